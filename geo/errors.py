@@ -1,0 +1,19 @@
+"""Errors the product raises; each message is written for a planner.
+
+Every error subclasses a built-in so callers that only know the built-in
+still catch it.
+"""
+
+from __future__ import annotations
+
+
+class GeoDataError(ValueError):
+    """Data cannot be used as given (missing fields, wrong values)."""
+
+
+class CRSError(GeoDataError):
+    """A coordinate system is missing, unknown or does not fit the data."""
+
+
+class BoundaryError(GeoDataError):
+    """A boundary file is unreadable or does not hold the expected counties."""

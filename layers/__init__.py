@@ -1,0 +1,1 @@
+"""Map building: GeoDataFrames in, folium objects out."""
