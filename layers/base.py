@@ -100,6 +100,22 @@ class _TileErrorNotice(MacroElement):
         self.message_json = json.dumps(message, ensure_ascii=False)
 
 
+class _MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (planners do not use miles)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+L.control.scale({imperial: false, metric: true, maxWidth: 160, position: 'bottomleft'}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+
+
 def basemap_datum(basemap: str) -> str:
     """Return the datum overlays must be drawn in for ``basemap`` ("wgs84" or "gcj02")."""
     return _basemap(basemap).datum
@@ -136,8 +152,9 @@ def base_map(
     if spec.needs_key and not tianditu_key:
         msg = "Tianditu needs a key (tk): set the environment variable TIANDITU_KEY or tianditu_key in .streamlit/secrets.toml."
         raise ValueError(msg)
-    m = folium.Map(location=SHAOXING_CENTER, zoom_start=9, tiles=None, control_scale=True, prefer_canvas=True, zoom_snap=0.25)
+    m = folium.Map(location=SHAOXING_CENTER, zoom_start=9, tiles=None, control_scale=False, zoom_snap=0.25)
     use_local_assets(m, base_url=asset_base_url)
+    m.add_child(_MetricScale())
     if spec.key == "none":
         m.get_root().header.add_child(Element("<style>.leaflet-container{background:#f4f6f8;}</style>"))
     else:
