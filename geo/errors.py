@@ -17,3 +17,11 @@ class CRSError(GeoDataError):
 
 class BoundaryError(GeoDataError):
     """A boundary file is unreadable or does not hold the expected counties."""
+
+
+class ImportFileError(GeoDataError):
+    """A file cannot be imported at all (unreadable, too large, unsafe, no table in it)."""
+
+
+class StoreError(GeoDataError):
+    """The snapshot store cannot do what was asked (unknown snapshot, busy, unreadable file)."""

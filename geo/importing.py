@@ -1,0 +1,210 @@
+"""Steps shared by the park and enterprise imports.
+
+:func:`prepare` drops blank rows (counting them), maps the headers and refuses
+a file that lacks a required column. :func:`check_parsed` turns a parser's
+masks into problems. :func:`check_locations` reads the coordinates, converts
+them to WGS-84 and checks them against the county each row claims. Every
+function here works on whole columns.
+
+Location rule: a point inside the claimed county is fine. A point outside it
+but within :data:`BORDER_TOLERANCE_M` (2 km) of it is accepted with a warning,
+because county polygons are generalised and a datum slip moves points by up to
+a kilometre. A point farther away, in another county or outside Shaoxing, is
+an error: either the coordinates or the county are wrong, and accepting the
+row would put the park on the map in one county while counting it in another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.errors import ImportFileError
+from geo.fields import FIELD_LABELS_ZH, ColumnMatch, TableKind, match_columns
+from geo.locate import CountyLookup, Located, guess_datum, locate_points, parse_coordinate, split_lonlat
+from geo.parsers import Parsed, cell_text
+from geo.readers import RawTable, blank_mask
+from geo.report import ROW_COLUMN, ImportReport, ProblemLog
+
+BORDER_TOLERANCE_M = 2_000.0
+OUTPUT_RESERVED = frozenset({"geometry", "source_row", "park_id", "enterprise_id"})
+
+
+@dataclass
+class Prepared:
+    """A raw table with blank rows removed and headers mapped."""
+
+    table: RawTable
+    body: pd.DataFrame  # non-blank rows, original columns, cells as given
+    source_rows: np.ndarray
+    skipped_blank: int
+    matches: dict[str, ColumnMatch]
+    extra: list[str]
+    log: ProblemLog
+
+    def column(self, field: str) -> pd.Series | None:
+        """Return the column holding a canonical field, or None when the file has none."""
+        match = self.matches.get(field)
+        return None if match is None else self.body[match.column]
+
+    def header(self, field: str) -> str:
+        """Return the user's header for a field (or the field's Chinese name)."""
+        match = self.matches.get(field)
+        return match.column if match else FIELD_LABELS_ZH.get(field, field)
+
+
+def prepare(table: RawTable, *, kind: TableKind, required: tuple[str, ...]) -> Prepared:
+    """Drop blank rows, map headers, and refuse a file missing a required column."""
+    blank_rows = blank_mask(table.data).all(axis=1).to_numpy(dtype=bool) if len(table.data.columns) else np.ones(len(table.data), bool)
+    body = table.data.loc[~blank_rows].reset_index(drop=True)
+    source_rows = table.source_rows[~blank_rows]
+    matches, extra = match_columns([str(c) for c in body.columns], kind=kind)
+    has_coordinates = ("lon" in matches and "lat" in matches) or "lonlat" in matches
+    missing = [f for f in required if f not in matches and not (f == "coordinates" and has_coordinates)]
+    if missing:
+        wanted = "、".join("经度和纬度（或一列“坐标”）" if f == "coordinates" else FIELD_LABELS_ZH.get(f, f) for f in missing)
+        found = "、".join(str(c) for c in table.data.columns) or "（无）"
+        where = f"（表头在第 {table.header_row} 行）" if table.header_row else ""
+        msg = f"文件 {table.file_name} 缺少必填列：{wanted}。找到的列{where}：{found}。请按导入模板填写列名。"
+        raise ImportFileError(msg)
+    return Prepared(table, body, source_rows, int(blank_rows.sum()), matches, extra, ProblemLog(source_rows))
+
+
+def check_parsed(
+    prep: Prepared,
+    field: str,
+    parsed: Parsed,
+    *,
+    required: bool,
+    allowed: str,
+) -> None:
+    """Record blank-but-required cells and unreadable cells of one field.
+
+    An unreadable cell of a required field is an error; of an optional field a
+    warning (the value is left empty and the row is still imported).
+    """
+    header = prep.header(field)
+    text = cell_text(prep.body[prep.matches[field].column])
+    if required:
+        prep.log.add(parsed.blank, field=header, value=text, severity="error", message=f"必填项为空。{allowed}")
+    severity = "error" if required else "warning"
+    suffix = "" if required else "；此值未导入，其余内容照常导入"
+    prep.log.add(parsed.bad, field=header, value=text, severity=severity, message=f"无法识别此值。{allowed}{suffix}")
+
+
+def coordinate_text(prep: Prepared) -> tuple[pd.Series, pd.Series, str]:
+    """Return (lon text, lat text, field label) from two columns or one "lon,lat" column."""
+    empty = pd.Series([""] * len(prep.body), index=prep.body.index, dtype=str)
+    lon = cell_text(prep.column("lon")) if "lon" in prep.matches else empty
+    lat = cell_text(prep.column("lat")) if "lat" in prep.matches else empty
+    label = f"{prep.header('lon')}/{prep.header('lat')}"
+    if "lonlat" in prep.matches:
+        split_lon, split_lat = split_lonlat(prep.column("lonlat"))
+        both_blank = lon.str.strip().eq("") & lat.str.strip().eq("")
+        lon = lon.where(~both_blank, split_lon)
+        lat = lat.where(~both_blank, split_lat)
+        label = prep.header("lonlat") if "lon" not in prep.matches else label
+    return lon, lat, label
+
+
+def check_locations(
+    prep: Prepared,
+    claimed: pd.Series,
+    *,
+    datum: str,
+    counties: gpd.GeoDataFrame,
+    lookup: CountyLookup,
+) -> tuple[Located, str | None]:
+    """Read, convert and check every row's point; return the locations and a datum hint."""
+    lon_text, lat_text, label = coordinate_text(prep)
+    lon, lat = parse_coordinate(lon_text), parse_coordinate(lat_text)
+    value = (lon_text + ", " + lat_text).to_numpy(dtype=object)
+    log = prep.log
+    allowed = "坐标应为十进制度（如 120.58）或度分秒（如 120°35'12\"E）。"
+    log.add(lon.blank | lat.blank, field=label, value=value, severity="error", message="缺少坐标（经度、纬度都必填）。")
+    log.add(lon.bad | lat.bad, field=label, value=value, severity="error", message=f"无法识别坐标。{allowed}")
+    x = lon.values.to_numpy(dtype="float64")
+    y = lat.values.to_numpy(dtype="float64")
+    claimed_codes = claimed.to_numpy(dtype=object)
+    located = locate_points(x, y, claimed_codes, datum=datum, counties=counties)
+    readable = np.isfinite(x) & np.isfinite(y)
+    log.add(readable & located.swapped, field=label, value=value, severity="warning", message="经度和纬度填反了，已自动对调。")
+    _check_place(prep, located, readable, claimed_codes, value=value, label=label, lookup=lookup)
+    return located, guess_datum(x, y, claimed_codes, datum=datum, counties=counties)
+
+
+def _check_place(
+    prep: Prepared, located: Located, readable: np.ndarray, claimed: np.ndarray, *, value: np.ndarray, label: str, lookup: CountyLookup
+) -> None:
+    known = pd.notna(claimed)
+    distance = located.distance_to_claimed_m
+    outside_city = readable & (located.county == None)  # noqa: E711 (element-wise)
+    wrong_county = readable & ~outside_city & known & (located.county != claimed)
+    near = known & (distance <= BORDER_TOLERANCE_M)
+    km = pd.Series(distance / 1000.0).map(lambda d: f"{d:,.1f}" if np.isfinite(d) else "?").to_numpy()
+    claimed_name = pd.Series(claimed).map(lambda c: lookup.names.get(c, "")).to_numpy()
+    found_name = pd.Series(located.county).map(lambda c: lookup.names.get(c, "")).to_numpy()
+    log = prep.log
+    log.add(
+        outside_city & ~near,
+        field=label,
+        value=value,
+        severity="error",
+        message="坐标不在绍兴市范围内。请核对经纬度和坐标系（高德/腾讯为 gcj02，百度为 bd09）。",
+    )
+    log.add(
+        (outside_city | wrong_county) & near,
+        field=label,
+        value=value,
+        severity="warning",
+        message="坐标在所填区县" + claimed_name + "边界外约 " + km + " 公里，已按所填区县导入；请核对位置。",
+    )
+    log.add(
+        wrong_county & ~near,
+        field=label,
+        value=value,
+        severity="error",
+        message="坐标位于" + found_name + "，但所在区县填的是" + claimed_name + "（相距约 " + km + " 公里）。请核对区县或坐标。",
+    )
+
+
+def extra_columns(prep: Prepared, rows: np.ndarray) -> pd.DataFrame:
+    """Return the unmatched columns of the given rows as text, renamed if they clash with output names."""
+    out = {}
+    for column in prep.extra:
+        name = f"原表_{column}" if column in OUTPUT_RESERVED else column
+        out[name] = cell_text(prep.body[column]).to_numpy(dtype=object)[rows]
+    return pd.DataFrame(out)
+
+
+def finish(prep: Prepared, accepted: gpd.GeoDataFrame, keep: np.ndarray, *, datum: str, hint: str | None, notes: list[str]) -> ImportReport:
+    """Assemble the report: counts, problems, accepted features and the original rows."""
+    problems = prep.log.frame()
+    original = prep.body.copy()
+    original.insert(0, ROW_COLUMN, prep.source_rows)
+    rows = len(prep.body)
+    accepted_count = int(keep.sum())
+    return ImportReport(
+        file_name=prep.table.file_name,
+        datum=datum,
+        rows=rows,
+        accepted=accepted_count,
+        rejected=rows - accepted_count,
+        skipped_blank=prep.skipped_blank,
+        problems=problems.drop(columns="position"),
+        data=accepted,
+        original=original,
+        rejected_rows=prep.source_rows[~keep],
+        datum_hint=hint,
+        notes=(*prep.table.notes, *notes),
+    )
+
+
+def keep_mask(prep: Prepared) -> np.ndarray:
+    """Return True for rows without any error."""
+    keep = np.ones(len(prep.body), dtype=bool)
+    keep[prep.log.error_positions()] = False
+    return keep

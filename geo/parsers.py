@@ -1,0 +1,273 @@
+"""Vectorised readers for the values planners type into registers.
+
+Each parser takes a column as given (text, numbers or dates) and returns a
+:class:`Parsed`: the values in canonical units, and boolean masks saying which
+cells were blank, which could not be read, and which were read with an
+assumption the user should hear about. No parser raises on bad cells; the
+validation modules turn the masks into problems with row numbers.
+
+Columns with few distinct values (statuses, dates, flags, star ratings) are
+parsed once per distinct value and mapped back, so a 250,000-row column costs
+one pass of pandas; numbers and coordinates use vectorised string methods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from geo.schema import SQM_PER_HECTARE, SQM_PER_MU, SQM_PER_WAN_SQM
+
+# Unit words (after NFKC, lower case, no spaces) -> square metres per unit.
+AREA_UNITS_M2: dict[str, float] = {
+    "万平方米": SQM_PER_WAN_SQM,
+    "万平米": SQM_PER_WAN_SQM,
+    "万m2": SQM_PER_WAN_SQM,
+    "万方": SQM_PER_WAN_SQM,
+    "平方米": 1.0,
+    "平米": 1.0,
+    "m2": 1.0,
+    "sqm": 1.0,
+    "亩": SQM_PER_MU,
+    "公顷": SQM_PER_HECTARE,
+    "ha": SQM_PER_HECTARE,
+    "hm2": SQM_PER_HECTARE,
+}
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+DATE_MIN = pd.Timestamp("1949-01-01")
+DATE_MAX = pd.Timestamp("2100-12-31")
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?"
+_NUMBER_WITH_UNIT = re.compile(rf"^(?P<num>{_NUMBER})(?P<unit>.*)$")
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Result of parsing one column.
+
+    Attributes
+    ----------
+    values
+        Parsed values, same index as the input; missing where blank or bad.
+    blank
+        True where the cell was empty.
+    bad
+        True where the cell held something that could not be read.
+    flagged
+        True where the value was read with an assumption (e.g. a guessed unit).
+    """
+
+    values: pd.Series
+    blank: np.ndarray
+    bad: np.ndarray
+    flagged: np.ndarray
+
+
+def _cell_to_text(value: object) -> str:
+    if value is None or value is pd.NaT:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.strftime("%Y-%m-%d") if (value.hour, value.minute, value.second) == (0, 0, 0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def cell_text(series: pd.Series) -> pd.Series:
+    """Return a column as text, cells as the user sees them ("" for blank; 330603.0 -> "330603")."""
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        return series.fillna("").astype(str)
+    return series.map(_cell_to_text).astype(str)
+
+
+def normalise_text(text: pd.Series) -> pd.Series:
+    """NFKC (full-width digits, letters and ㎡ become ASCII), lower case, all spaces removed."""
+    return text.str.normalize("NFKC").str.lower().str.replace(r"\s+", "", regex=True)
+
+
+def map_unique(text: pd.Series, func: Callable[[str], object]) -> pd.Series:
+    """Apply ``func`` once per distinct value of a text column and map the results back."""
+    uniques = pd.unique(text.to_numpy(dtype=object))
+    lookup = {u: func(u) for u in uniques}
+    return pd.Series([lookup[v] for v in text.to_numpy(dtype=object)], index=text.index, dtype=object)
+
+
+def _masks(text: pd.Series, values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    blank = text.str.strip().eq("").to_numpy(dtype=bool)
+    bad = ~blank & values.isna().to_numpy(dtype=bool)
+    return blank, bad
+
+
+def _split_number(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Return (text, number, unit) for cells like ``12.5万㎡``, ``1,234``, ``３５家``."""
+    text = cell_text(series)
+    norm = normalise_text(text).str.replace(r"(?<=\d),(?=\d{3})", "", regex=True)
+    parts = norm.str.extract(_NUMBER_WITH_UNIT)
+    number = pd.to_numeric(parts["num"], errors="coerce").astype("float64")
+    unit = parts["unit"].fillna("").astype(str)
+    return text, number, unit
+
+
+def parse_area_m2(series: pd.Series, *, header_unit: str | None, default_unit: str | None) -> Parsed:
+    """Parse areas to square metres; the unit comes from the cell, else the header, else the default.
+
+    With no unit anywhere (``default_unit=None``), values under 1,000 are read
+    as 万平方米 and larger ones as m², and flagged.
+    """
+    text, number, unit = _split_number(series)
+    unit = unit.str.replace("㎡", "m2").str.replace("m²", "m2")
+    cell_factor = unit.map(AREA_UNITS_M2)
+    known_unit = unit.eq("") | cell_factor.notna()
+    fallback = AREA_UNITS_M2.get(header_unit or default_unit or "", np.nan)
+    flagged = np.zeros(len(text), dtype=bool)
+    if np.isnan(fallback):
+        guessed = np.where(number < 1000, SQM_PER_WAN_SQM, 1.0)
+        factor = cell_factor.fillna(pd.Series(guessed, index=text.index))
+        flagged = (unit.eq("") & number.notna()).to_numpy(dtype=bool)
+    else:
+        factor = cell_factor.fillna(fallback)
+    values = (number * factor).where(known_unit & (number >= 0))
+    blank, bad = _masks(text, values)
+    return Parsed(values.astype("float64"), blank, bad, flagged & ~blank)
+
+
+def parse_number(series: pd.Series, *, allowed_units: tuple[str, ...] = ()) -> Parsed:
+    """Parse plain numbers (``1,234.5``, full-width digits); a trailing unit must be one of ``allowed_units``."""
+    text, number, unit = _split_number(series)
+    ok = unit.eq("") | unit.isin(allowed_units)
+    values = number.where(ok)
+    blank, bad = _masks(text, values)
+    return Parsed(values, blank, bad, np.zeros(len(text), dtype=bool))
+
+
+def parse_count(series: pd.Series) -> Parsed:
+    """Parse counts such as ``35``, ``35家``, ``35个``, ``35.0`` into nullable integers."""
+    parsed = parse_number(series, allowed_units=("家", "个", "户", "人"))
+    whole = parsed.values.where((parsed.values >= 0) & (parsed.values % 1 == 0))
+    blank, bad = _masks(cell_text(series), whole)
+    return Parsed(whole.astype("Int64"), blank, bad, parsed.flagged)
+
+
+def parse_percent(series: pd.Series) -> Parsed:
+    """Parse ``85%``, ``85`` or ``0.85`` into a percentage 0-100; fractions under 1 are flagged and scaled."""
+    text, number, unit = _split_number(series)
+    ok = unit.isin(["", "%"])
+    fraction = unit.eq("") & (number > 0) & (number < 1)
+    values = number.where(~fraction, number * 100).where(ok & (number >= 0) & (number <= 100))
+    blank, bad = _masks(text, values)
+    return Parsed(values, blank, bad, fraction.to_numpy(dtype=bool) & ~bad)
+
+
+def _star(text: str) -> int | None:
+    norm = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    if not norm:
+        return None
+    if set(norm) <= {"★", "☆"}:
+        value = norm.count("★")
+    else:
+        core = re.sub(r"(星级|星|级|stars?)$", "", norm.lower())
+        if core in _CN_DIGITS:
+            value = _CN_DIGITS[core]
+        elif re.fullmatch(r"\d+(\.0+)?", core):
+            value = int(float(core))
+        else:
+            return None
+    return value if 1 <= value <= 5 else None
+
+
+def parse_star(series: pd.Series) -> Parsed:
+    """Parse star ratings (``四星级``, ``4星``, ``★★★★``, ``4``) into Int64 1-5."""
+    text = cell_text(series)
+    values = map_unique(text, _star)
+    blank, bad = _masks(text, values)
+    return Parsed(values.astype("Int64"), blank, bad, np.zeros(len(text), dtype=bool))
+
+
+_DATE_YMD = re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:(?:[-/.月](\d{1,2})日?)|月)?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_DATE_YEAR = re.compile(r"^(\d{4})年?$")
+_DATE_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
+
+
+def _date(text: str) -> pd.Timestamp | None:
+    norm = unicodedata.normalize("NFKC", text).strip()
+    norm = re.sub(r"[T\s]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", norm).replace(" ", "")
+    if not norm:
+        return None
+    if _DATE_SERIAL.match(norm):
+        stamp = EXCEL_EPOCH + pd.Timedelta(days=int(float(norm)))
+    else:
+        match = _DATE_YMD.match(norm) or _DATE_COMPACT.match(norm)
+        year_only = _DATE_YEAR.match(norm)
+        if match:
+            year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
+        elif year_only:
+            year, month, day = int(year_only[1]), 1, 1
+        else:
+            return None
+        try:
+            stamp = pd.Timestamp(year=year, month=month, day=day)
+        except ValueError:
+            return None
+    return stamp if DATE_MIN <= stamp <= DATE_MAX else None
+
+
+def parse_date(series: pd.Series) -> Parsed:
+    """Parse dates: 2021-03-05, 2021/3/5, 2021/3, 2021年3月, 2021.3, 20210305, Excel serials, date cells.
+
+    A date given to the month only falls on the 1st. Dates outside 1949-2100 are bad.
+    """
+    text = cell_text(series)
+    values = pd.to_datetime(map_unique(text, _date), errors="coerce").astype("datetime64[ns]")
+    blank, bad = _masks(text, values)
+    return Parsed(values, blank, bad, np.zeros(len(text), dtype=bool))
+
+
+_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "有", "已入园", "入园", "t"}
+_FALSE = {"否", "n", "no", "false", "0", "×", "x", "无", "未入园", "不是", "f"}
+
+
+def _flag(text: str) -> bool | None:
+    norm = unicodedata.normalize("NFKC", text).strip().lower()
+    if norm in _TRUE:
+        return True
+    if norm in _FALSE:
+        return False
+    return None
+
+
+def parse_flag(series: pd.Series) -> Parsed:
+    """Parse 是/否 (also Y/N, yes/no, true/false, 1/0, √/×) into nullable booleans."""
+    text = cell_text(series)
+    values = map_unique(text, _flag)
+    blank, bad = _masks(text, values)
+    return Parsed(values.astype("boolean"), blank, bad, np.zeros(len(text), dtype=bool))
+
+
+def parse_choice(series: pd.Series, choose: Callable[[str], str | None]) -> Parsed:
+    """Parse a column of words with ``choose`` (normalised text -> canonical code or None)."""
+    text = cell_text(series)
+    values = map_unique(text, lambda t: choose(unicodedata.normalize("NFKC", t).strip().lower().replace(" ", "")))
+    blank, bad = _masks(text, values)
+    return Parsed(values, blank, bad, np.zeros(len(text), dtype=bool))
+
+
+def parse_text(series: pd.Series) -> Parsed:
+    """Return text cells as given (stripped of surrounding spaces), blank as missing."""
+    text = cell_text(series)
+    values = text.str.strip().astype(object).where(text.str.strip().ne(""), None)
+    blank = text.str.strip().eq("").to_numpy(dtype=bool)
+    return Parsed(values, blank, np.zeros(len(text), dtype=bool), np.zeros(len(text), dtype=bool))

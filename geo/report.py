@@ -1,0 +1,194 @@
+"""What an import found: counts, problems per row, and the rows to send back.
+
+An :class:`ImportReport` holds the accepted features, one table of problems
+(row as the user sees it, the user's header, the value as given, severity,
+message) and the original rows, so that rejected rows can be downloaded with a
+``错误原因`` column, corrected and imported again. Problems are kept in a
+DataFrame (a 250,000-row list can have that many problems).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.export_safety import neutralise_formulas
+
+PROBLEM_COLUMNS = ("row", "field", "value", "severity", "message")
+SEVERITIES = ("error", "warning")
+REASON_COLUMN = "错误原因"
+ROW_COLUMN = "原行号"
+
+
+class ProblemLog:
+    """Collects problems as whole-column masks, so that checks stay vectorised."""
+
+    def __init__(self, source_rows: np.ndarray) -> None:
+        self._rows = np.asarray(source_rows, dtype=np.int64)
+        self._chunks: list[pd.DataFrame] = []
+
+    def add(
+        self,
+        mask: np.ndarray | pd.Series,
+        *,
+        field: str,
+        value: pd.Series | np.ndarray | str,
+        severity: str,
+        message: pd.Series | np.ndarray | str,
+    ) -> None:
+        """Record one problem for every row where ``mask`` is True.
+
+        ``value`` and ``message`` are either one string for all rows or
+        arrays aligned with the rows.
+        """
+        where = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not len(where):
+            return
+        chunk = pd.DataFrame(
+            {
+                "position": where,
+                "row": self._rows[where],
+                "field": field,
+                "value": _pick(value, where),
+                "severity": severity,
+                "message": _pick(message, where),
+            }
+        )
+        self._chunks.append(chunk)
+
+    def frame(self) -> pd.DataFrame:
+        """Return all problems ordered by row (then errors before warnings)."""
+        if not self._chunks:
+            empty = {c: pd.Series(dtype="int64" if c in ("row", "position") else object) for c in ("position", *PROBLEM_COLUMNS)}
+            return pd.DataFrame(empty)
+        out = pd.concat(self._chunks, ignore_index=True)
+        order = out["severity"].map({"error": 0, "warning": 1})
+        out = out.assign(_order=order).sort_values(["row", "_order"], kind="stable").drop(columns="_order")
+        return out.reset_index(drop=True)
+
+    def error_positions(self) -> np.ndarray:
+        """Return the positions (0-based, in the checked rows) that have at least one error."""
+        positions = [c.loc[c["severity"] == "error", "position"].to_numpy() for c in self._chunks]
+        return np.unique(np.concatenate(positions)) if positions else np.array([], dtype=np.int64)
+
+
+def _pick(value: pd.Series | np.ndarray | str, where: np.ndarray) -> np.ndarray | str:
+    if isinstance(value, str):
+        return value
+    return np.asarray(value, dtype=object)[where]
+
+
+@dataclass
+class ImportReport:
+    """The outcome of importing one file.
+
+    ``rows == accepted + rejected`` always; blank rows are counted apart in
+    ``skipped_blank``. ``data`` holds the accepted rows in WGS-84
+    (EPSG:4326) with the canonical columns of :mod:`geo.schema`.
+    """
+
+    file_name: str
+    datum: str
+    rows: int
+    accepted: int
+    rejected: int
+    skipped_blank: int
+    problems: pd.DataFrame
+    data: gpd.GeoDataFrame
+    original: pd.DataFrame  # the non-blank rows as given, with ROW_COLUMN first
+    rejected_rows: np.ndarray  # source row numbers of the rejected rows
+    datum_hint: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def errors(self) -> int:
+        """Number of error problems."""
+        return int((self.problems["severity"] == "error").sum())
+
+    @property
+    def warnings(self) -> int:
+        """Number of warning problems."""
+        return int((self.problems["severity"] == "warning").sum())
+
+    def to_dict(self, *, max_problems: int | None = None) -> dict:
+        """Return the report as plain JSON-ready types (the CLI's ``--json`` object)."""
+        problems = self.problems if max_problems is None else self.problems.head(max_problems)
+        records = [
+            {"row": int(r), "field": str(f), "value": str(v), "severity": str(s), "message": str(m)}
+            for r, f, v, s, m in problems[list(PROBLEM_COLUMNS)].itertuples(index=False)
+        ]
+        return {
+            "file": self.file_name,
+            "crs": self.datum,
+            "rows": int(self.rows),
+            "accepted": int(self.accepted),
+            "rejected": int(self.rejected),
+            "skipped_blank": int(self.skipped_blank),
+            "datum_hint": self.datum_hint,
+            "notes": list(self.notes),
+            "problems": records,
+        }
+
+    def summary_lines(self, *, max_problems: int | None = None) -> list[str]:
+        """Return the human summary: counts, file notes, then one line per problem."""
+        lines = [
+            f"文件 {self.file_name} · 坐标系 {self.datum}",
+            f"共 {self.rows} 行：接受 {self.accepted} 行，拒绝 {self.rejected} 行；跳过空行 {self.skipped_blank} 行。"
+            f"（错误 {self.errors} 个，提醒 {self.warnings} 个）",
+        ]
+        if self.datum_hint:
+            lines.append(datum_hint_message(self.datum, self.datum_hint))
+        lines.extend(self.notes)
+        problems = self.problems if max_problems is None else self.problems.head(max_problems)
+        for r, f, v, s, m in problems[list(PROBLEM_COLUMNS)].itertuples(index=False):
+            lines.append(f'第 {r} 行 · {f} · "{v}" · {s} · {m}')
+        if max_problems is not None and len(self.problems) > max_problems:
+            lines.append(f"……另有 {len(self.problems) - max_problems} 个问题未列出（用 --json 查看全部）。")
+        return lines
+
+
+_DATUM_WORDS = {
+    "wgs84": "WGS-84（GPS、天地图、奥维等）",
+    "cgcs2000": "CGCS2000（国家2000坐标系）",
+    "gcj02": "GCJ-02（高德、腾讯地图）",
+    "bd09": "BD-09（百度地图）",
+}
+
+
+def datum_hint_message(declared: str, likely: str) -> str:
+    """Return the planner-facing sentence for a datum hint."""
+    return (
+        f"提示：坐标按 {_DATUM_WORDS.get(declared, declared)} 导入，但多数点看起来是 {_DATUM_WORDS.get(likely, likely)} 坐标"
+        f"（按 {likely} 换算后，更多点落在所填区县内）。如果坐标是从该地图上取的，请选择坐标系 {likely} 重新导入。"
+    )
+
+
+def rejected_for_correction(report: ImportReport) -> pd.DataFrame:
+    """Return the rejected rows as given (all original columns) plus a ``错误原因`` column.
+
+    The first column ``原行号`` is the row number in the original file. Cells
+    are as given: pass the result through
+    :func:`geo.export_safety.neutralise_formulas` (or use
+    :func:`rejected_xlsx`) before writing a spreadsheet.
+    """
+    original = report.original
+    rows = original[original[ROW_COLUMN].isin(report.rejected_rows)].copy()
+    errors = report.problems[report.problems["severity"] == "error"]
+    reasons = errors.assign(text=errors["field"].astype(str) + "：" + errors["message"].astype(str)).groupby("row")["text"].agg("；".join)
+    rows[REASON_COLUMN] = rows[ROW_COLUMN].map(reasons).fillna("")
+    return rows.reset_index(drop=True)
+
+
+def rejected_xlsx(report: ImportReport) -> bytes:
+    """Return the rejected rows as an ``.xlsx`` file, with formula-looking cells neutralised."""
+    frame = neutralise_formulas(rejected_for_correction(report))
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(
+        buffer, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}
+    ) as writer:
+        frame.to_excel(writer, sheet_name="被拒绝的行", index=False)
+    return buffer.getvalue()
