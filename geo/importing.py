@@ -144,9 +144,13 @@ def _check_place(
     outside_city = readable & (located.county == None)  # noqa: E711 (element-wise)
     wrong_county = readable & ~outside_city & known & (located.county != claimed)
     near = known & (distance <= BORDER_TOLERANCE_M)
-    km = pd.Series(distance / 1000.0).map(lambda d: f"{d:,.1f}" if np.isfinite(d) else "?").to_numpy()
-    claimed_name = pd.Series(claimed).map(lambda c: lookup.names.get(c, "")).to_numpy()
-    found_name = pd.Series(located.county).map(lambda c: lookup.names.get(c, "")).to_numpy()
+    flagged = np.flatnonzero(outside_city | wrong_county)
+    km = np.full(len(claimed), "", dtype=object)
+    claimed_name = np.full(len(claimed), "", dtype=object)
+    found_name = np.full(len(claimed), "", dtype=object)
+    km[flagged] = [f"{d / 1000:,.1f}" if np.isfinite(d) else "?" for d in distance[flagged]]
+    claimed_name[flagged] = [lookup.names.get(c, "") for c in claimed[flagged]]
+    found_name[flagged] = [lookup.names.get(c, "") for c in located.county[flagged]]
     log = prep.log
     log.add(
         outside_city & ~near,

@@ -46,27 +46,35 @@ _DMS = re.compile(
 # Plausible ranges for the Yangtze delta, used to spot swapped columns.
 _LON_RANGE = (73.0, 136.0)
 _LAT_RANGE = (3.0, 54.0)
+_HINT_SAMPLE = 20_000
 
 
 def parse_coordinate(series: pd.Series) -> Parsed:
     """Parse decimal degrees or degrees-minutes-seconds into floats (sign from S/W)."""
     text = cell_text(series)
-    norm = text.str.normalize("NFKC").str.lower().str.replace(r"\s+", "", regex=True)
-    values = pd.to_numeric(norm.where(norm.ne("")), errors="coerce").astype("float64")
-    todo = values.isna() & norm.ne("")
+    values = pd.to_numeric(text.where(text.ne("")), errors="coerce").astype("float64")  # fast path: plain decimals
+    blank = text.str.strip().eq("")
+    todo = values.isna() & ~blank
     if todo.any():
-        parts = norm[todo].str.extract(_DMS)
-        degrees = pd.to_numeric(parts["d"], errors="coerce")
-        minutes = pd.to_numeric(parts["m"], errors="coerce").fillna(0.0)
-        seconds = pd.to_numeric(parts["s"], errors="coerce").fillna(0.0)
-        dms = degrees + minutes / 60.0 + seconds / 3600.0
-        dms = dms.where((minutes < 60) & (seconds < 60))
-        west_south = parts["h1"].isin(["s", "w", "西经", "南纬"]) | parts["h2"].isin(["s", "w"])
-        values.loc[todo] = dms.where(~west_south, -dms).astype("float64")
-    finite = np.isfinite(values.to_numpy(dtype="float64"))
-    values = values.where(finite)
-    blank = norm.eq("").to_numpy(dtype=bool)
-    return Parsed(values, blank, ~blank & values.isna().to_numpy(dtype=bool), np.zeros(len(text), dtype=bool))
+        norm = text[todo].str.normalize("NFKC").str.lower().str.replace(r"\s+", "", regex=True)
+        values.loc[todo] = pd.to_numeric(norm, errors="coerce").astype("float64")
+        rest = norm[values[todo].isna().to_numpy()]
+        if len(rest):
+            values.loc[rest.index] = _dms_degrees(rest)
+    values = values.where(np.isfinite(values.to_numpy(dtype="float64")))
+    blank_arr = blank.to_numpy(dtype=bool)
+    return Parsed(values, blank_arr, ~blank_arr & values.isna().to_numpy(dtype=bool), np.zeros(len(text), dtype=bool))
+
+
+def _dms_degrees(norm: pd.Series) -> pd.Series:
+    """Read normalised degrees-minutes-seconds text; NaN where it is not DMS."""
+    parts = norm.str.extract(_DMS)
+    degrees = pd.to_numeric(parts["d"], errors="coerce")
+    minutes = pd.to_numeric(parts["m"], errors="coerce").fillna(0.0)
+    seconds = pd.to_numeric(parts["s"], errors="coerce").fillna(0.0)
+    dms = (degrees + minutes / 60.0 + seconds / 3600.0).where((minutes < 60) & (seconds < 60))
+    west_south = parts["h1"].isin(["s", "w", "西经", "南纬"]) | parts["h2"].isin(["s", "w"])
+    return dms.where(~west_south, -dms).astype("float64")
 
 
 def split_lonlat(series: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -232,13 +240,16 @@ def guess_datum(lon: np.ndarray, lat: np.ndarray, claimed: np.ndarray, *, datum:
     swapped = swapped_mask(lon, lat)
     x = np.where(swapped, lat, lon)[usable]
     y = np.where(swapped, lon, lat)[usable]
+    claimed = claimed[usable]
+    step = max(1, len(x) // _HINT_SAMPLE)  # an even sample is enough to compare datums
+    x, y, claimed = x[::step], y[::step], claimed[::step]
     counties = counties.to_crs(WGS84)
     hits = {}
     for candidate in ("wgs84", "gcj02", "bd09"):
         cx, cy = to_wgs84_xy(x, y, datum=candidate)
-        hits[candidate] = int((county_at(cx, cy, counties) == claimed[usable]).sum())
+        hits[candidate] = int((county_at(cx, cy, counties) == claimed).sum())
     best = max(hits, key=lambda k: hits[k])
     margin = hits[best] - hits[declared]
-    if best != declared and margin >= max(2, 0.05 * usable.sum()):
+    if best != declared and margin >= max(2, 0.05 * len(x)):
         return best
     return None

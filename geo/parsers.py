@@ -100,9 +100,9 @@ def normalise_text(text: pd.Series) -> pd.Series:
 
 def map_unique(text: pd.Series, func: Callable[[str], object]) -> pd.Series:
     """Apply ``func`` once per distinct value of a text column and map the results back."""
-    uniques = pd.unique(text.to_numpy(dtype=object))
-    lookup = {u: func(u) for u in uniques}
-    return pd.Series([lookup[v] for v in text.to_numpy(dtype=object)], index=text.index, dtype=object)
+    values = pd.Series(text.to_numpy(dtype=object), index=text.index, dtype=object)
+    lookup = {u: func(u) for u in pd.unique(values.to_numpy())}
+    return values.map(lookup).astype(object)
 
 
 def _masks(text: pd.Series, values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -129,7 +129,7 @@ def parse_area_m2(series: pd.Series, *, header_unit: str | None, default_unit: s
     """
     text, number, unit = _split_number(series)
     unit = unit.str.replace("㎡", "m2").str.replace("m²", "m2")
-    cell_factor = unit.map(AREA_UNITS_M2)
+    cell_factor = unit.map(AREA_UNITS_M2).astype("float64")
     known_unit = unit.eq("") | cell_factor.notna()
     fallback = AREA_UNITS_M2.get(header_unit or default_unit or "", np.nan)
     flagged = np.zeros(len(text), dtype=bool)
