@@ -7,11 +7,11 @@ prepared point-in-polygon pass per county, and problems are kept in one
 DataFrame.
 
 Errors (row rejected): no 统一社会信用代码 (or, in a list without that
-column, no 企业名称), a code that is not 18 characters of the allowed
-alphabet, a code repeated from an earlier row, no or unknown 所在区县, missing
+column, no 企业名称), a code repeated from an earlier row, no or unknown 所在区县, missing
 or unreadable coordinates, a point outside Shaoxing or more than 2 km inside
-another county than claimed. Warnings (row kept): a code whose check character
-does not match, unreadable optional values (left empty), 中型/大型 sizes,
+another county than claimed. Warnings (row kept): in a column of credit codes, a code
+that is malformed or whose check character does not match (a column mostly of
+other ids, such as old registration numbers, is used as ids with one note), unreadable optional values (left empty), 中型/大型 sizes,
 swapped lat/lon (fixed), points just across a county border.
 
 Accepted rows come out as a GeoDataFrame in WGS-84 (EPSG:4326) with
@@ -46,6 +46,7 @@ _CHAR_VALUE[np.frombuffer(CREDIT_CODE_ALPHABET.encode("ascii"), dtype=np.uint8)]
 _SIZE_BAD = f"无法识别此值。可填：{SIZE_ALLOWED}；此值未导入，其余内容照常导入"
 _CHECKSUM_BAD = "统一社会信用代码的校验位不符，可能有输错的字符；请核对。"
 _IN_PARK_CONTRADICTION = "填了“否”，但“所在园区”有内容；请核对。"
+_CODE_MALFORMED = "不是标准的 18 位统一社会信用代码（数字和大写字母，不含 I、O、Z、S、V）；已按原样作为企业编号导入，请核对。"
 _FLAG_ALLOWED = "可填：是、否（也可填 Y/N、1/0）。"
 _DATE_ALLOWED = "日期可写作 2021-03-05、2021/3/5、2021年3月 或 2021.3。"
 
@@ -86,7 +87,8 @@ def validate_enterprises(raw: RawTable, *, datum: str = "wgs84", counties: gpd.G
     lookup = CountyLookup.from_counties(counties)
     has_code = any(f == "credit_code" for f in _matched_fields(raw))
     prep = prepare(raw, kind="enterprises", required=("credit_code" if has_code else "name", "county", "coordinates"))
-    values = _parse_fields(prep, lookup)
+    notes: list[str] = []
+    values = _parse_fields(prep, lookup, notes)
     effective = "wgs84" if raw.coordinates_projected else datum
     located, hint = check_locations(prep, values["county_adcode"], datum=effective, counties=counties, lookup=lookup)
     keep = keep_mask(prep)
@@ -95,7 +97,7 @@ def validate_enterprises(raw: RawTable, *, datum: str = "wgs84", counties: gpd.G
     frame["source_row"] = prep.source_rows[rows]
     frame = pd.concat([_typed(frame)[list(ENTERPRISE_COLUMNS)], extra_columns(prep, rows)], axis=1)
     accepted = gpd.GeoDataFrame(frame, geometry=shapely.points(located.lon[rows], located.lat[rows]), crs=WGS84)
-    return finish(prep, accepted, keep, datum=datum, hint=hint, notes=[])
+    return finish(prep, accepted, keep, datum=datum, hint=hint, notes=notes)
 
 
 def _matched_fields(raw: RawTable) -> list[str]:
@@ -120,7 +122,7 @@ def credit_code_status(codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return formed, checksum_ok
 
 
-def _parse_fields(prep: Prepared, lookup: CountyLookup) -> dict[str, pd.Series]:
+def _parse_fields(prep: Prepared, lookup: CountyLookup, notes: list[str]) -> dict[str, pd.Series]:
     values: dict[str, pd.Series] = {}
     name = parse_text(prep.column("name")) if "name" in prep.matches else None
     if name is not None:
@@ -128,7 +130,7 @@ def _parse_fields(prep: Prepared, lookup: CountyLookup) -> dict[str, pd.Series]:
     county = parse_county(prep.column("county"), lookup)
     check_parsed(prep, "county", county, required=True, allowed=f"可填：{lookup.allowed()}，也可填简称（柯桥）或旧称（绍兴县）。")
     values["county_adcode"] = county.values
-    values["enterprise_id"] = _enterprise_ids(prep, county.values, name)
+    values["enterprise_id"] = _enterprise_ids(prep, county.values, name, notes)
     empty = pd.Series([""] * len(prep.body), index=prep.body.index, dtype=object)
     values["name"] = name.values if name is not None else parse_text(empty).values
     parsers = {
@@ -177,7 +179,7 @@ def _size_class(prep: Prepared, empty: pd.Series) -> pd.Series:
     return parsed.values
 
 
-def _enterprise_ids(prep: Prepared, county: pd.Series, name) -> pd.Series:
+def _enterprise_ids(prep: Prepared, county: pd.Series, name, notes: list[str]) -> pd.Series:
     """Return the credit code (checked) as id, or a hash of county and name in lists without codes."""
     if "credit_code" not in prep.matches:
         key = county.fillna("").astype(str) + "|" + name.values.fillna("").astype(str)
@@ -188,16 +190,13 @@ def _enterprise_ids(prep: Prepared, county: pd.Series, name) -> pd.Series:
     formed, checksum_ok = credit_code_status(code)
     blank = code.eq("").to_numpy(dtype=bool)
     log = prep.log
-    log.add(blank, field=header, value=text, severity="error", message="必填项为空。请填写 18 位统一社会信用代码。")
-    message = "统一社会信用代码应为 18 位，由数字和大写字母组成（不含 I、O、Z、S、V）。"
-    log.add(~blank & ~formed, field=header, value=text, severity="error", message=message)
-    log.add(
-        formed & ~checksum_ok,
-        field=header,
-        value=text,
-        severity="warning",
-        message="统一社会信用代码的校验位不符，可能有输错的字符；请核对。",
-    )
+    log.add(blank, field=header, value=text, severity="error", message="必填项为空。请填写 18 位统一社会信用代码（或本单位的企业编号）。")
+    if formed.sum() >= 0.5 * (~blank).sum():
+        # A column of credit codes: the odd malformed one is probably a typo.
+        log.add(~blank & ~formed, field=header, value=text, severity="warning", message=_CODE_MALFORMED)
+        log.add(formed & ~checksum_ok, field=header, value=text, severity="warning", message=_CHECKSUM_BAD)
+    else:
+        notes.append(f"“{header}”列多数不是标准的统一社会信用代码，按普通企业编号使用，未逐行校验格式。")
     first_row = pd.Series(prep.source_rows).groupby(code.to_numpy()).transform("first").to_numpy()
     repeat = ~blank & (first_row != prep.source_rows)
     repeat_message = "与第 " + pd.Series(first_row).astype(str).to_numpy(dtype=object) + " 行的统一社会信用代码重复；同一企业只能登记一次。"

@@ -311,6 +311,13 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: str | Path) -> None:
     out.to_file(path, driver="GeoJSON")
 
 
+def _fail(message: str, *, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps({"error": message}, ensure_ascii=False))
+    print(f"无法导入：{message}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``python -m geo.parks check FILE ...``; return the exit code."""
     parser = argparse.ArgumentParser(
@@ -335,10 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = import_parks(args.file, datum=args.crs, sheet=args.sheet)
     except GeoDataError as exc:
-        if args.json:
-            print(json.dumps({"error": str(exc)}, ensure_ascii=False))
-        print(f"无法导入：{exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc), as_json=args.json)
+    except Exception as exc:  # a bug must still reach the planner as a message, not a traceback
+        return _fail(f"读取时出现意外错误（{type(exc).__name__}: {exc}）。请把文件发给系统维护人员。", as_json=args.json)
     if args.out:
         write_geojson(report.data, args.out)
     if args.json:

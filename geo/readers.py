@@ -317,7 +317,7 @@ def blank_mask(frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for column in frame.columns:
         series = frame[column]
-        text = series if pd.api.types.is_string_dtype(series.dtype) else series.astype(str)
+        text = series if series.dtype != object and pd.api.types.is_string_dtype(series.dtype) else series.astype(str)
         out[column] = text.str.strip().eq("").fillna(True).to_numpy(dtype=bool) | series.isna().to_numpy()
     return pd.DataFrame(out, index=frame.index)
 
