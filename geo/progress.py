@@ -50,11 +50,13 @@ the city row.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from geo.errors import GeoDataError
 from geo.schema import DEFAULT_COUNTED_STATUSES, STATUSES
@@ -133,7 +135,22 @@ def entry_dates(parks: pd.DataFrame, *, statuses: Sequence[str] = DEFAULT_COUNTE
     return out
 
 
-def _prepare(parks: pd.DataFrame, statuses: tuple[str, ...]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Prepared:
+    """The park columns progress needs, as numpy arrays (datetime64[ns], NaT when missing)."""
+
+    county: NDArray[np.int64]  # index into ``adcodes``; -1 when missing
+    adcodes: tuple[str, ...]
+    counted_status: NDArray[np.bool_]
+    under_construction: NDArray[np.bool_]
+    finished: NDArray[np.bool_]  # built or certified
+    entry: NDArray[np.datetime64]
+    start: NDArray[np.datetime64]
+    completion: NDArray[np.datetime64]
+    floor_area_m2: NDArray[np.float64]
+
+
+def _prepare(parks: pd.DataFrame, statuses: tuple[str, ...]) -> _Prepared:
     for column in ("status", "county_adcode"):
         if column not in parks.columns:
             msg = f"The park table has no column {column!r}; it is needed to count parks by county."
@@ -143,40 +160,45 @@ def _prepare(parks: pd.DataFrame, statuses: tuple[str, ...]) -> pd.DataFrame:
         msg = f"Park status {parks.loc[bad, 'status'].iloc[0]!r} is not one of {', '.join(STATUSES)}."
         raise GeoDataError(msg)
     floor = pd.to_numeric(parks["floor_area_m2"], errors="coerce") if "floor_area_m2" in parks.columns else np.nan
-    return pd.DataFrame(
-        {
-            "county": parks["county_adcode"].astype("string").to_numpy(),
-            "status": parks["status"].astype("string").to_numpy(),
-            "counted_status": parks["status"].isin(list(statuses)).to_numpy(),
-            "entry": entry_dates(parks, statuses=statuses).to_numpy(),
-            "start": _date_column(parks, "start_date").to_numpy(),
-            "completion": _date_column(parks, "completion_date").to_numpy(),
-            "floor_area_m2": pd.Series(floor, index=parks.index).fillna(0.0).to_numpy(dtype="float64"),
-        }
+    codes, uniques = pd.factorize(parks["county_adcode"].astype("string"))
+    status = parks["status"].astype("string")
+    return _Prepared(
+        county=np.asarray(codes, dtype="int64"),
+        adcodes=tuple(str(u) for u in uniques),
+        counted_status=status.isin(list(statuses)).to_numpy(dtype=bool),
+        under_construction=(status == "under_construction").fillna(False).to_numpy(dtype=bool),
+        finished=status.isin(["built", "certified"]).to_numpy(dtype=bool),
+        entry=entry_dates(parks, statuses=statuses).to_numpy(dtype="datetime64[ns]"),
+        start=_date_column(parks, "start_date").to_numpy(dtype="datetime64[ns]"),
+        completion=_date_column(parks, "completion_date").to_numpy(dtype="datetime64[ns]"),
+        floor_area_m2=pd.Series(floor, index=parks.index).fillna(0.0).to_numpy(dtype="float64"),
     )
 
 
-def _known_by(dates: pd.Series, day: pd.Timestamp, reported_on: pd.Timestamp | None) -> pd.Series:
+def _known_by(dates: NDArray[np.datetime64], day: np.datetime64, reported_on: np.datetime64 | None) -> NDArray[np.bool_]:
     """True where ``dates <= day``, or where the date is missing and the register was reported by ``day``."""
     undated_ok = reported_on is not None and day >= reported_on
-    return (dates <= day) | (dates.isna() & undated_ok)
+    return (dates <= day) | (np.isnat(dates) & undated_ok)
 
 
-def _flags(prepared: pd.DataFrame, day: pd.Timestamp, end: pd.Timestamp, reported_on: pd.Timestamp | None) -> pd.DataFrame:
+def _flags(prepared: _Prepared, day: np.datetime64, end: np.datetime64, reported_on: np.datetime64 | None) -> dict[str, NDArray[np.bool_]]:
     """Return per-park flags at ``day``: counted, pipeline, pipeline expected by ``end``."""
-    counted = prepared["counted_status"] & _known_by(prepared["entry"], day, reported_on)
-    building = (prepared["status"] == "under_construction").fillna(False) & _known_by(prepared["start"], day, reported_on)
-    finished = prepared["status"].isin(["built", "certified"]) & (prepared["start"] <= day) & (prepared["completion"] > day)
+    counted = prepared.counted_status & _known_by(prepared.entry, day, reported_on)
+    building = prepared.under_construction & _known_by(prepared.start, day, reported_on)
+    finished = prepared.finished & (prepared.start <= day) & (prepared.completion > day)
     pipeline = (building | finished) & ~counted
-    return pd.DataFrame({"counted": counted, "pipeline": pipeline, "by_end": pipeline & (prepared["completion"] <= end)})
+    return {"counted": counted, "pipeline": pipeline, "by_end": pipeline & (prepared.completion <= end)}
 
 
-def _sums(prepared: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
-    """Return parks and floor area of the masked parks, per county plus the city total."""
-    chosen = prepared[mask.to_numpy()]
-    per_county = chosen.groupby("county", dropna=True).agg(parks=("floor_area_m2", "size"), floor_area_m2=("floor_area_m2", "sum"))
-    per_county.loc[CITY_ADCODE] = [len(chosen), float(chosen["floor_area_m2"].sum())]
-    return per_county.astype("float64")
+def _sums(prepared: _Prepared, mask: NDArray[np.bool_]) -> dict[str, dict[str, float]]:
+    """Return {adcode: {"parks": n, "floor_area_m2": m2}} of the masked parks, plus the city total."""
+    known = mask & (prepared.county >= 0)
+    size = len(prepared.adcodes)
+    parks = np.bincount(prepared.county[known], minlength=size)
+    floor = np.bincount(prepared.county[known], weights=prepared.floor_area_m2[known], minlength=size)
+    out = {code: {"parks": float(parks[i]), "floor_area_m2": float(floor[i])} for i, code in enumerate(prepared.adcodes)}
+    out[CITY_ADCODE] = {"parks": float(mask.sum()), "floor_area_m2": float(prepared.floor_area_m2[mask].sum())}
+    return out
 
 
 def _elapsed_share(day: date, targets: PlanTargets) -> float:
@@ -205,8 +227,8 @@ def _targets_table(targets: PlanTargets, quotas: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([table, city], ignore_index=True).set_index("adcode")
 
 
-def _as_timestamp(day: date | None) -> pd.Timestamp | None:
-    return None if day is None else pd.Timestamp(day)
+def _as_day(day: date | None) -> np.datetime64 | None:
+    return None if day is None else np.datetime64(day, "ns")
 
 
 def progress_as_of(
@@ -246,34 +268,34 @@ def progress_as_of(
     """
     counted = check_statuses(statuses)
     prepared = _prepare(parks, counted)
-    return _progress_rows(prepared, as_of=as_of, targets=targets, quotas=quotas, reported_on=_as_timestamp(reported_on))
+    return _progress_rows(prepared, as_of=as_of, targets=targets, quotas=quotas, reported_on=_as_day(reported_on))
 
 
 def _progress_rows(
-    prepared: pd.DataFrame, *, as_of: date, targets: PlanTargets, quotas: pd.DataFrame, reported_on: pd.Timestamp | None
+    prepared: _Prepared, *, as_of: date, targets: PlanTargets, quotas: pd.DataFrame, reported_on: np.datetime64 | None
 ) -> pd.DataFrame:
     goal = _targets_table(targets, quotas)
-    day, end = pd.Timestamp(as_of), pd.Timestamp(targets.period_end)
+    day, end = np.datetime64(as_of, "ns"), np.datetime64(targets.period_end, "ns")
     flags = _flags(prepared, day, end, reported_on)
     sums = {
         "value": _sums(prepared, flags["counted"]),
-        "baseline": _sums(prepared, _flags(prepared, pd.Timestamp(targets.baseline_date), end, reported_on)["counted"]),
+        "baseline": _sums(prepared, _flags(prepared, np.datetime64(targets.baseline_date, "ns"), end, reported_on)["counted"]),
         "pipeline": _sums(prepared, flags["pipeline"]),
         "by_end": _sums(prepared, flags["by_end"]),
         "final": _sums(prepared, _flags(prepared, end, end, reported_on)["counted"]),
     }
-    undated = prepared["counted_status"] & prepared["entry"].isna()
-    undated_count = prepared[undated.to_numpy()].groupby("county").size()
+    undated = _sums(prepared, prepared.counted_status & np.isnat(prepared.entry))
     share = _elapsed_share(as_of, targets)
     after = as_of > targets.period_end
+    city_strict = getattr(targets, "comparison", "more_than") == "more_than"
+    zero = {"parks": 0.0, "floor_area_m2": 0.0}
     rows = []
     for adcode, target_row in goal.iterrows():
         for measure in MEASURES:
-            got = {key: float(table[measure].get(adcode, 0.0)) for key, table in sums.items()}
-            rows.append(
-                _measure_row(adcode, target_row, measure, got, share=share, after=after, strict=adcode == CITY_ADCODE, targets=targets)
-            )
-            rows[-1]["undated_parks"] = int(undated.sum() if adcode == CITY_ADCODE else undated_count.get(adcode, 0))
+            got = {key: table.get(adcode, zero)[measure] for key, table in sums.items()}
+            strict = city_strict and adcode == CITY_ADCODE
+            rows.append(_measure_row(adcode, target_row, measure, got, share=share, after=after, strict=strict))
+            rows[-1]["undated_parks"] = int(undated.get(adcode, zero)["parks"])
     table = pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
     table["as_of"] = pd.Timestamp(as_of)
     for column in ("on_track", "met", "target_official"):
@@ -281,9 +303,7 @@ def _progress_rows(
     return table
 
 
-def _measure_row(
-    adcode: str, goal: pd.Series, measure: str, got: dict[str, float], *, share: float, after: bool, strict: bool, targets: PlanTargets
-) -> dict:
+def _measure_row(adcode: str, goal: pd.Series, measure: str, got: dict[str, float], *, share: float, after: bool, strict: bool) -> dict:
     target = float(goal[measure])
     value = got["value"]
     trajectory = got["baseline"] + (target - got["baseline"]) * share
@@ -360,7 +380,7 @@ def progress_series(
                 continue
             frames.append(progress_as_of(snapshot, as_of=day, targets=targets, quotas=quotas, statuses=counted, reported_on=day))
         else:
-            frames.append(_progress_rows(prepared, as_of=day, targets=targets, quotas=quotas, reported_on=_as_timestamp(reported_on)))
+            frames.append(_progress_rows(prepared, as_of=day, targets=targets, quotas=quotas, reported_on=_as_day(reported_on)))
     if not frames:
         return pd.DataFrame(columns=PROGRESS_COLUMNS)
     return pd.concat(frames, ignore_index=True)

@@ -120,6 +120,10 @@ def test_after_the_plan_final_result_and_margin() -> None:
     assert cell(table, A, "parks", "margin") == 0
     assert cell(table, CITY, "floor_area_m2", "final") == 50_000
     assert cell(table, CITY, "floor_area_m2", "margin") == -50_000
+    reach = progress_as_of(
+        parks(), as_of=date(2024, 6, 30), targets=Targets(parks=5, comparison="at_least"), quotas=quotas(), reported_on=REPORTED
+    )
+    assert cell(reach, CITY, "parks", "met")  # a target worded "at least" is met at 5 of 5
 
 
 def test_county_without_parks_gets_zero_rows() -> None:
