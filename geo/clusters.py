@@ -188,7 +188,8 @@ def enterprise_clusters(
     labels = np.full(len(occupied), -1, dtype="int64")
     labels[dense] = _component_labels(occupied[dense])
     firm_label = labels[inverse]
-    members = firms.assign(_cluster=firm_label)[firm_label >= 0]
+    wanted = [c for c in (industry_column, "located_county_adcode", "county_adcode", "park_id", "in_park") if c in firms.columns]
+    members = pd.DataFrame(firms[wanted]).assign(_cluster=firm_label)[firm_label >= 0]
     rows = [
         _cluster_row(group, occupied[labels == label], area_km2[labels == label], industry_column, top_n_industries)
         for label, group in members.groupby("_cluster", sort=True)
