@@ -116,7 +116,7 @@ def synthetic_enterprises(counties: gpd.GeoDataFrame, parks: gpd.GeoDataFrame, *
         {
             "enterprise_id": [f"SYN{i:09d}" for i in range(n)],
             "industry": rng.choice(INDUSTRIES, n),
-            "major_industry": np.where(rng.random(n) < 0.3, rng.choice(MAJOR_INDUSTRIES, n), None),
+            "major_industry": np.where(rng.random(n) < 0.3, rng.choice(MAJOR_INDUSTRIES, n).astype(object), np.array(None, dtype=object)),
             "size_class": rng.choice(["small", "micro"], n, p=[0.2, 0.8]),
             "registration_date": registered,
             "tech_type": rng.random(n) < 0.05,

@@ -93,11 +93,16 @@ PROGRESS_COLUMNS = [
 class PlanTargets(Protocol):
     """What progress needs of :class:`geo.targets.CityTargets`."""
 
-    parks: int
-    floor_area_m2: float
-    period_start: date
-    period_end: date
-    baseline_date: date
+    @property
+    def parks(self) -> int: ...
+    @property
+    def floor_area_m2(self) -> float: ...
+    @property
+    def period_start(self) -> date: ...
+    @property
+    def period_end(self) -> date: ...
+    @property
+    def baseline_date(self) -> date: ...
 
 
 def check_statuses(statuses: Sequence[str]) -> tuple[str, ...]:
@@ -379,7 +384,7 @@ def progress_series(
             if snapshot is None:
                 continue
             frames.append(progress_as_of(snapshot, as_of=day, targets=targets, quotas=quotas, statuses=counted, reported_on=day))
-        else:
+        elif prepared is not None:
             frames.append(_progress_rows(prepared, as_of=day, targets=targets, quotas=quotas, reported_on=_as_day(reported_on)))
     if not frames:
         return pd.DataFrame(columns=PROGRESS_COLUMNS)
