@@ -1,0 +1,194 @@
+"""Encode pandas columns and shapely geometries as GeoPackage values, and back.
+
+Each stored column gets a GeoPackage column type (``TEXT``, ``DOUBLE``,
+``INTEGER``, ``BOOLEAN``, ``DATE``, ``DATETIME``) and a *dtype token* that
+records the exact pandas dtype, so that a snapshot loads with the dtypes it
+was saved with (``str``, ``object``, ``float64``, ``Int64``, ``boolean``,
+``datetime64[us]``, ...). Nulls (None, NaN, NA, NaT) are stored as SQL NULL.
+
+Object columns holding only text are stored as text; object columns holding
+anything else (a mix of numbers and text from a spreadsheet, for instance)
+are stored as the text of each value (``str(value)``) and load as text.
+
+Geometries are stored as GeoPackage binary: an 8-byte header (``GP``,
+version 0, flags, SRS id 4326), an envelope for non-point geometries, then
+ISO WKB (GeoPackage 1.4 spec, clause 2.1.3).
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import shapely
+from pandas.api import types as ptypes
+
+from geo.errors import StoreError
+
+SRS_ID: Final = 4326
+_SRS = struct.pack("<i", SRS_ID)
+# Flags byte: bit 0 little-endian, bits 1-3 envelope kind, bit 4 empty.
+_POINT_HEADER: Final = b"GP\x00\x01" + _SRS
+_EMPTY_HEADER: Final = b"GP\x00\x11" + _SRS
+_XY_ENVELOPE_PREFIX: Final = b"GP\x00\x03" + _SRS
+_ENVELOPE_BYTES: Final = (0, 32, 48, 48, 64)  # by envelope kind 0-4
+
+_SQLITE_INT_MAX: Final = 2**63 - 1
+
+SqlValue = str | int | float | bytes | None
+
+
+# ---------------------------------------------------------------- dtypes
+
+
+def quote_identifier(name: str) -> str:
+    """Return ``name`` quoted as an SQL identifier (any text, including quotes)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def dtype_token(dtype: Any) -> str:
+    """Return a text token from which :func:`dtype_from_token` rebuilds ``dtype``."""
+    if isinstance(dtype, pd.StringDtype):
+        na = "nan" if dtype.na_value is np.nan else "na"
+        return f"string[{dtype.storage},{na}]"
+    return str(dtype)
+
+
+def dtype_from_token(token: str) -> Any:
+    """Return the pandas dtype that :func:`dtype_token` described."""
+    if token.startswith("string["):
+        storage, na = token[len("string[") : -1].split(",")
+        return pd.StringDtype(storage, na_value=np.nan if na == "nan" else pd.NA)
+    return ptypes.pandas_dtype(token)
+
+
+def sql_type_for(series: pd.Series, *, name: str) -> tuple[str, bool]:
+    """Return the GeoPackage column type for ``series`` and whether values are stringified.
+
+    Raises
+    ------
+    StoreError
+        The column holds a kind of value a GeoPackage cannot keep (durations, periods, ...).
+    """
+    dtype = series.dtype
+    if ptypes.is_bool_dtype(dtype):
+        return "BOOLEAN", False
+    if ptypes.is_integer_dtype(dtype):
+        if ptypes.is_unsigned_integer_dtype(dtype) and series.max(skipna=True) > _SQLITE_INT_MAX:
+            msg = f"Column {name!r} holds whole numbers above {_SQLITE_INT_MAX}, more than the store can keep; store them as text."
+            raise StoreError(msg)
+        return "INTEGER", False
+    if ptypes.is_float_dtype(dtype):
+        return "DOUBLE", False
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return "DATETIME", False
+    if ptypes.is_datetime64_dtype(dtype):
+        values = series.dropna()
+        return ("DATE" if (values == values.dt.normalize()).all() else "DATETIME"), False
+    if isinstance(dtype, pd.StringDtype):
+        return "TEXT", False
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "TEXT", True
+    if ptypes.is_object_dtype(dtype):
+        return "TEXT", ptypes.infer_dtype(series, skipna=True) not in ("string", "empty")
+    msg = f"Column {name!r} holds values of type {dtype}, which the store cannot keep; convert it to text, numbers or dates."
+    raise StoreError(msg)
+
+
+# ---------------------------------------------------------------- encode
+
+
+def _nulls_to_none(values: list[Any], mask: np.ndarray) -> list[Any]:
+    if not mask.any():
+        return values
+    return [None if m else v for v, m in zip(values, mask, strict=True)]
+
+
+def _datetime_texts(series: pd.Series, sql_type: str) -> list[Any]:
+    mask = series.isna().to_numpy()
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        suffix = "Z"
+    else:
+        suffix = ""
+    array = series.to_numpy()
+    if sql_type == "DATE":
+        texts = np.datetime_as_string(array.astype("datetime64[D]"))
+    else:
+        # GeoPackage DATETIME has milliseconds; finer values keep their digits (GDAL still parses them).
+        valid = array[~mask]
+        exact_ms = bool((valid.astype("datetime64[ms]") == valid).all())
+        unit: Any = "ms" if exact_ms else np.datetime_data(array.dtype)[0]
+        texts = np.char.add(np.datetime_as_string(array, unit=unit), suffix)
+    return _nulls_to_none(texts.tolist(), mask)
+
+
+def encode_column(series: pd.Series, *, sql_type: str, stringify: bool) -> list[SqlValue]:
+    """Return the values of ``series`` as Python values sqlite3 can bind (None for nulls)."""
+    mask = series.isna().to_numpy()
+    if sql_type in ("DATE", "DATETIME"):
+        return _datetime_texts(series, sql_type)
+    if sql_type == "INTEGER":
+        filled = series.to_numpy(dtype=series.dtype.numpy_dtype if hasattr(series.dtype, "numpy_dtype") else None, na_value=0)
+        return _nulls_to_none(filled.tolist(), mask)
+    if sql_type == "BOOLEAN":
+        return _nulls_to_none(series.to_numpy(dtype=bool, na_value=False).astype(int).tolist(), mask)
+    if sql_type == "DOUBLE":
+        return _nulls_to_none(series.to_numpy(dtype="float64", na_value=np.nan).tolist(), mask)
+    values = series.to_numpy(dtype=object).tolist()
+    if stringify:
+        return [None if m else str(v) for v, m in zip(values, mask, strict=True)]
+    return _nulls_to_none(values, mask)
+
+
+def geometry_blobs(geometries: Any) -> list[bytes | None]:
+    """Return GeoPackage geometry blobs (SRS 4326) for an array of shapely geometries."""
+    geoms = np.asarray(geometries, dtype=object)
+    wkb = shapely.to_wkb(geoms, byte_order=1, flavor="iso")
+    is_point = shapely.get_type_id(geoms) == 0
+    is_empty = shapely.is_empty(geoms)
+    bounds = shapely.bounds(geoms)
+    blobs: list[bytes | None] = []
+    for raw, point, empty, box in zip(wkb.tolist(), is_point, is_empty, bounds, strict=True):
+        if raw is None:
+            blobs.append(None)
+        elif empty:
+            blobs.append(_EMPTY_HEADER + raw)
+        elif point:
+            blobs.append(_POINT_HEADER + raw)
+        else:
+            envelope = struct.pack("<4d", box[0], box[2], box[1], box[3])
+            blobs.append(_XY_ENVELOPE_PREFIX + envelope + raw)
+    return blobs
+
+
+# ---------------------------------------------------------------- decode
+
+
+def decode_column(values: list[Any], *, sql_type: str, token: str, name: str) -> pd.Series:
+    """Return a Series with dtype ``token`` built from stored values (None for nulls)."""
+    dtype = dtype_from_token(token)
+    if sql_type in ("DATE", "DATETIME"):
+        raw = pd.Series(values, dtype=object, name=name)
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            parsed = pd.to_datetime(raw, format="ISO8601", utc=True).dt.tz_convert(dtype.tz)
+        else:
+            parsed = pd.to_datetime(raw, format="%Y-%m-%d" if sql_type == "DATE" else "ISO8601")
+        return parsed.astype(dtype)
+    if sql_type == "INTEGER":
+        return pd.Series(pd.array(values, dtype="Int64"), name=name).astype(dtype)
+    if sql_type == "BOOLEAN":
+        flags = [None if v is None else bool(v) for v in values]
+        return pd.Series(pd.array(flags, dtype="boolean"), name=name).astype(dtype)
+    if sql_type == "DOUBLE":
+        return pd.Series(np.array([np.nan if v is None else v for v in values], dtype="float64"), name=name).astype(dtype)
+    series = pd.Series(values, dtype=object, name=name)
+    return series if ptypes.is_object_dtype(dtype) else series.astype(dtype)
+
+
+def geometries_from_blobs(blobs: list[bytes | None]) -> np.ndarray:
+    """Return shapely geometries from GeoPackage geometry blobs (None stays None)."""
+    wkb = [None if b is None else b[8 + _ENVELOPE_BYTES[(b[3] >> 1) & 7] :] for b in blobs]
+    return shapely.from_wkb(np.asarray(wkb, dtype=object))

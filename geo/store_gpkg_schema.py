@@ -1,0 +1,194 @@
+"""The tables of the GeoPackage snapshot store, written with plain ``sqlite3``.
+
+Layout (GeoPackage 1.2 core, readable by GDAL/pyogrio and QGIS):
+
+``gpkg_spatial_ref_sys``, ``gpkg_contents``, ``gpkg_geometry_columns``
+    The required GeoPackage metadata tables.
+``parks``, ``enterprises``
+    Feature tables holding the rows of every snapshot of that kind:
+    ``fid`` (primary key, insertion order), ``geom`` (GEOMETRY, EPSG:4326),
+    ``snapshot_id``, then the canonical columns of :mod:`geo.schema`, then
+    extra columns, added (``ALTER TABLE ... ADD COLUMN``) the first time a
+    snapshot brings them.
+``parks_current``, ``enterprises_current``
+    Views over the current snapshot (latest reporting date, then import
+    time, not rolled back), registered as layers for QGIS users.
+``snapshots``
+    One row of metadata per snapshot (an attributes table), including a
+    JSON description of its columns and their pandas dtypes.
+``snapshot_events``
+    Audit log: every save, rollback and restore with time, person and reason.
+
+No R-tree spatial index is created: its triggers call SQL functions that
+only GDAL/SpatiaLite provide, so plain ``sqlite3`` writes would fail.
+QGIS reads the layers without one (it can add one on request).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from collections.abc import Iterable
+from typing import Any, Final
+
+import pyproj
+
+from geo.schema import ENTERPRISE_COLUMNS, PARK_COLUMNS
+from geo.store_codec import quote_identifier
+
+APPLICATION_ID: Final = 0x47504B47  # "GPKG"
+USER_VERSION: Final = 10200  # GeoPackage 1.2
+SCHEMA_NOTE: Final = "parkmap snapshot store, layout 1"
+RESERVED: Final = frozenset({"fid", "geom", "snapshot_id"})
+
+_DATES = ("start_date", "completion_date", "certification_date", "registration_date")
+_INTS = ("star_rating", "enterprises", "above_scale_enterprises", "source_row")
+_FLOATS = ("floor_area_m2", "land_area_mu", "occupancy_pct", "tax_per_mu_wan_yuan")
+_BOOLS = ("in_park", "above_scale", "tech_type")
+
+
+def _canonical_type(column: str) -> str:
+    if column in _DATES:
+        return "DATE"
+    if column in _INTS:
+        return "INTEGER"
+    if column in _FLOATS:
+        return "DOUBLE"
+    if column in _BOOLS:
+        return "BOOLEAN"
+    return "TEXT"
+
+
+CANONICAL: Final = {"parks": PARK_COLUMNS, "enterprises": ENTERPRISE_COLUMNS}
+DESCRIPTIONS: Final = {
+    "parks": "小微企业园 small-micro enterprise parks, every snapshot (filter by snapshot_id)",
+    "enterprises": "小微企业 enterprises, every snapshot (filter by snapshot_id)",
+}
+
+_CORE_DDL: Final = (
+    """CREATE TABLE IF NOT EXISTS gpkg_spatial_ref_sys (
+        srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
+        organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT)""",
+    """CREATE TABLE IF NOT EXISTS gpkg_contents (
+        table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
+        description TEXT DEFAULT '',
+        last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+        min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+        CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id))""",
+    """CREATE TABLE IF NOT EXISTS gpkg_geometry_columns (
+        table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
+        srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
+        CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+        CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+        CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+        CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id))""",
+    """CREATE TABLE IF NOT EXISTS snapshots (
+        snapshot_id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('parks', 'enterprises')),
+        reporting_date DATE NOT NULL, imported_at DATETIME NOT NULL,
+        source_name TEXT NOT NULL, source_sha256 TEXT NOT NULL, loaded_by TEXT NOT NULL,
+        note TEXT NOT NULL, row_count INTEGER NOT NULL, rolled_back BOOLEAN NOT NULL DEFAULT 0,
+        rolled_back_at DATETIME, rolled_back_by TEXT, rollback_reason TEXT, columns_json TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS snapshot_events (
+        event_id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+        snapshot_id INTEGER NOT NULL REFERENCES snapshots(snapshot_id),
+        action TEXT NOT NULL CHECK (action IN ('saved', 'rolled_back', 'restored')),
+        at DATETIME NOT NULL, by TEXT NOT NULL, reason TEXT NOT NULL)""",
+)
+
+
+def _srs_rows() -> list[tuple[Any, ...]]:
+    wgs84 = pyproj.CRS.from_epsg(4326).to_wkt("WKT1_GDAL")
+    return [
+        ("Undefined cartesian SRS", -1, "NONE", -1, "undefined", "undefined cartesian coordinate reference system"),
+        ("Undefined geographic SRS", 0, "NONE", 0, "undefined", "undefined geographic coordinate reference system"),
+        ("WGS 84 geodetic", 4326, "EPSG", 4326, wgs84, "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
+    ]
+
+
+def _feature_table_ddl(kind: str) -> list[str]:
+    table = quote_identifier(kind)
+    columns = ", ".join(f"{quote_identifier(c)} {_canonical_type(c)}" for c in CANONICAL[kind])
+    current = quote_identifier(f"{kind}_current")
+    return [
+        f"CREATE TABLE IF NOT EXISTS {table} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom GEOMETRY, "
+        f"snapshot_id INTEGER NOT NULL REFERENCES snapshots(snapshot_id), {columns})",
+        f"CREATE INDEX IF NOT EXISTS {quote_identifier(f'{kind}_snapshot_id_idx')} ON {table} (snapshot_id)",
+        f"CREATE VIEW IF NOT EXISTS {current} AS SELECT * FROM {table} WHERE snapshot_id = ("
+        f"SELECT snapshot_id FROM snapshots WHERE kind = '{kind}' AND rolled_back = 0 "
+        "ORDER BY reporting_date DESC, imported_at DESC, snapshot_id DESC LIMIT 1)",
+    ]
+
+
+def _register_layers(conn: sqlite3.Connection, kind: str) -> None:
+    contents = "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES (?, ?, ?, ?, ?)"
+    geometry = "INSERT OR IGNORE INTO gpkg_geometry_columns VALUES (?, 'geom', 'GEOMETRY', 4326, 2, 0)"
+    current = f"{kind}_current"
+    conn.execute(contents, (kind, "features", kind, f"{DESCRIPTIONS[kind]}; {SCHEMA_NOTE}", 4326))
+    conn.execute(contents, (current, "features", current, f"Current snapshot of {kind} (view); {SCHEMA_NOTE}", 4326))
+    conn.execute(geometry, (kind,))
+    conn.execute(geometry, (current,))
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    """Create whatever part of the store's layout is missing (inside the caller's transaction)."""
+    for ddl in _CORE_DDL:
+        conn.execute(ddl)
+    conn.executemany("INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)", _srs_rows())
+    insert = "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) VALUES (?, 'attributes', ?, ?)"
+    conn.execute(insert, ("snapshots", "snapshots", f"One row per imported snapshot; {SCHEMA_NOTE}"))
+    conn.execute(insert, ("snapshot_events", "snapshot_events", f"Audit log of saves, rollbacks and restores; {SCHEMA_NOTE}"))
+    for kind in CANONICAL:
+        for ddl in _feature_table_ddl(kind):
+            conn.execute(ddl)
+        _register_layers(conn, kind)
+
+
+def table_columns(conn: sqlite3.Connection, table: str) -> dict[str, tuple[str, str]]:
+    """Return ``{lower-case name: (name, declared type)}`` for a table's columns."""
+    rows = conn.execute(f"PRAGMA table_info({quote_identifier(table)})").fetchall()
+    return {str(r[1]).lower(): (str(r[1]), str(r[2]).upper()) for r in rows}
+
+
+def resolve_sql_name(name: str, sql_type: str, *, existing: dict[str, tuple[str, str]], taken: set[str]) -> tuple[str, bool]:
+    """Return the SQL column for a data column and whether it must be added.
+
+    A column is reused when its name matches exactly (SQLite names ignore
+    case) and its type is the same; otherwise a suffixed name is chosen
+    (``note__double`` for numbers arriving in a column first stored as text).
+    """
+    base = name if name and name.lower() not in RESERVED else f"{name or 'unnamed'}_"
+    candidates = [base, f"{base}__{sql_type.lower()}"]
+    candidates += [f"{base}__{sql_type.lower()}_{i}" for i in range(2, 1000)]
+    for candidate in candidates:
+        low = candidate.lower()
+        if low in taken:
+            continue
+        if low in existing:
+            if existing[low] == (candidate, sql_type):
+                return candidate, False
+            continue
+        return candidate, True
+    msg = f"Too many variants of column {name!r} in the store."
+    raise RuntimeError(msg)
+
+
+def update_contents(conn: sqlite3.Connection, kind: str, bounds: Iterable[float], *, now: str) -> None:
+    """Widen the layer extent in ``gpkg_contents`` to ``bounds`` and stamp ``last_change``."""
+    min_x, min_y, max_x, max_y = (float(b) for b in bounds)
+    if any(math.isnan(b) for b in (min_x, min_y, max_x, max_y)):  # only empty geometries
+        conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name IN (?, ?)", (now, kind, f"{kind}_current"))
+        return
+    for table in (kind, f"{kind}_current"):
+        conn.execute(
+            "UPDATE gpkg_contents SET last_change = ?, "
+            "min_x = min(coalesce(min_x, ?), ?), min_y = min(coalesce(min_y, ?), ?), "
+            "max_x = max(coalesce(max_x, ?), ?), max_y = max(coalesce(max_y, ?), ?) WHERE table_name = ?",
+            (now, min_x, min_x, min_y, min_y, max_x, max_x, max_y, max_y, table),
+        )
+
+
+def dump_columns(specs: list[dict[str, Any]]) -> str:
+    """Return the JSON kept in ``snapshots.columns_json``."""
+    return json.dumps(specs, ensure_ascii=False)
