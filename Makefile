@@ -57,7 +57,7 @@ $(LEAFLET): package.json package-lock.json
 	cp -r node_modules/leaflet/dist static/vendor/leaflet
 	touch $@
 
-$(SAMPLE): geo/sample.py geo/sample_clusters.py | $(VENV)/.runtime
+$(SAMPLE): $(wildcard geo/sample*.py) | $(VENV)/.runtime
 	$(PY) -m geo.sample --out data/sample
 
 # Debian's chromium (browser tests) and a CJK font (Chinese text in screenshots and exports).

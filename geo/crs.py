@@ -300,7 +300,6 @@ def length_m(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> NDArray[np.float64]:
 
 def distance_m(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> NDArray[np.float64]:
     """Return geodesic distances in metres between WGS-84 points (vectorised)."""
-    a_lon, a_lat = _as_arrays(lon1, lat1)
-    b_lon, b_lat = _as_arrays(lon2, lat2)
+    a_lon, a_lat, b_lon, b_lat = np.broadcast_arrays(*(np.asarray(v, dtype="float64") for v in (lon1, lat1, lon2, lat2)))
     _, _, dist = _GEOD.inv(a_lon, a_lat, b_lon, b_lat)
     return np.asarray(dist, dtype="float64")

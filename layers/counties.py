@@ -62,7 +62,7 @@ def county_layer(
     name: str = "区县",
     datum: str = "wgs84",
     highlight_adcode: str | None = None,
-    fill_opacity: float = 0.75,
+    fill_opacity: float = 0.6,
 ) -> folium.GeoJson:
     """Return the county polygons as one GeoJSON layer.
 

@@ -15,10 +15,10 @@ from layers.counties import in_datum
 from layers.legend import CategoricalLegend
 
 STATUS_COLOURS: Mapping[str, str] = {
-    "planned": "#9e9e9e",
-    "under_construction": "#f28e2b",
-    "built": "#4e79a7",
-    "certified": "#2e7d32",
+    "planned": "#bdbdbd",
+    "under_construction": "#ff7f00",
+    "built": "#ffd92f",
+    "certified": "#1b9e77",
 }
 MIN_RADIUS_PX = 4.0
 MAX_RADIUS_PX = 16.0
@@ -122,12 +122,12 @@ def park_layer(
 
     def style(feature: dict) -> dict:
         p = feature["properties"]
-        return {"radius": p["_radius"], "fillColor": p["_colour"], "color": "#ffffff", "weight": 1, "fillOpacity": 0.9}
+        return {"radius": p["_radius"], "fill": True, "fillColor": p["_colour"], "color": "#263238", "weight": 1, "fillOpacity": 0.95}
 
     return folium.GeoJson(
         data.__geo_interface__,
         name=name,
-        marker=folium.CircleMarker(radius=MIN_RADIUS_PX),
+        marker=folium.CircleMarker(radius=MIN_RADIUS_PX, fill=True),
         style_function=style,
         tooltip=folium.GeoJsonTooltip(fields=["name", "status", "floor"], aliases=[text["name"], text["status"], text["floor"]]),
         popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, max_width=320),

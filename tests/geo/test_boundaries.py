@@ -83,7 +83,7 @@ def test_borders_moved_from_amap_by_the_published_offset(counties) -> None:
 
 
 def test_shared_borders_stay_shared_after_coverage_simplification(counties) -> None:
-    simplified = boundaries._simplify_coverage(counties, simplify_m=200)
+    simplified = boundaries.simplify_counties(counties, tolerance_m=200)
     assert shapely.get_num_coordinates(simplified.geometry.values).sum() < shapely.get_num_coordinates(counties.geometry.values).sum()
     metric = crs.to_metric(simplified)
     assert shapely.coverage_is_valid(metric.geometry.values)

@@ -162,3 +162,9 @@ def test_area_and_distance_agree_with_geodesic_to_0_1_percent() -> None:
 
 def test_distance_of_one_degree_of_latitude() -> None:
     assert crs.distance_m(120.0, 29.5, 120.0, 30.5) == pytest.approx(110_860, rel=0.001)
+
+
+def test_distance_from_one_point_to_many() -> None:
+    got = crs.distance_m(120.0, 30.0, np.array([120.0, 120.0]), np.array([30.0, 30.5]))
+    assert got[0] == 0.0
+    assert got[1] == pytest.approx(55_430, rel=0.001)

@@ -1,0 +1,128 @@
+"""Enterprise layers: density hexagons, cluster outlines, coverage-gap cells.
+
+The browser never receives enterprise points: only aggregates from
+``geo.hexbins``, ``geo.clusters`` and ``geo.gaps``, so the payload stays
+bounded however many enterprises are loaded.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from layers.counties import in_datum
+from layers.legend import CategoricalLegend, ContinuousLegend
+
+DENSITY_COLOURS = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")  # purples: distinct from the choropleth
+CLUSTER_COLOUR = "#6a1b9a"
+GAP_COLOUR = "#c62828"
+COORD_DECIMALS = 5  # about 1 m: enough for hexagons, keeps the payload small
+
+
+def _round_geometries(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    import shapely
+
+    return gdf.set_geometry(shapely.set_precision(gdf.geometry.values, 10.0**-COORD_DECIMALS))
+
+
+def density_classes(counts: pd.Series) -> tuple[list[str], list[float]]:
+    """Return a colour per hexagon from quantile classes of its count, and the class breaks."""
+    values = pd.to_numeric(counts, errors="coerce").fillna(0).to_numpy(dtype="float64")
+    if values.size == 0:
+        return [], []
+    breaks = sorted(set(np.quantile(values, [0.5, 0.75, 0.9, 0.97]).round().tolist()))
+    idx = np.searchsorted(breaks, values, side="right")
+    return [DENSITY_COLOURS[min(i, len(DENSITY_COLOURS) - 1)] for i in idx], breaks
+
+
+def hexbin_layer(hexes: gpd.GeoDataFrame, *, datum: str = "wgs84", name: str = "企业密度", count_label: str = "企业数") -> folium.GeoJson:
+    """Return H3 hexagons coloured by enterprise count (``count`` column), with a tooltip."""
+    frame = _round_geometries(in_datum(hexes, datum))
+    colours, _ = density_classes(frame["count"])
+    data = gpd.GeoDataFrame(
+        {"count": frame["count"].astype(int).to_numpy(), "_fill": colours}, geometry=frame.geometry.values, crs=frame.crs
+    )
+    return folium.GeoJson(
+        data.__geo_interface__,
+        name=name,
+        style_function=lambda f: {"fillColor": f["properties"]["_fill"], "color": "#54278f", "weight": 0.2, "fillOpacity": 0.55},
+        tooltip=folium.GeoJsonTooltip(fields=["count"], aliases=[html.escape(count_label)]),
+        smooth_factor=0,
+    )
+
+
+def density_legend(hexes: gpd.GeoDataFrame, *, title: str) -> ContinuousLegend:
+    counts = pd.to_numeric(hexes["count"], errors="coerce")
+    high = int(counts.max()) if len(counts) else 0
+    return ContinuousLegend(title, DENSITY_COLOURS, "1", f"{high:,}")
+
+
+def cluster_layer(
+    clusters: gpd.GeoDataFrame,
+    *,
+    county_names: Mapping[str, str],
+    datum: str = "wgs84",
+    name: str = "企业集聚区",
+    labels: Mapping[str, str] | None = None,
+) -> folium.GeoJson:
+    """Return cluster outlines with firm count, dominant industries and share already in parks."""
+    words = {"firms": "企业数", "industry": "主要行业", "county": "区县", "in_park": "已入园"} | dict(labels or {})
+    frame = _round_geometries(in_datum(clusters, datum))
+    share = pd.to_numeric(frame["in_park_share"], errors="coerce")
+    data = gpd.GeoDataFrame(
+        {
+            "firms": frame["firms"].astype(int).map("{:,}".format).to_numpy(),
+            "industry": frame["top_industries"].fillna("—").astype(str).map(html.escape).to_numpy(),
+            "county": frame["county_adcode"].map(lambda a: html.escape(county_names.get(str(a), str(a)))).to_numpy(),
+            "in_park": share.map(lambda v: "—" if pd.isna(v) else f"{v:.0%}").to_numpy(),
+        },
+        geometry=frame.geometry.values,
+        crs=frame.crs,
+    )
+    fields = ["firms", "industry", "county", "in_park"]
+    return folium.GeoJson(
+        data.__geo_interface__,
+        name=name,
+        style_function=lambda _: {"color": CLUSTER_COLOUR, "weight": 2.5, "fill": True, "fillOpacity": 0.05, "dashArray": "6 4"},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[html.escape(words[f]) for f in fields]),
+    )
+
+
+def gap_layer(
+    gaps: gpd.GeoDataFrame,
+    *,
+    county_names: Mapping[str, str],
+    datum: str = "wgs84",
+    name: str = "园区覆盖缺口",
+    labels: Mapping[str, str] | None = None,
+) -> folium.GeoJson:
+    """Return coverage-gap cells (many small-micro firms, no park nearby), ranked."""
+    words = {"rank": "排名", "firms": "小微企业数", "county": "区县", "distance": "最近园区（公里）"} | dict(labels or {})
+    frame = _round_geometries(in_datum(gaps, datum))
+    distance_km = pd.to_numeric(frame["nearest_park_distance_m"], errors="coerce") / 1000
+    data = gpd.GeoDataFrame(
+        {
+            "rank": frame["rank"].astype(int).to_numpy(),
+            "firms": frame["firms"].astype(int).to_numpy(),
+            "county": frame["county_adcode"].map(lambda a: html.escape(county_names.get(str(a), str(a)))).to_numpy(),
+            "distance": distance_km.map(lambda v: "—" if pd.isna(v) else f"{v:.1f}").to_numpy(),
+        },
+        geometry=frame.geometry.values,
+        crs=frame.crs,
+    )
+    fields = ["rank", "firms", "county", "distance"]
+    return folium.GeoJson(
+        data.__geo_interface__,
+        name=name,
+        style_function=lambda _: {"color": GAP_COLOUR, "weight": 2, "fillColor": GAP_COLOUR, "fillOpacity": 0.35},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[html.escape(words[f]) for f in fields]),
+    )
+
+
+def cluster_gap_legend(*, cluster_label: str, gap_label: str) -> CategoricalLegend:
+    return CategoricalLegend("", [(CLUSTER_COLOUR, cluster_label), (GAP_COLOUR, gap_label)])

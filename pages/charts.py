@@ -1,0 +1,105 @@
+"""Charts: each county's quarterly progress against its straight-line trajectory; floor area by status."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import altair as alt
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo.dashboard import CITY_ROW_ADCODE, floor_area_by_status, status_as_of
+from geo.progress import progress_series
+from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
+from layers.i18n import t
+from layers.parks import STATUS_COLOURS
+from pages import shared
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _series(location: str, park_id: int, statuses: tuple[str, ...], reported_on: date, end: date) -> pd.DataFrame:
+    parks = shared.snapshot(location, park_id)
+    targets = shared.city_targets()
+    return progress_series(
+        parks, targets=targets, quotas=shared.quotas(), start=targets.period_start, end=end, statuses=statuses, reported_on=reported_on
+    )
+
+
+def _long_form(series: pd.DataFrame, *, measure: str, adcode: str, lang: str) -> pd.DataFrame:
+    rows = series[series["measure"] == measure]
+    if adcode != CITY_ROW_ADCODE:
+        rows = rows[rows["adcode"].astype(str) == adcode]
+    scale = SQM_PER_WAN_SQM if measure == "floor_area_m2" else 1
+    frame = pd.DataFrame(
+        {
+            "quarter": pd.to_datetime(rows["as_of"]),
+            "area": rows["name"].where(rows["adcode"].astype(str) != CITY_ROW_ADCODE, t("whole_city", lang)),
+            t("chart_value", lang): rows["value"] / scale,
+            t("chart_trajectory", lang): rows["trajectory"] / scale,
+            t("chart_target", lang): rows["target"] / scale,
+        }
+    )
+    return frame.melt(id_vars=["quarter", "area"], var_name="series", value_name="value")
+
+
+def progress_charts(parks: gpd.GeoDataFrame, view: dict, lang: str, *, reported_on: date) -> None:
+    st.subheader(t("charts", lang))
+    info = shared.latest("parks")
+    if info is None:
+        return
+    end = max(view["as_of"], shared.city_targets().period_end)
+    statuses = view["statuses"] or DEFAULT_COUNTED_STATUSES
+    series = _series(str(shared.store_location()), info.snapshot_id, tuple(statuses), reported_on, end)
+    with st.container():
+        measure = st.radio(
+            "measure",
+            ["floor_area_m2", "parks"],
+            format_func=lambda m: t("floor_metric" if m == "floor_area_m2" else "parks_metric", lang),
+            horizontal=True,
+            label_visibility="collapsed",
+            key="chart_measure",
+        )
+        data = _long_form(series, measure=measure, adcode=view["adcode"], lang=lang)
+        colours = alt.Scale(
+            domain=[t(k, lang) for k in ("chart_value", "chart_trajectory", "chart_target")], range=["#1f77b4", "#9e9e9e", "#d62728"]
+        )
+        dash = alt.condition(alt.datum.series == t("chart_value", lang), alt.value([1, 0]), alt.value([5, 4]))
+        chart = (
+            alt.Chart(data, height=160, width=300)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("quarter:T", title=None, axis=alt.Axis(format="%Y-Q%q", labelAngle=-45)),
+                y=alt.Y("value:Q", title=None),
+                color=alt.Color("series:N", scale=colours, title=None, legend=alt.Legend(orient="top")),
+                strokeDash=dash,
+                tooltip=["area", alt.Tooltip("quarter:T", format="%Y-%m-%d"), "series", alt.Tooltip("value:Q", format=",.1f")],
+            )
+            .facet(facet=alt.Facet("area:N", title=None), columns=3)
+            .resolve_scale(y="independent")
+        )
+        st.altair_chart(chart, width="content")
+    with st.container():
+        st.markdown(f"**{t('floor_by_status', lang)}**")
+        current = parks.assign(status=status_as_of(parks, as_of=view["as_of"]))
+        table = floor_area_by_status(current, as_of=view["as_of"])
+        labels = STATUS_LABELS_ZH if lang == "zh" else STATUS_LABELS_EN
+        names = dict(zip(shared.counties()["adcode"], shared.counties()["name" if lang == "zh" else "name_en"], strict=True))
+        table = table.assign(county=table["county_adcode"].map(names), status_label=table["status"].map(labels))
+        order = [labels[s] for s in STATUS_COLOURS]
+        bars = (
+            alt.Chart(table, height=240)
+            .mark_bar()
+            .encode(
+                y=alt.Y("county:N", title=None, sort="-x"),
+                x=alt.X("floor_area_wan_m2:Q", title=None, stack=True),
+                color=alt.Color(
+                    "status_label:N",
+                    scale=alt.Scale(domain=order, range=list(STATUS_COLOURS.values())),
+                    title=None,
+                    legend=alt.Legend(orient="bottom"),
+                ),
+                tooltip=["county", "status_label", alt.Tooltip("floor_area_wan_m2:Q", format=",.1f")],
+            )
+        )
+        st.altair_chart(bars, width="stretch")

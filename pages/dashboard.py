@@ -1,0 +1,230 @@
+"""The dashboard: where the city and each county stand against 140 parks and 1000万㎡."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from shapely.geometry import Point
+from streamlit_folium import st_folium
+
+from geo.dashboard import (
+    CITY_ROW_ADCODE,
+    Headline,
+    county_view,
+    default_as_of,
+    filter_parks,
+    headline,
+    measure_values,
+    quarter_end_choices,
+    status_as_of,
+)
+from geo.progress import progress_as_of
+from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
+from geo.store import store_location
+from layers.base import BASEMAPS
+from layers.city_map import MapContent, city_map
+from layers.i18n import MEASURES, measure_label, t
+from pages import charts, shared
+from pages.tables import county_table_section, land_use_section, park_details
+
+MAP_KEY = "citymap"
+CITY_ZOOM, COUNTY_ZOOM = 10, 11
+
+
+def _on_map_change() -> None:
+    """Drill into the clicked county, or open the clicked park's details (runs before the rerun)."""
+    state = st.session_state.get(MAP_KEY) or {}
+    feature = state.get("last_active_drawing") or {}
+    props = feature.get("properties") or {}
+    if "park_id" in props:
+        st.session_state["park_clicked"] = props["park_id"]
+        return
+    adcode = props.get("adcode")
+    clicked = state.get("last_clicked")
+    if adcode is None and clicked:
+        counties = shared.counties()
+        hit = counties[counties.contains(Point(clicked["lng"], clicked["lat"]))]
+        adcode = str(hit["adcode"].iloc[0]) if len(hit) else None
+    if adcode:
+        st.session_state["county_sel"] = str(adcode)
+        st.session_state.pop("park_clicked", None)
+
+
+def _back_to_city() -> None:
+    st.session_state["county_sel"] = CITY_ROW_ADCODE
+    st.session_state.pop("park_clicked", None)
+
+
+def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -> dict:
+    counties = shared.counties()
+    names = {CITY_ROW_ADCODE: t("whole_city", lang)} | dict(
+        zip(counties["adcode"], counties["name" if lang == "zh" else "name_en"], strict=True)
+    )
+    choices = quarter_end_choices()
+    labels = STATUS_LABELS_ZH if lang == "zh" else STATUS_LABELS_EN
+    with st.sidebar:
+        as_of = st.select_slider(
+            t("as_of", lang), options=choices, value=default_as_of(choices, reported_on=reported), help=t("as_of_help", lang), key="as_of"
+        )
+        statuses = st.multiselect(
+            t("statuses", lang), options=list(STATUSES), default=list(DEFAULT_COUNTED_STATUSES), format_func=labels.get, key="statuses"
+        )
+        st.session_state.setdefault("county_sel", CITY_ROW_ADCODE)
+        adcode = st.selectbox(t("county", lang), options=list(names), format_func=names.get, key="county_sel")
+        industries = sorted(parks["main_industry"].dropna().astype(str).unique()) if parks is not None else []
+        picked = st.multiselect(t("industry", lang), options=industries, placeholder=t("all_industries", lang), key="industries")
+        st.subheader(t("layers", lang))
+        measure = st.selectbox(t("measure", lang), options=list(MEASURES), format_func=lambda k: measure_label(k, lang), key="measure")
+        layers = {
+            "parks": st.checkbox(t("layer_parks", lang), value=True, key="layer_parks"),
+            "density": st.checkbox(t("layer_density", lang), value=False, key="layer_density"),
+            "clusters": st.checkbox(t("layer_clusters", lang), value=False, key="layer_clusters"),
+            "gaps": st.checkbox(t("layer_gaps", lang), value=False, key="layer_gaps"),
+        }
+        basemap = st.selectbox(
+            t("basemap", lang), options=list(BASEMAPS), format_func=lambda k: BASEMAPS[k].label_zh if lang == "zh" else BASEMAPS[k].label_en
+        )
+        st.caption(f"{t('store_location', lang)}: `{store_location()}`")
+    return {
+        "as_of": as_of,
+        "statuses": tuple(statuses),
+        "adcode": adcode,
+        "industries": tuple(picked),
+        "measure": measure,
+        "layers": layers,
+        "basemap": basemap,
+        "names": names,
+    }
+
+
+def _headline_section(progress: pd.DataFrame, view: dict, lang: str) -> None:
+    head = headline(progress, adcode=view["adcode"])
+    cols = st.columns(5)
+    target = t("target", lang)
+    with cols[0]:
+        st.metric(f"{t('parks_metric', lang)} · {head.name}", f"{head.parks:,.0f}", help=f"{target} {head.parks_target:,.0f}")
+        st.progress(min(head.parks_pct / 100, 1.0), text=f"{target} {head.parks_target:,.0f} · {t('complete', lang)} {head.parks_pct:.1f}%")
+    with cols[1]:
+        floor, goal = head.floor_area_m2 / SQM_PER_WAN_SQM, head.floor_area_target_m2 / SQM_PER_WAN_SQM
+        st.metric(t("floor_metric", lang), f"{floor:,.1f}", help=f"{target} {goal:,.0f}")
+        st.progress(min(head.floor_pct / 100, 1.0), text=f"{target} {goal:,.0f} · {t('complete', lang)} {head.floor_pct:.1f}%")
+    with cols[2]:
+        st.metric(t("time_elapsed", lang), f"{head.time_elapsed_share:.0%}")
+        st.progress(min(head.time_elapsed_share, 1.0), text=f"{shared.city_targets().period_start} – {shared.city_targets().period_end}")
+    with cols[3]:
+        _status_metric(head, lang)
+    with cols[4]:
+        st.metric(t("pipeline", lang), f"{head.pipeline_parks:,.0f}")
+        st.caption(
+            t("pipeline_value", lang, parks=f"{head.pipeline_parks:,.0f}", floor=f"{head.pipeline_floor_area_m2 / SQM_PER_WAN_SQM:,.1f}")
+        )
+    if not head.target_official:
+        st.caption(f"⚠ {t('quota_indicative', lang)}")
+
+
+def _status_metric(head: Headline, lang: str) -> None:
+    """On track (during the plan) or met / not met with the margin (after it)."""
+    if head.final:
+        met = bool(head.parks_met) and bool(head.floor_met)
+        st.metric(t("final_label", lang), t("met" if met else "not_met", lang))
+        margin_parks = head.parks - head.parks_target
+        margin_floor = (head.floor_area_m2 - head.floor_area_target_m2) / SQM_PER_WAN_SQM
+        st.caption(t("margin_value", lang, parks=f"{margin_parks:+,.0f}", floor=f"{margin_floor:+,.1f}"))
+    else:
+        ok = head.parks_on_track and head.floor_on_track
+        st.metric(t("on_track", lang), t("on_track_yes" if ok else "on_track_no", lang))
+        st.caption(
+            t("projected_value", lang, parks=f"{head.projected_parks:,.0f}", floor=f"{head.projected_floor_area_m2 / SQM_PER_WAN_SQM:,.1f}")
+        )
+
+
+def _map_section(parks: gpd.GeoDataFrame, progress: pd.DataFrame, view: dict, lang: str, sample: bool, note: list[str]) -> None:
+    selected = None if view["adcode"] == CITY_ROW_ADCODE else view["adcode"]
+    display = shared.display_counties()
+    per_county = county_view(progress, shared.counties())
+    values = measure_values(per_county, view["measure"])
+    tips = display.assign(
+        pct=[f"{v:.1f}%" for v in per_county["floor_pct"]],
+        parks_n=[f"{v:.0f} / {q:.0f}" for v, q in zip(per_county["parks"], per_county["parks_quota"], strict=True)],
+    )
+    shown = filter_parks(parks, adcode=selected, industries=view["industries"]).assign(
+        status=lambda df: status_as_of(df, as_of=view["as_of"])
+    )
+    content = MapContent(
+        counties=tips,
+        county_values=values,
+        measure=view["measure"],
+        parks=shown if view["layers"]["parks"] else None,
+        county_tooltips=[("pct", measure_label("pct_floor_quota", lang)), ("parks_n", t("parks_metric", lang))],
+        notice_lines=note,
+        sample_notice=sample,
+        selected_adcode=selected,
+        max_floor_area_m2=float(parks["floor_area_m2"].max()) if len(parks) else None,
+        **_enterprise_content(view, parks_info=shared.latest("parks"), selected=selected),
+    )
+    basemap, key = view["basemap"], shared.tianditu_key()
+    if BASEMAPS[basemap].needs_key and not key:
+        st.warning(t("tianditu_no_key", lang))
+        basemap = "none"
+    m = city_map(content, lang=lang, basemap=basemap, tianditu_key=key)
+    st_folium(
+        m,
+        key=MAP_KEY,
+        height=640,
+        use_container_width=True,
+        returned_objects=["last_active_drawing", "last_clicked"],
+        on_change=_on_map_change,
+    )
+    if selected:
+        st.button(t("back_to_city", lang), on_click=_back_to_city)
+    else:
+        st.caption(t("drill_hint", lang))
+
+
+def _enterprise_content(view: dict, *, parks_info: object, selected: str | None) -> dict:
+    firms_info = shared.latest("enterprises")
+    wanted = view["layers"]
+    if firms_info is None or parks_info is None or not (wanted["density"] or wanted["clusters"] or wanted["gaps"]):
+        return {}
+    location, ids = str(store_location()), (firms_info.snapshot_id, parks_info.snapshot_id)  # type: ignore[attr-defined]
+    out: dict = {}
+    if wanted["density"]:
+        out["hexes"] = shared.hexes(location, *ids, selected, COUNTY_ZOOM if selected else CITY_ZOOM)
+    if wanted["clusters"]:
+        out["clusters"] = shared.clusters(location, *ids, None)
+    if wanted["gaps"]:
+        out["gaps"] = shared.gaps(location, *ids, 2000.0)
+    return out
+
+
+def render(lang: str) -> None:
+    """Draw the dashboard page."""
+    st.title(t("title", lang))
+    st.caption(t("subtitle", lang))
+    loaded = shared.current("parks")
+    if loaded is None:
+        st.info(t("no_parks", lang))
+        return
+    view = _sidebar(lang, loaded.data, loaded.info.reporting_date)
+    if loaded.is_sample:
+        st.warning(t("sample_banner", lang))
+    progress = progress_as_of(
+        loaded.data,
+        as_of=view["as_of"],
+        targets=shared.city_targets(),
+        quotas=shared.quotas(),
+        statuses=view["statuses"] or DEFAULT_COUNTED_STATUSES,
+        reported_on=loaded.info.reporting_date,
+    )
+    source = t("data_source", lang, source=loaded.info.source_name, date=loaded.info.reporting_date.isoformat())
+    as_of_line = f"{t('as_of', lang)} {view['as_of'].isoformat()}"
+    st.markdown(f"**{as_of_line}** · {source}")
+    _headline_section(progress, view, lang)
+    _map_section(loaded.data, progress, view, lang, loaded.is_sample, [as_of_line, source, t("boundary_source", lang)])
+    park_details(loaded.data, st.session_state.get("park_clicked"), view["names"], lang)
+    county_table_section(progress, shared.counties(), lang)
+    charts.progress_charts(loaded.data, view, lang, reported_on=loaded.info.reporting_date)
+    land_use_section(loaded.data, shared.counties(), view, lang)

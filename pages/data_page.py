@@ -1,0 +1,151 @@
+"""The data page: import registers and enterprise lists, quotas, snapshot history."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from geo.crs import DATUMS
+from geo.enterprises import import_enterprises
+from geo.errors import GeoDataError
+from geo.export_safety import neutralise_formulas
+from geo.parks import import_parks
+from geo.report import ImportReport, rejected_xlsx
+from geo.store import store_location
+from geo.targets import INDICATIVE_LABEL_EN, INDICATIVE_LABEL_ZH, save_county_quotas
+from geo.template import build_template
+from pages import shared
+
+DATUM_LABELS = {
+    "gcj02": "GCJ-02（高德、腾讯地图坐标）",
+    "bd09": "BD-09（百度地图坐标）",
+    "wgs84": "WGS-84（GPS、天地图、奥维）",
+    "cgcs2000": "CGCS2000（国家2000坐标系）",
+}
+KIND_LABELS = {"parks": "园区台账 Park register", "enterprises": "企业名录 Enterprise list"}
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _check(kind: str, content: bytes, file_name: str, datum: str) -> ImportReport:
+    importer = import_parks if kind == "parks" else import_enterprises
+    return importer(content, datum=datum, counties=shared.counties(), file_name=file_name)
+
+
+def _import_section(lang: str) -> None:
+    st.subheader("导入数据 Import" if lang == "zh" else "Import data")
+    cols = st.columns(3)
+    kind = cols[0].radio("类型 Kind", list(KIND_LABELS), format_func=KIND_LABELS.get, key="import_kind")
+    datum = cols[1].selectbox("坐标系 Coordinate system", list(DATUMS), index=list(DATUMS).index("gcj02"), format_func=DATUM_LABELS.get)
+    reporting_date = cols[2].date_input("填报日期 Reporting date", value=date.today(), max_value=date.today(), key="reporting_date")
+    upload = st.file_uploader(
+        "Excel / CSV / GeoJSON / GeoPackage / zipped Shapefile", type=["xlsx", "csv", "geojson", "json", "gpkg", "zip"]
+    )
+    st.download_button(
+        "下载空白台账模板 Blank register template (.xlsx)", build_template(counties=shared.counties()), file_name="小微企业园台账模板.xlsx"
+    )
+    if upload is None:
+        return
+    content = upload.getvalue()
+    try:
+        report = _check(kind, content, upload.name, datum)
+    except GeoDataError as exc:
+        st.error(f"无法读取文件 Cannot read the file: {exc}")
+        return
+    _show_report(report)
+    if report.accepted == 0:
+        st.error("没有可导入的行。No row can be imported.")
+        return
+    who = st.text_input("导入人 Loaded by", value="", placeholder="姓名/单位 name or bureau", key="loaded_by")
+    label = f"保存 {report.accepted} 行到数据库（填报日期 {reporting_date}）Save {report.accepted} rows"
+    if st.button(label, type="primary", disabled=not who.strip()):
+        info = shared.current_store().save_snapshot(
+            report.data,
+            kind=kind,
+            reporting_date=reporting_date,
+            source_name=upload.name,
+            source_sha256=hashlib.sha256(content).hexdigest(),
+            loaded_by=who.strip(),
+            note=f"{report.accepted}/{report.rows} rows accepted, {report.rejected} rejected",
+        )
+        st.success(f"已保存为快照 {info.snapshot_id}。Saved as snapshot {info.snapshot_id}.")
+
+
+def _show_report(report: ImportReport) -> None:
+    cols = st.columns(4)
+    cols[0].metric("总行数 Rows", f"{report.rows:,}")
+    cols[1].metric("接受 Accepted", f"{report.accepted:,}")
+    cols[2].metric("拒绝 Rejected", f"{report.rejected:,}")
+    cols[3].metric("空行 Blank (skipped)", f"{report.skipped_blank:,}")
+    if report.datum_hint:
+        st.warning(report.summary_lines()[2])
+    for note in report.notes:
+        st.info(note)
+    if len(report.problems):
+        st.dataframe(report.problems, hide_index=True, width="stretch")
+    if report.rejected:
+        st.download_button(
+            "下载被拒绝的行及原因 Download rejected rows with reasons (.xlsx)",
+            rejected_xlsx(report),
+            file_name=f"rejected_{report.file_name}.xlsx",
+        )
+
+
+def _quota_section(lang: str) -> None:
+    st.subheader("区县目标 County quotas")
+    quotas = shared.quotas()
+    if not quotas["official"].all():
+        st.caption(f"⚠ {INDICATIVE_LABEL_ZH} / {INDICATIVE_LABEL_EN}: {quotas['method'].iloc[0]}")
+    edited = st.data_editor(
+        quotas,
+        hide_index=True,
+        disabled=["adcode", "name"],
+        column_config={
+            "parks_quota": st.column_config.NumberColumn("园区目标（个）", min_value=0, step=1),
+            "floor_area_quota_m2": st.column_config.NumberColumn("建筑面积目标（㎡）", min_value=0, step=10000),
+            "official": st.column_config.CheckboxColumn("正式下达 Official"),
+            "method": st.column_config.TextColumn("说明 Method"),
+        },
+        key="quota_editor",
+    )
+    totals = f"合计 Total: {int(edited['parks_quota'].sum())} 个, {edited['floor_area_quota_m2'].sum() / 1e4:,.0f} 万㎡"
+    st.caption(totals)
+    if st.button("保存区县目标 Save quotas"):
+        try:
+            path = save_county_quotas(edited)
+        except GeoDataError as exc:
+            st.error(str(exc))
+        else:
+            st.success(f"已保存 Saved: {path}")
+
+
+def _history_section(lang: str) -> None:
+    st.subheader("导入历史 Snapshot history")
+    store = shared.current_store()
+    history = store.list_snapshots()
+    st.caption(f"数据库 Store: `{store_location()}`")
+    if history.empty:
+        st.info("还没有导入记录。No imports yet.")
+        return
+    st.dataframe(neutralise_formulas(pd.DataFrame(history)), hide_index=True, width="stretch")
+    cols = st.columns([1, 2, 1, 1])
+    snapshot_id = cols[0].selectbox("快照 Snapshot", history["snapshot_id"].tolist())
+    reason = cols[1].text_input("原因 Reason", key="rollback_reason")
+    if cols[2].button("撤回 Roll back", disabled=not reason.strip()):
+        store.rollback(int(snapshot_id), by="app", reason=reason.strip())
+        st.rerun()
+    if cols[3].button("恢复 Restore"):
+        store.restore(int(snapshot_id), by="app", reason=reason.strip())
+        st.rerun()
+
+
+def render(lang: str) -> None:
+    """Draw the data page."""
+    st.title("数据管理" if lang == "zh" else "Data")
+    _import_section(lang)
+    st.divider()
+    _quota_section(lang)
+    st.divider()
+    _history_section(lang)

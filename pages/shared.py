@@ -1,0 +1,140 @@
+"""Cached loaders shared by the pages. Cached functions read no globals: keys are paths, ids and parameters."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo.assign import assign_enterprises
+from geo.bootstrap import is_sample, load_sample_into_store
+from geo.boundaries import load_counties, simplify_counties
+from geo.clusters import enterprise_clusters
+from geo.gaps import coverage_gaps
+from geo.hexbins import hexbin_counts
+from geo.store import SnapshotInfo, SnapshotStore, open_store, store_location
+from geo.targets import load_city_targets, load_county_quotas, user_quotas_path
+
+DISPLAY_SIMPLIFY_M = 30.0  # county borders drawn in the browser: 30 m is invisible at city scale
+
+
+@st.cache_resource(show_spinner=False)
+def get_store(location: str) -> SnapshotStore:
+    """Open the store once per process and load the synthetic sample into it if it is empty."""
+    store = open_store(location)
+    load_sample_into_store(store, counties=counties())
+    return store
+
+
+def current_store() -> SnapshotStore:
+    return get_store(str(store_location()))
+
+
+@st.cache_data(show_spinner=False)
+def counties() -> gpd.GeoDataFrame:
+    return load_counties()
+
+
+@st.cache_data(show_spinner=False)
+def display_counties() -> gpd.GeoDataFrame:
+    """County borders simplified as a coverage for the browser (shared borders stay shared)."""
+    return simplify_counties(load_counties(), tolerance_m=DISPLAY_SIMPLIFY_M)
+
+
+@st.cache_data(show_spinner=False)
+def city_targets():
+    return load_city_targets()
+
+
+def quotas() -> pd.DataFrame:
+    """County quotas: cached on the file's modification time, so saved edits show at once."""
+    path = user_quotas_path()
+    return _quotas(str(path), path.stat().st_mtime if path.exists() else 0.0)
+
+
+@st.cache_data(show_spinner=False)
+def _quotas(path: str, mtime: float) -> pd.DataFrame:
+    del path, mtime  # cache keys only
+    return load_county_quotas()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A snapshot and its metadata."""
+
+    info: SnapshotInfo
+    data: gpd.GeoDataFrame
+
+    @property
+    def is_sample(self) -> bool:
+        return is_sample(self.info)
+
+
+def latest(kind: str) -> SnapshotInfo | None:
+    return current_store().latest_info(kind)
+
+
+@st.cache_data(show_spinner=False, max_entries=6)
+def snapshot(location: str, snapshot_id: int) -> gpd.GeoDataFrame:
+    return get_store(location).load_snapshot(snapshot_id)
+
+
+def current(kind: str) -> Loaded | None:
+    info = latest(kind)
+    if info is None:
+        return None
+    return Loaded(info, snapshot(str(store_location()), info.snapshot_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def assigned_enterprises(location: str, enterprise_id: int, park_id: int, radius_m: float) -> gpd.GeoDataFrame:
+    """Enterprises with located county and park (cached per pair of snapshots)."""
+    firms = snapshot(location, enterprise_id)
+    parks = snapshot(location, park_id)
+    return assign_enterprises(firms, counties=load_counties(), parks=parks, radius_m=radius_m)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def hexes(location: str, enterprise_id: int, park_id: int, adcode: str | None, zoom: int) -> gpd.GeoDataFrame:
+    firms = assigned_enterprises(location, enterprise_id, park_id, 500.0)
+    if adcode:
+        firms = firms[firms["located_county_adcode"] == adcode]
+    return hexbin_counts(firms, zoom=zoom, max_cells=3000)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def clusters(location: str, enterprise_id: int, park_id: int, industry: str | None) -> gpd.GeoDataFrame:
+    firms = assigned_enterprises(location, enterprise_id, park_id, 500.0)
+    return enterprise_clusters(firms, industry=industry)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def gaps(location: str, enterprise_id: int, park_id: int, max_distance_m: float) -> gpd.GeoDataFrame:
+    firms = assigned_enterprises(location, enterprise_id, park_id, 500.0)
+    return coverage_gaps(firms, snapshot(location, park_id), max_distance_m=max_distance_m)
+
+
+def tianditu_key() -> str | None:
+    """The Tianditu key from the environment or Streamlit secrets (None when not set)."""
+    key = os.environ.get("TIANDITU_KEY")
+    if key:
+        return key
+    try:
+        return str(st.secrets["tianditu_key"])
+    except (KeyError, FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return None
+
+
+def plain(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy without ``attrs`` (snapshot metadata), for display."""
+    out = pd.DataFrame(df).copy()
+    out.attrs = {}
+    return out
+
+
+def reported_on(info: SnapshotInfo | None) -> date | None:
+    return info.reporting_date if info is not None else None

@@ -1,0 +1,116 @@
+"""Tables of the dashboard: counties against quotas, park details, land use, enterprise indicators."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo.dashboard import county_view, status_as_of
+from geo.export_safety import neutralise_formulas
+from geo.indicators import enterprise_indicators
+from geo.land_use import land_use_by_county
+from geo.schema import SQM_PER_MU, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
+from geo.targets import load_plan_targets
+from layers.i18n import t
+from pages import shared
+
+_COUNTY_COLUMNS = {
+    "zh": ["区县", "园区数", "园区目标", "园区完成率%", "建筑面积(万㎡)", "面积目标(万㎡)", "面积完成率%", "排名", "符合进度", "在建(个)"],
+    "en": [
+        "County",
+        "Parks",
+        "Parks quota",
+        "Parks %",
+        "Floor area (10k m²)",
+        "Floor quota (10k m²)",
+        "Floor %",
+        "Rank",
+        "On track",
+        "Under constr.",
+    ],
+}
+
+
+def county_table(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
+    view = county_view(progress, counties)
+    names = view["name"] if lang == "zh" else view["adcode"].map(dict(zip(counties["adcode"], counties["name_en"], strict=True)))
+    table = pd.DataFrame(
+        {
+            0: names,
+            1: view["parks"].astype(int),
+            2: view["parks_quota"].astype(int),
+            3: view["parks_pct"].round(1),
+            4: (view["floor_area_m2"] / SQM_PER_WAN_SQM).round(1),
+            5: (view["floor_quota_m2"] / SQM_PER_WAN_SQM).round(0),
+            6: view["floor_pct"].round(1),
+            7: view["rank"],
+            8: view["on_track"].map({True: "✓", False: "✗"}),
+            9: view["pipeline_parks"].astype(int),
+        }
+    )
+    table.columns = _COUNTY_COLUMNS[lang]
+    return table.sort_values(_COUNTY_COLUMNS[lang][7]).reset_index(drop=True)
+
+
+def county_table_section(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) -> None:
+    st.subheader(t("county_table", lang))
+    table = county_table(progress, counties, lang)
+    pct_cols = [_COUNTY_COLUMNS[lang][3], _COUNTY_COLUMNS[lang][6]]
+    config = {c: st.column_config.ProgressColumn(c, format="%.1f%%", min_value=0, max_value=100) for c in pct_cols}
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+    quotas = shared.quotas()
+    if not quotas["official"].all():
+        st.caption(f"⚠ {t('quota_indicative', lang)}")
+    csv = neutralise_formulas(table).to_csv(index=False).encode("utf-8-sig")
+    st.download_button(t("download_csv", lang), csv, file_name="county_progress.csv", mime="text/csv")
+
+
+def park_details(parks: gpd.GeoDataFrame, park_id: str | None, names: Mapping[str, str], lang: str) -> None:
+    """Show the clicked park's register entry (text shown as given, never as HTML)."""
+    if not park_id:
+        return
+    match = parks[parks["park_id"].astype(str) == str(park_id)]
+    if match.empty:
+        return
+    row = match.iloc[0]
+    labels = STATUS_LABELS_ZH if lang == "zh" else STATUS_LABELS_EN
+    land = row.get("land_area_mu")
+    ratio = row["floor_area_m2"] / (land * SQM_PER_MU) if pd.notna(land) and land else None
+    fields = {
+        "园区名称 Name": row["name"],
+        "区县 County": names.get(str(row["county_adcode"]), row["county_adcode"]),
+        "状态 Status": labels.get(row["status"], row["status"]),
+        "建筑面积 Floor area (万㎡)": f"{row['floor_area_m2'] / SQM_PER_WAN_SQM:,.2f}",
+        "占地 Land (亩)": "—" if pd.isna(land) else f"{land:,.0f}",
+        "容积率 Plot ratio": "—" if ratio is None else f"{ratio:.2f}",
+        "星级 Stars": row.get("star_rating"),
+        "入园企业 Enterprises": row.get("enterprises"),
+        "主导产业 Main industry": row.get("main_industry"),
+        "运营主体 Operator": row.get("operator"),
+        "竣工日期 Completed": row.get("completion_date"),
+    }
+    with st.container(border=True):
+        st.markdown(f"**{t('park_details', lang)}**")
+        shown = pd.DataFrame(
+            {"": list(fields), " ": ["—" if pd.isna(v) else str(v)[:10] if "日期" in k else str(v) for k, v in fields.items()]}
+        )
+        st.dataframe(shown, hide_index=True, width="stretch")
+
+
+def land_use_section(parks: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, view: dict, lang: str) -> None:
+    with st.expander(t("land_use", lang)):
+        current = parks.assign(status=status_as_of(parks, as_of=view["as_of"]))
+        table = land_use_by_county(current, counties=counties, statuses=view["statuses"] or ("built", "certified"))
+        st.dataframe(shared.plain(table).round(2), hide_index=True, width="stretch")
+    with st.expander(t("indicators", lang)):
+        firms = shared.current("enterprises")
+        if firms is None:
+            st.info(t("no_data", lang))
+            return
+        plan = load_plan_targets()
+        targets = dict(zip(plan["indicator_id"], plan["target_value"], strict=True))
+        table = enterprise_indicators(firms.data, targets=targets, period_start=shared.city_targets().period_start, as_of=view["as_of"])
+        st.dataframe(shared.plain(table), hide_index=True, width="stretch")

@@ -1,0 +1,135 @@
+"""A real app server and headless Debian Chromium for browser tests.
+
+The server runs on a free loopback port with its own store in a temporary
+folder, so tests never touch the user's data. Every request the page makes
+is recorded, so tests can assert that nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = ROOT / "artifacts"
+LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "ws://localhost", "data:", "blob:", "about:")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            msg = f"app server exited with {proc.returncode}"
+            raise RuntimeError(msg)
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    msg = f"app server not healthy after {timeout_s} s"
+    raise RuntimeError(msg)
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is not installed: run `make test` (it installs it) or `apt-get install chromium`.")
+    store_dir = tmp_path_factory.mktemp("store")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PARKMAP_STORE": str(store_dir / "parkmap.gpkg"),
+        "PARKMAP_QUOTAS": str(store_dir / "county_quotas.csv"),
+    }
+    log = (store_dir / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        shutil.copy(store_dir / "server.log", ARTIFACTS / "server.log") if ARTIFACTS.exists() else None
+
+
+@dataclass
+class Recorder:
+    """What a page asked for and complained about."""
+
+    external: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[tuple[object, Recorder]]:
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")  # type: ignore[attr-defined]
+    pg = context.new_page()
+    rec = Recorder()
+    pg.on("request", lambda r: None if r.url.startswith(LOCAL_PREFIXES) else rec.external.append(r.url))
+    pg.on("console", lambda m: rec.console_errors.append(m.text) if m.type == "error" else None)
+    pg.on("dialog", lambda d: (rec.dialogs.append(d.message), d.dismiss()))
+    yield pg, rec
+    context.close()
+
+
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+def map_frame(pg: object) -> object:
+    return pg.frame_locator(MAP_FRAME).first  # type: ignore[attr-defined]
+
+
+def save_artifact(pg: object, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    pg.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path
