@@ -1,0 +1,173 @@
+"""The summary workbook: county table, park register, plan indicators and an about sheet.
+
+Every sheet passes through :func:`geo.export_safety.neutralise_formulas`, so
+text from the register that begins with ``=``, ``+``, ``-`` or ``@`` is stored
+as text, never as a live formula.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import pandas as pd
+
+from export.captions import date_line, notices, source_lines
+from export.data import ExportData
+from export.text import INDICATIVE_NOTICE, NO_DATA, t
+from geo.dashboard import headline
+from geo.export_safety import neutralise_formulas
+from geo.progress import CITY_ADCODE
+from geo.schema import SQM_PER_MU, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
+
+# the about sheet (date, source, synthetic-data notice) comes first: it is what a reader sees on opening
+SHEETS = {"about": ("说明", "About"), "county": ("区县进度", "Counties"), "parks": ("园区名录", "Park register"),
+          "plan": ("计划指标", "Plan indicators")}  # fmt: skip
+
+
+def _h(zh: str, en: str, lang: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _county_rows(data: ExportData) -> pd.DataFrame:
+    """Return the county view with a last row for the whole city (internal column names)."""
+    head = headline(data.progress, adcode=CITY_ADCODE)
+    city = {
+        "adcode": CITY_ADCODE, "name": t("city", data.lang), "parks": head.parks, "parks_quota": head.parks_target,
+        "parks_pct": head.parks_pct, "floor_area_m2": head.floor_area_m2, "floor_quota_m2": head.floor_area_target_m2,
+        "floor_pct": head.floor_pct, "on_track": head.parks_on_track and head.floor_on_track, "rank": pd.NA,
+        "pipeline_parks": head.pipeline_parks, "pipeline_floor_area_m2": head.pipeline_floor_area_m2,
+    }  # fmt: skip
+    rows = data.view.assign(name=[data.county_name(a) for a in data.view["adcode"]])
+    rows = pd.concat([rows, pd.DataFrame([city])], ignore_index=True)
+    land = data.land_use.set_index(data.land_use["adcode"].astype(str))
+    for column in ("land_area_mu", "plot_ratio", "enterprises", "tax_per_mu_wan_yuan"):
+        rows[column] = rows["adcode"].astype(str).map(land[column])
+    official = data.quotas.set_index(data.quotas["adcode"].astype(str))["official"].to_dict()
+    rows["quota_kind"] = [
+        "计划目标 / plan target" if a == CITY_ADCODE else ("official" if official.get(a, False) else INDICATIVE_NOTICE)
+        for a in rows["adcode"].astype(str)
+    ]
+    return rows
+
+
+def county_sheet(data: ExportData) -> pd.DataFrame:
+    """Return one row per county and one for the city: parks and floor area against quota, pipeline, land use."""
+    lang, rows = data.lang, _county_rows(data)
+    state = {True: t("on_track_yes", lang), False: t("on_track_no", lang)}
+    return pd.DataFrame(
+        {
+            _h("区县", "County", lang): rows["name"],
+            "adcode": rows["adcode"].astype(str),
+            _h("园区数（个）", "Parks", lang): rows["parks"],
+            _h("园区目标（个）", "Parks quota", lang): rows["parks_quota"],
+            _h("园区完成率（%）", "Parks, % of quota", lang): rows["parks_pct"].astype("float64").round(1),
+            _h("建筑面积（万㎡）", "Floor area (10k m²)", lang): (rows["floor_area_m2"] / SQM_PER_WAN_SQM).round(2),
+            _h("面积目标（万㎡）", "Floor area quota (10k m²)", lang): (rows["floor_quota_m2"] / SQM_PER_WAN_SQM).round(2),
+            _h("面积完成率（%）", "Floor area, % of quota", lang): rows["floor_pct"].astype("float64").round(1),
+            _h("符合进度", "On track", lang): rows["on_track"].map(lambda v: state[bool(v)]),
+            _h("排名", "Rank", lang): rows["rank"],
+            _h("在建园区（个）", "Under construction (parks)", lang): rows["pipeline_parks"],
+            _h("在建面积（万㎡）", "Under construction (10k m²)", lang): (rows["pipeline_floor_area_m2"] / SQM_PER_WAN_SQM).round(2),
+            _h("占地（亩）", "Land (mu)", lang): rows["land_area_mu"].round(1),
+            _h("容积率", "Plot ratio", lang): rows["plot_ratio"].round(2),
+            _h("入园企业（家）", "Enterprises", lang): rows["enterprises"],
+            _h("亩均税收（万元/亩）", "Tax per mu (10k yuan)", lang): rows["tax_per_mu_wan_yuan"].round(1),
+            _h("目标性质", "Quota", lang): rows["quota_kind"],
+        }
+    )
+
+
+def park_sheet(data: ExportData) -> pd.DataFrame:
+    """Return the park register with status on the as-of date, units at the edges (万㎡, 亩)."""
+    lang = data.lang
+    labels = STATUS_LABELS_ZH if lang == "zh" else STATUS_LABELS_EN
+    parks = data.parks_on_date
+    floor = pd.to_numeric(parks["floor_area_m2"], errors="coerce")
+    land = (
+        pd.to_numeric(parks.get("land_area_mu"), errors="coerce") if "land_area_mu" in parks else pd.Series(float("nan"), index=parks.index)
+    )
+    ratio = (floor / (land * SQM_PER_MU)).where(land > 0)
+
+    def col(name: str) -> pd.Series:
+        return parks[name] if name in parks else pd.Series(pd.NA, index=parks.index)
+
+    def day(name: str) -> pd.Series:
+        return pd.to_datetime(col(name), errors="coerce").dt.date
+
+    return pd.DataFrame(
+        {
+            "park_id": col("park_id"),
+            _h("园区名称", "Park", lang): parks["name"],
+            _h("区县", "County", lang): parks["county_adcode"].astype(str).map(data.county_name),
+            _h("镇街", "Township", lang): col("township"),
+            _h("状态（统计日）", "Status on as-of date", lang): parks["status"].map(lambda s: labels.get(s, s)),
+            _h("状态（台账现状）", "Status in register", lang): data.parks["status"].map(lambda s: labels.get(s, s)),
+            _h("建筑面积（万㎡）", "Floor area (10k m²)", lang): (floor / SQM_PER_WAN_SQM).round(4),
+            _h("占地（亩）", "Land (mu)", lang): land,
+            _h("容积率", "Plot ratio", lang): ratio.round(2),
+            _h("星级", "Stars", lang): col("star_rating"),
+            _h("入园企业（家）", "Enterprises", lang): col("enterprises"),
+            _h("规上企业（家）", "Above-scale enterprises", lang): col("above_scale_enterprises"),
+            _h("入驻率（%）", "Occupancy (%)", lang): col("occupancy_pct"),
+            _h("亩均税收（万元/亩）", "Tax per mu (10k yuan)", lang): col("tax_per_mu_wan_yuan"),
+            _h("主导产业", "Main industry", lang): col("main_industry"),
+            _h("运营主体", "Operator", lang): col("operator"),
+            _h("开工日期", "Start date", lang): day("start_date"),
+            _h("竣工日期", "Completion date", lang): day("completion_date"),
+            _h("认定日期", "Certification date", lang): day("certification_date"),
+            _h("经度（WGS-84）", "Longitude (WGS-84)", lang): parks.geometry.x.round(6),
+            _h("纬度（WGS-84）", "Latitude (WGS-84)", lang): parks.geometry.y.round(6),
+        }
+    ).reset_index(drop=True)
+
+
+def plan_sheet(data: ExportData) -> pd.DataFrame:
+    """Return every plan target with its lead unit and the measured value, or "无数据 / no data"."""
+    plan = data.plan
+    measured = plan["measured_value"].map(lambda v: NO_DATA if pd.isna(v) else float(v))
+    return pd.DataFrame(
+        {
+            "indicator_id": plan["indicator_id"],
+            "指标": plan["indicator_zh"],
+            "Indicator": plan["indicator_en"],
+            _h("目标值", "Target", data.lang): plan["target_value"],
+            _h("单位", "Unit", data.lang): plan["unit_zh"] if data.lang == "zh" else plan["unit_en"],
+            _h("牵头单位", "Lead unit", data.lang): plan["lead_unit"],
+            _h("期末", "Period end", data.lang): plan["period_end"],
+            _h("测算值", "Measured", data.lang): measured,
+            _h("完成率（%）", "% of target", data.lang): plan["pct_complete"].round(1),
+            _h("数据来源 / 说明", "Source / note", data.lang): plan["note"].where(plan["note"] != "", NO_DATA),
+            _h("计划条款", "Plan clause", data.lang): plan["plan_clause"],
+        }
+    )
+
+
+def about_sheet(data: ExportData) -> pd.DataFrame:
+    """Return the date, counting rule, sources and notices as one column of lines."""
+    generated = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    lines = [t("city_title", data.lang), date_line(data), *source_lines(data), *notices(data), f"generated {generated}"]
+    return pd.DataFrame({_h("说明", "About", data.lang): lines})
+
+
+def summary_xlsx(data: ExportData) -> bytes:
+    """Return the summary workbook as .xlsx bytes (formula injection neutralised in every sheet)."""
+    sheets = {"about": about_sheet(data), "county": county_sheet(data), "parks": park_sheet(data), "plan": plan_sheet(data)}
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for key, frame in sheets.items():
+            name = SHEETS[key][0 if data.lang == "zh" else 1]
+            safe = neutralise_formulas(frame)
+            safe.to_excel(writer, sheet_name=name, index=False)
+            _tidy(writer.sheets[name], safe)
+    return buffer.getvalue()
+
+
+def _tidy(sheet: object, frame: pd.DataFrame) -> None:
+    """Freeze the header row and size columns to their text."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.freeze_panes = "A2"  # type: ignore[attr-defined]
+    for i, column in enumerate(frame.columns, start=1):
+        longest = max([len(str(column)), *[len(str(v)) for v in frame[column].head(200)]])
+        sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 1.6 + 2))  # type: ignore[attr-defined]
