@@ -19,6 +19,7 @@ help:
 	@echo "make bench  - run the speed benchmark (python -m bench)"
 
 run: $(VENV)/.runtime $(LEAFLET) $(SAMPLE)
+	$(PY) -m geo.bootstrap
 	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT)
 
 test: $(VENV)/.dev $(LEAFLET) $(SAMPLE) system-deps

@@ -80,7 +80,11 @@ def latest(kind: str) -> SnapshotInfo | None:
 
 @st.cache_data(show_spinner=False, max_entries=6)
 def snapshot(location: str, snapshot_id: int) -> gpd.GeoDataFrame:
-    return get_store(location).load_snapshot(snapshot_id)
+    """A stored snapshot, without its ``attrs`` (the metadata is in :func:`latest`; attrs would
+    follow every derived table into Arrow, which cannot serialise dates)."""
+    data = get_store(location).load_snapshot(snapshot_id)
+    data.attrs = {}
+    return data
 
 
 def current(kind: str) -> Loaded | None:

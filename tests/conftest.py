@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -20,3 +21,26 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def small_sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic sample (60 parks, 6,000 firms) written like the shipped one."""
+    from geo.sample import write_sample
+
+    out = tmp_path_factory.mktemp("sample")
+    write_sample(out, n_parks=60, n_enterprises=6_000)
+    return out
+
+
+@pytest.fixture
+def small_store(small_sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A store holding the small sample; PARKMAP_STORE and PARKMAP_QUOTAS point into tmp_path."""
+    from geo.bootstrap import load_sample_into_store
+    from geo.store import open_store
+
+    location = tmp_path / "parkmap.gpkg"
+    monkeypatch.setenv("PARKMAP_STORE", str(location))
+    monkeypatch.setenv("PARKMAP_QUOTAS", str(tmp_path / "county_quotas.csv"))
+    load_sample_into_store(open_store(location), sample_dir=small_sample_dir)
+    return location

@@ -16,6 +16,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -58,11 +59,32 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 120) -> N
     raise RuntimeError(msg)
 
 
+XSS_NAME = "<img src=x onerror=alert(1)>"
+
+
+def _prepare_store(location: Path, sample_dir: Path) -> None:
+    """The small sample through the import path, with one park given a hostile name."""
+    from geo.bootstrap import SAMPLE_DATUM, SAMPLE_ENTERPRISES, SAMPLE_LOADER, SAMPLE_PARKS
+    from geo.enterprises import import_enterprises
+    from geo.parks import import_parks
+    from geo.store import open_store
+
+    store = open_store(location)
+    parks = import_parks(sample_dir / SAMPLE_PARKS, datum=SAMPLE_DATUM).data
+    parks.loc[parks.index[0], "name"] = XSS_NAME
+    firms = import_enterprises(sample_dir / SAMPLE_ENTERPRISES, datum=SAMPLE_DATUM).data
+    for kind, data in (("parks", parks), ("enterprises", firms)):
+        store.save_snapshot(
+            data, kind=kind, reporting_date=date(2024, 6, 30), source_name=f"{kind}.test", source_sha256="0" * 64, loaded_by=SAMPLE_LOADER
+        )
+
+
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_url(tmp_path_factory: pytest.TempPathFactory, small_sample_dir: Path) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is not installed: run `make test` (it installs it) or `apt-get install chromium`.")
     store_dir = tmp_path_factory.mktemp("store")
+    _prepare_store(store_dir / "parkmap.gpkg", small_sample_dir)
     port = _free_port()
     env = {
         **os.environ,
@@ -88,7 +110,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
-        shutil.copy(store_dir / "server.log", ARTIFACTS / "server.log") if ARTIFACTS.exists() else None
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(store_dir / "server.log", ARTIFACTS / "server.log")
 
 
 @dataclass

@@ -1,0 +1,91 @@
+"""The dashboard in headless Debian Chromium: what a planner sees and clicks."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import MAP_FRAME, XSS_NAME, Recorder, save_artifact
+
+pytestmark = pytest.mark.browser
+COUNTY_STROKE = "#37474f"
+PARK_STROKE = "#263238"
+LOAD_TIMEOUT_MS = 90_000
+
+
+def _open(pg, url: str):
+    pg.goto(url)
+    frame_locator = pg.frame_locator(MAP_FRAME).first
+    frame_locator.locator("path.leaflet-interactive").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    frame = next(f for f in pg.frames if "streamlit_folium" in f.url)
+    frame.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length > 6", timeout=LOAD_TIMEOUT_MS)
+    return frame
+
+
+def _count_paths(frame, stroke: str) -> int:
+    return frame.evaluate("s => document.querySelectorAll(`path.leaflet-interactive[stroke='${s}']`).length", stroke)
+
+
+def _click_latlng(pg, frame, lat: float, lng: float, *, want_stroke: str) -> None:  # noqa: ARG001
+    """Click the map at a WGS-84 point, after checking what lies under it."""
+    point = frame.evaluate(f"(() => {{ const p = window.map_div.latLngToContainerPoint([{lat}, {lng}]); return [p.x, p.y]; }})()")
+    rect = frame.evaluate("(() => { const r = document.getElementById('map_div').getBoundingClientRect(); return [r.left, r.top]; })()")
+    x, y = rect[0] + point[0], rect[1] + point[1]
+    hit = frame.evaluate(f"(() => {{ const e = document.elementFromPoint({x}, {y}); return e && e.getAttribute('stroke'); }})()")
+    assert hit == want_stroke, f"something else lies at ({lat}, {lng}): {hit}"
+    pg.frame_locator(MAP_FRAME).first.locator("#map_div").click(position={"x": point[0], "y": point[1]})
+
+
+def test_six_counties_and_the_parks_render_offline_without_errors(app_url: str, page: tuple[object, Recorder]) -> None:
+    pg, rec = page
+    frame = _open(pg, app_url)
+    assert _count_paths(frame, COUNTY_STROKE) == 6
+    assert _count_paths(frame, PARK_STROKE) >= 50
+    legend = frame.locator(".parkmap-legend").inner_text()
+    assert "建筑面积完成率" in legend and "已认定" in legend
+    assert "合成示例数据" in frame.locator(".parkmap-notice").inner_text()
+    assert "km" in frame.locator(".leaflet-control-scale").inner_text()
+    pg.get_by_text("区县进度表").wait_for()
+    path = save_artifact(pg, "main_page.png")
+    assert path.stat().st_size > 50_000
+    assert rec.external == [], rec.external
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_clicking_a_county_drills_down_and_back(app_url: str, page: tuple[object, Recorder]) -> None:
+    pg, rec = page
+    frame = _open(pg, app_url)
+    pg.get_by_text("园区数（个） · 全市").wait_for()
+    for lat, lng in ((29.42, 121.02), (29.45, 120.98), (29.38, 121.05), (29.48, 121.08)):  # inside 新昌县
+        try:
+            _click_latlng(pg, frame, lat, lng, want_stroke=COUNTY_STROKE)
+            break
+        except AssertionError:
+            continue
+    pg.get_by_text("园区数（个） · 新昌县").wait_for(timeout=LOAD_TIMEOUT_MS)
+    pg.get_by_role("button", name="返回全市").click()
+    pg.get_by_text("园区数（个） · 全市").wait_for(timeout=LOAD_TIMEOUT_MS)
+    assert rec.external == []
+
+
+def test_hostile_park_name_is_shown_as_text_and_runs_nothing(app_url: str, page: tuple[object, Recorder]) -> None:
+    pg, rec = page
+    frame = _open(pg, app_url)
+    opened = frame.evaluate(
+        """(() => {
+        let shown = null;
+        window.map_div.eachLayer(l => {
+          if (l.feature && l.feature.properties && l.feature.properties.park_id && l.feature.properties.name.includes('onerror')) {
+            l.fire('click', {latlng: l.getLatLng()}, true); shown = l.feature.properties.name;
+          }
+        });
+        return shown;
+      })()"""
+    )
+    assert opened is not None
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert XSS_NAME in popup.inner_text()
+    assert frame.locator(".leaflet-popup-content img").count() == 0
+    pg.wait_for_timeout(500)
+    assert rec.dialogs == []
+    assert rec.external == []

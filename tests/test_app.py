@@ -1,0 +1,128 @@
+"""The Streamlit app driven through its widgets (AppTest): no exception on any path."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "streamlit_app.py")
+TIMEOUT_S = 120
+
+
+@pytest.fixture
+def app(small_store: Path) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _metric(at: AppTest, startswith: str):
+    return next(m for m in at.metric if m.label.startswith(startswith))
+
+
+def _no_exception(at: AppTest) -> None:
+    assert not at.exception, [(e.message, e.stack_trace[-3:]) for e in at.exception]
+
+
+def test_first_page_shows_progress_against_the_plan_with_the_sample_notice(app: AppTest) -> None:
+    labels = [m.label for m in app.metric]
+    assert any(label.startswith("园区数") for label in labels)
+    assert "总建筑面积（万㎡）" in labels
+    assert any("合成示例数据" in w.value for w in app.warning)
+    assert any("统计日期 2024-06-30" in md.value for md in app.markdown)
+    assert any("参考分解" in c.value for c in app.caption)
+
+
+def test_earlier_date_shows_on_track_instead_of_final(app: AppTest) -> None:
+    app.select_slider(key="as_of").set_value(date(2022, 6, 30)).run()
+    _no_exception(app)
+    assert "统计日期 2022-06-30" in " ".join(md.value for md in app.markdown)
+    assert _metric(app, "进度").value in ("符合进度", "落后于进度")
+    assert _metric(app, "计划时间已过").value == "50%"
+
+
+def test_counted_statuses_change_the_totals(app: AppTest) -> None:
+    before = float(_metric(app, "园区数").value.replace(",", ""))
+    app.multiselect(key="statuses").set_value(["certified"]).run()
+    _no_exception(app)
+    after = float(_metric(app, "园区数").value.replace(",", ""))
+    assert after < before
+
+
+def test_county_drill_down_from_the_sidebar_and_back(app: AppTest) -> None:
+    app.selectbox(key="county_sel").set_value("330603").run()
+    _no_exception(app)
+    assert _metric(app, "园区数").label.endswith("柯桥区")
+    back = next(b for b in app.button if b.label == "返回全市")
+    back.click().run()
+    _no_exception(app)
+    assert _metric(app, "园区数").label.endswith("全市")
+
+
+@pytest.mark.parametrize("measure", ["pct_floor_quota", "pct_parks_quota", "parks", "floor_area_wan_m2", "floor_area_per_km2"])
+def test_every_choropleth_measure(app: AppTest, measure: str) -> None:
+    app.selectbox(key="measure").set_value(measure).run()
+    _no_exception(app)
+
+
+def test_enterprise_layers_and_industry_filter(app: AppTest) -> None:
+    for key in ("layer_density", "layer_clusters", "layer_gaps"):
+        app.checkbox(key=key).check()
+    app.checkbox(key="layer_parks").uncheck()
+    app.run()
+    _no_exception(app)
+    industries = app.multiselect(key="industries").options
+    app.multiselect(key="industries").set_value(industries[:1]).run()
+    _no_exception(app)
+
+
+@pytest.mark.parametrize("basemap", ["osm", "amap", "tianditu"])
+def test_basemaps_and_a_missing_tianditu_key(app: AppTest, basemap: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TIANDITU_KEY", raising=False)
+    app.sidebar.selectbox[-1].set_value(basemap).run()
+    _no_exception(app)
+    warned = any("天地图需要密钥" in w.value for w in app.warning)
+    assert warned == (basemap == "tianditu")
+
+
+def test_english_switch(app: AppTest) -> None:
+    app.radio(key="lang_choice").set_value("English").run()
+    _no_exception(app)
+    assert any(m.label == "Floor area (10k m²)" for m in app.metric)
+    assert app.title[0].value.startswith("Shaoxing")
+
+
+def test_chart_measure_switch(app: AppTest) -> None:
+    app.radio(key="chart_measure").set_value("parks").run()
+    _no_exception(app)
+
+
+def _data_page() -> None:
+    from pages import data_page
+
+    data_page.render("zh")
+
+
+def test_data_page_quotas_history_and_rollback(small_store: Path) -> None:
+    at = AppTest.from_function(_data_page, default_timeout=TIMEOUT_S).run()
+    _no_exception(at)
+    assert any("参考分解" in c.value for c in at.caption)
+    assert any("合计" in c.value and "140 个" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "保存区县目标 Save quotas").click().run()
+    _no_exception(at)
+    assert (small_store.parent / "county_quotas.csv").exists()
+    # roll back the park snapshot: the dashboard then has no park data
+    from geo.store import open_store
+
+    parks_id = open_store(small_store).latest_info("parks").snapshot_id
+    next(s for s in at.selectbox if s.label == "快照 Snapshot").set_value(parks_id)
+    at.text_input(key="rollback_reason").input("wrong file").run()
+    next(b for b in at.button if b.label == "撤回 Roll back").click().run()
+    _no_exception(at)
+    assert open_store(small_store).latest_info("parks") is None
+    assert open_store(small_store).latest_info("enterprises") is not None
