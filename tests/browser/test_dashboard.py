@@ -25,7 +25,7 @@ def _count_paths(frame, stroke: str) -> int:
     return frame.evaluate("s => document.querySelectorAll(`path.leaflet-interactive[stroke='${s}']`).length", stroke)
 
 
-def _click_latlng(pg, frame, lat: float, lng: float, *, want_stroke: str) -> None:  # noqa: ARG001
+def _click_latlng(pg, frame, lat: float, lng: float, *, want_stroke: str) -> None:
     """Click the map at a WGS-84 point, after checking what lies under it."""
     point = frame.evaluate(f"(() => {{ const p = window.map_div.latLngToContainerPoint([{lat}, {lng}]); return [p.x, p.y]; }})()")
     rect = frame.evaluate("(() => { const r = document.getElementById('map_div').getBoundingClientRect(); return [r.left, r.top]; })()")
