@@ -51,4 +51,4 @@ def draw_progress(ax: Axes, data: ExportData, *, adcode: str, measure: str, font
     ax.set_ylim(bottom=0)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.legend(fontsize=fontsize * 0.85, loc="lower right", frameon=False)
+    ax.legend(fontsize=fontsize * 0.85, loc="upper left", frameon=False)

@@ -27,7 +27,9 @@ from layers.counties import NO_DATA_COLOUR, PCT_COLOURS, pct_class_colour
 from layers.parks import STATUS_COLOURS, marker_radius_px
 
 FILL_ALPHA = 0.75  # as the web map's fill opacity
-HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+# The halo is a separate outline-only copy under the text: text drawn *with* a path effect becomes
+# glyph outlines in the PDF, and could no longer be searched or extracted.
+HALO = [patheffects.Stroke(linewidth=2.5, foreground="white")]
 PCT_CLASS_LABELS = ("< 25%", "25–50%", "50–75%", "75–100%", "≥ 100%")
 _NICE_KM = (0.5, 1, 2, 5, 10, 20, 25, 50, 100)
 # (dx, dy, ha, va) label positions around a point, in offset points (scaled by the marker size)
@@ -79,9 +81,7 @@ def county_labels(ax: Axes, counties: gpd.GeoDataFrame, labels: Sequence[str], *
     """Write one label per county at a point inside it, with a white halo."""
     points = to_metric(counties).geometry.representative_point()
     for point, label in zip(points, labels, strict=True):
-        ax.text(
-            point.x, point.y, label, ha="center", va="center", fontsize=fontsize, color=colour, path_effects=HALO, zorder=6, clip_on=True
-        )
+        halo_text(ax, point.x, point.y, label, ha="center", va="center", fontsize=fontsize, color=colour, zorder=6, clip_on=True)
 
 
 def marker_sizes_pt2(floor_area_m2: pd.Series, *, max_floor_area_m2: float, px_to_pt: float) -> np.ndarray:
@@ -111,9 +111,7 @@ def scale_bar(ax: Axes, *, lang: str, fontsize: float, location: tuple[float, fl
         ax.add_patch(Rectangle((left + i * half, bottom), half, height, facecolor=colour, edgecolor="#263238", linewidth=0.8, zorder=8))
     for frac, value in ((0, 0), (0.5, length_km / 2), (1, length_km)):
         text = f"{value:g}" + (f" {t('km', lang)}" if frac == 1 else "")
-        ax.text(
-            left + frac * 2 * half, bottom + height * 1.6, text, ha="center", va="bottom", fontsize=fontsize, path_effects=HALO, zorder=8
-        )
+        halo_text(ax, left + frac * 2 * half, bottom + height * 1.6, text, ha="center", va="bottom", fontsize=fontsize, zorder=8)
     return length_km
 
 
@@ -200,34 +198,32 @@ def label_parks(ax: Axes, metric_parks: gpd.GeoDataFrame, labels: Sequence[str],
     """Label parks beside their circles, choosing for each the free slot that overlaps least."""
     canvas = ax.figure.canvas
     renderer = (canvas if hasattr(canvas, "get_renderer") else FigureCanvasAgg(ax.figure)).get_renderer()
+    frame = ax.get_window_extent(renderer)
     taken = _circle_boxes(ax, metric_parks, sizes_pt2)
     for x, y, label, size in zip(metric_parks.geometry.x, metric_parks.geometry.y, labels, sizes_pt2, strict=True):
         gap = np.sqrt(size) / 2 + 1.5
-        best, best_cost = None, np.inf
+        best: dict = {}
+        best_cost, best_box = np.inf, None
         for dx, dy, ha, va in _LABEL_SLOTS:
-            text = ax.annotate(
-                label,
-                (x, y),
-                xytext=(dx * gap, dy * gap),
-                textcoords="offset points",
-                ha=ha,
-                va=va,
-                fontsize=fontsize,
-                path_effects=HALO,
-                zorder=7,
-                annotation_clip=True,
-            )
-            box = text.get_window_extent(renderer)
-            cost = sum(_overlap(box, other) for other in taken) + _outside(box, ax.get_window_extent(renderer))
+            options = {"xytext": (dx * gap, dy * gap), "textcoords": "offset points", "ha": ha, "va": va, "fontsize": fontsize}
+            probe = ax.annotate(label, (x, y), **options)
+            box = probe.get_window_extent(renderer)
+            probe.remove()
+            cost = sum(_overlap(box, other) for other in taken) + _outside(box, frame)
             if cost < best_cost:
-                if best is not None:
-                    best.remove()
-                best, best_cost, best_box = text, cost, box
-            else:
-                text.remove()
+                best, best_cost, best_box = options, cost, box
             if cost == 0:
                 break
+        ax.annotate(label, (x, y), path_effects=HALO, zorder=6.9, annotation_clip=True, **best)
+        ax.annotate(label, (x, y), zorder=7, annotation_clip=True, **best)
         taken.append(best_box)
+
+
+def halo_text(ax: Axes, x: float, y: float, text: str, **options: object) -> None:
+    """Write ``text`` with a white halo that stays real (extractable) text in a PDF."""
+    zorder = float(options.pop("zorder", 6))  # type: ignore[arg-type]
+    ax.text(x, y, text, path_effects=HALO, zorder=zorder - 0.1, **options)  # type: ignore[arg-type]
+    ax.text(x, y, text, zorder=zorder, **options)  # type: ignore[arg-type]
 
 
 def _circle_boxes(ax: Axes, metric_parks: gpd.GeoDataFrame, sizes_pt2: np.ndarray) -> list[Bbox]:
