@@ -52,14 +52,14 @@ def city_page(data: ExportData, *, page: int = 1) -> Figure:
     fig = _frame(data, t("city_title", data.lang), page)
     ax = fig.add_axes((0.01, 0.07, 0.5, 0.8))
     draw_city_map(ax, data, label_size=10, px_to_pt=0.55)
-    legend_ax = fig.add_axes((0.5, 0.4, 0.13, 0.47))
+    legend_ax = fig.add_axes((0.49, 0.4, 0.13, 0.47))
     legend_ax.set_axis_off()
     handles, labels = legend_handles(lang=data.lang, max_floor_area_m2=max_floor_area(data), px_to_pt=0.55)
     draw_legend(legend_ax, handles, labels, fontsize=6.5)
     for i, line in enumerate(headline_lines(data)):
-        fig.text(0.645, 0.86 - i * 0.033, line, fontsize=9, va="center", color="#263238")
+        fig.text(0.655, 0.86 - i * 0.033, line, fontsize=9, va="center", color="#263238")
     columns, rows = county_table_rows(data)
-    draw_table(fig.add_axes((0.64, 0.49, 0.35, 0.235)), columns, rows, fontsize=TABLE_FONT_PT, row_height_pt=ROW_PT * 1.2)
+    draw_table(fig.add_axes((0.655, 0.49, 0.335, 0.235)), columns, rows, fontsize=TABLE_FONT_PT, row_height_pt=ROW_PT * 1.2)
     for i, measure in enumerate(("parks", "floor_area_m2")):
         draw_progress(fig.add_axes((0.665 + i * 0.17, 0.1, 0.14, 0.3)), data, adcode="330600", measure=measure, fontsize=6.5)
     return fig

@@ -12,9 +12,11 @@ from export.mapdraw import (
     county_colours,
     county_labels,
     draw_counties,
+    draw_legend,
     draw_parks,
     fit_extent,
     label_parks,
+    legend_handles,
     marker_sizes_pt2,
     north_arrow,
     scale_bar,
@@ -64,6 +66,8 @@ def draw_county_map(ax: Axes, data: ExportData, adcode: str, *, fontsize: float)
         metric = draw_parks(ax, parks, max_floor_area_m2=max_floor_area(data), px_to_pt=COUNTY_PX_TO_PT)
         sizes = marker_sizes_pt2(metric["floor_area_m2"], max_floor_area_m2=max_floor_area(data), px_to_pt=COUNTY_PX_TO_PT)
         label_parks(ax, metric, [short_name(str(n)) for n in metric["name"]], fontsize=fontsize, sizes_pt2=sizes)
+    handles, labels = legend_handles(lang=data.lang, max_floor_area_m2=max_floor_area(data), px_to_pt=COUNTY_PX_TO_PT, choropleth=False)
+    draw_legend(ax, handles, labels, fontsize=fontsize * 0.95, loc="lower right")
     scale_bar(ax, lang=data.lang, fontsize=fontsize * 1.1, location=(0.04, 0.04))
     north_arrow(ax, fontsize=fontsize * 1.4, location=(0.94, 0.85))
 
@@ -168,12 +172,12 @@ def county_table_rows(data: ExportData) -> tuple[list[Column], list[list[str]]]:
     """Return the city page's county table: parks and floor area against quota, on track and rank."""
     lang = data.lang
     columns = [
-        Column(t("col_county", lang), 0.6, "left"),
-        Column(t("parks", lang), 0.72),
-        Column(t("col_parks_pct", lang), 0.55),
-        Column(t("floor_area", lang), 0.85),
-        Column(t("col_floor_pct", lang), 0.55),
-        Column(t("col_on_track", lang), 0.5, "center"),
+        Column(t("col_county", lang), 0.55, "left"),
+        Column(t("parks", lang), 0.68),
+        Column(t("col_parks_pct", lang), 0.5),
+        Column(t("floor_area", lang), 0.82),
+        Column(t("col_floor_pct", lang), 0.5),
+        Column(t("col_on_track", lang), 0.55, "center"),
         Column(t("col_rank", lang), 0.3),
     ]
     rows = []

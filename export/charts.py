@@ -48,7 +48,8 @@ def draw_progress(ax: Axes, data: ExportData, *, adcode: str, measure: str, font
     ax.xaxis.set_major_formatter(DateFormatter("%Y"))
     ax.tick_params(labelsize=fontsize * 0.9)
     ax.grid(axis="y", color="#e0e0e0", linewidth=0.5)
-    ax.set_ylim(bottom=0)
+    top = max(float(shown["value"].max()) if len(shown) else 0.0, target, baseline)
+    ax.set_ylim(0, top * 1.45 or 1.0)  # headroom for the legend above the lines
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.legend(fontsize=fontsize * 0.85, loc="upper left", frameon=False)

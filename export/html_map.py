@@ -45,7 +45,7 @@ def map_content(data: ExportData) -> MapContent:
         measure="pct_floor_quota",
         parks=data.parks_on_date,
         county_tooltips=[("pct", measure_label("pct_floor_quota", data.lang)), ("parks_n", ui_t("parks_metric", data.lang))],
-        notice_lines=[date_line(data), *source_lines(data), *notices(data)[1:]],
+        notice_lines=[date_line(data), *source_lines(data), *notices(data)],
         sample_notice=data.sample,
         max_floor_area_m2=max_floor_area(data),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,12 @@ def test_html_has_no_external_links_and_escapes_park_names(map_file: Path) -> No
     assert '<link rel="stylesheet" href=' not in page
     assert XSS_NAME not in page
     assert "<title>绍兴市小微企业园分布与建设进度</title>" in page
+    assert "参考分解，非官方 / indicative, not official" in page
+    assert "synthetic sample data" not in page  # real data: no synthetic notice
+
+
+def test_html_of_the_sample_carries_the_synthetic_notice(small_data: ExportData) -> None:
+    assert "合成示例数据，非真实数据 / synthetic sample data" in standalone_html(replace(small_data, sample=True))
 
 
 @pytest.mark.browser
