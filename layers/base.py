@@ -135,6 +135,7 @@ def base_map(
     tianditu_key: str | None = None,
     asset_base_url: str = APP_STATIC_URL,
     tile_error_message: str = "底图无法加载（可能没有联网）；专题图层不受影响。Basemap tiles could not be loaded.",
+    zoom_control: bool = True,
 ) -> folium.Map:
     """Create the map: local Leaflet assets, a scale bar, the chosen basemap.
 
@@ -147,12 +148,14 @@ def base_map(
         outside the app.
     tianditu_key
         The Tianditu ``tk``; required for ``"tianditu"``.
+    zoom_control
+        Show the +/- buttons (hidden in presentation mode).
     """
     spec = _basemap(basemap)
     if spec.needs_key and not tianditu_key:
         msg = "Tianditu needs a key (tk): set the environment variable TIANDITU_KEY or tianditu_key in .streamlit/secrets.toml."
         raise ValueError(msg)
-    m = folium.Map(location=SHAOXING_CENTER, zoom_start=9, tiles=None, control_scale=False, zoom_snap=0.25)
+    m = folium.Map(location=SHAOXING_CENTER, zoom_start=9, tiles=None, control_scale=False, zoom_snap=0.25, zoom_control=zoom_control)
     use_local_assets(m, base_url=asset_base_url)
     m.add_child(_MetricScale())
     if spec.key == "none":

@@ -14,10 +14,11 @@ from layers.base import base_map, basemap_datum
 from layers.counties import county_labels, county_layer, in_datum, pct_class_colour, pct_legend, ramp_colour, ramp_legend
 from layers.enterprises import cluster_gap_legend, cluster_layer, density_legend, gap_layer, hexbin_layer
 from layers.i18n import measure_label, t
-from layers.legend import legend_control, notice_control
+from layers.legend import DEFAULT_FONT_PX, legend_control, north_arrow_control, notice_control, title_control
 from layers.parks import park_layer, status_legend
 
 PCT_MEASURES = ("pct_floor_quota", "pct_parks_quota")
+PRESENTATION_FONT_PX = 17
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class MapContent:
     selected_adcode: str | None = None
     max_floor_area_m2: float | None = None
     extra_legends: Sequence[object] = field(default_factory=tuple)
+    title: str | None = None  # drawn on the map in presentation mode
+    subtitle: str = ""
 
 
 def city_map(
@@ -46,8 +49,12 @@ def city_map(
     basemap: str = "none",
     tianditu_key: str | None = None,
     asset_base_url: str = APP_STATIC_URL,
+    presentation: bool = False,
 ) -> folium.Map:
     """Return the full dashboard map: choropleth, labels, parks, enterprise layers, legends, notices.
+
+    ``presentation=True`` draws for a projector: title on the map, larger
+    legend and notice text, no zoom buttons.
 
     The map fits the selected county (or the city), and every overlay is drawn
     in the basemap's datum (GCJ-02 for Amap, else WGS-84).
@@ -64,6 +71,7 @@ def city_map(
         tianditu_key=tianditu_key,
         asset_base_url=asset_base_url,
         tile_error_message=t("tile_error", lang),
+        zoom_control=not presentation,
     )
     values = content.county_values.to_numpy(dtype="float64")
     is_pct = content.measure in PCT_MEASURES
@@ -93,9 +101,13 @@ def city_map(
         ).add_to(m)
         legends.append(status_legend(lang))
     legends.extend(content.extra_legends)
-    legend_control(*legends).add_to(m)  # type: ignore[arg-type]
+    font_px = PRESENTATION_FONT_PX if presentation else DEFAULT_FONT_PX
+    legend_control(*legends, font_px=font_px).add_to(m)  # type: ignore[arg-type]
     warning = t("sample_notice", lang) if content.sample_notice else None
-    notice_control(list(content.notice_lines), warning=warning).add_to(m)
+    notice_control(list(content.notice_lines), warning=warning, font_px=font_px).add_to(m)
+    north_arrow_control(font_px=font_px).add_to(m)
+    if presentation and content.title:
+        title_control(content.title, subtitle=content.subtitle).add_to(m)
     return m
 
 

@@ -72,6 +72,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "天地图需要密钥：请设置环境变量 TIANDITU_KEY 或在 .streamlit/secrets.toml 中写 tianditu_key。已改用无底图。",
         "Tianditu needs a key: set TIANDITU_KEY or tianditu_key in .streamlit/secrets.toml. Showing no basemap instead.",
     ),
+    "presentation_on": ("演示模式（投影用）", "Presentation mode"),
+    "presentation_off": ("退出演示模式", "Leave presentation mode"),
+    "meeting_pack": ("会议材料（打印、投影）", "Meeting pack (print, projector)"),
+    "meeting_pack_help": (
+        "按当前统计日期和计入状态生成：城市地图 PNG（2560 像素宽）、A4 横版图集 PDF、汇总表 Excel、离线网页地图。",
+        "For the current as-of date and statuses: city map PNG (2560 px), A4 landscape atlas PDF, summary workbook, offline HTML map.",
+    ),
+    "meeting_pack_build": ("生成会议材料", "Build the meeting pack"),
+    "meeting_pack_building": ("正在生成……", "Building…"),
     "map_title": ("绍兴市小微企业园", "Shaoxing small-micro enterprise parks"),
 }
 

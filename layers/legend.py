@@ -30,8 +30,9 @@ _CONTROL_TEMPLATE = """
 
 _BOX_STYLE = (
     "background:rgba(255,255,255,0.92);padding:6px 8px;border-radius:4px;"
-    "box-shadow:0 1px 4px rgba(0,0,0,0.3);font-size:12px;line-height:1.35;color:#222;"
+    "box-shadow:0 1px 4px rgba(0,0,0,0.3);font-size:{font_px}px;line-height:1.35;color:#222;"
 )
+DEFAULT_FONT_PX = 12
 
 
 @dataclass(frozen=True)
@@ -76,21 +77,45 @@ class MapBox(MacroElement):
 
     _template = Template(_CONTROL_TEMPLATE)
 
-    def __init__(self, inner_html: str, *, position: str = "bottomright", css_class: str = "parkmap-box") -> None:
+    def __init__(
+        self, inner_html: str, *, position: str = "bottomright", css_class: str = "parkmap-box", font_px: int = DEFAULT_FONT_PX
+    ) -> None:
         super().__init__()
         self._name = "MapBox"
         self.position_json = json.dumps(position)
         self.css_class_json = json.dumps(css_class)
-        self.html_json = json.dumps(f'<div style="{_BOX_STYLE}">{inner_html}</div>', ensure_ascii=False).replace("</", "<\\/")
+        self.html_json = json.dumps(f'<div style="{_BOX_STYLE.format(font_px=font_px)}">{inner_html}</div>', ensure_ascii=False).replace(
+            "</", "<\\/"
+        )
 
 
-def legend_control(*legends: CategoricalLegend | ContinuousLegend, position: str = "bottomright") -> MapBox:
+def legend_control(*legends: CategoricalLegend | ContinuousLegend, position: str = "bottomright", font_px: int = DEFAULT_FONT_PX) -> MapBox:
     """Return one map control stacking the given legends."""
     body = '<div style="height:6px"></div>'.join(legend.to_html() for legend in legends)
-    return MapBox(body, position=position, css_class="parkmap-legend")
+    return MapBox(body, position=position, css_class="parkmap-legend", font_px=font_px)
 
 
-def notice_control(lines: Sequence[str], *, warning: str | None = None, position: str = "bottomleft") -> MapBox:
+def title_control(title: str, *, subtitle: str = "", font_px: int = 22) -> MapBox:
+    """Return a map title (top centre of the map's top-left corner stack), for presentations."""
+    sub = f'<div style="font-size:{round(font_px * 0.6)}px;font-weight:400;">{html.escape(subtitle)}</div>' if subtitle else ""
+    body = f'<div style="font-size:{font_px}px;font-weight:700;">{html.escape(title)}</div>{sub}'
+    return MapBox(body, position="topleft", css_class="parkmap-title", font_px=font_px)
+
+
+def north_arrow_control(*, font_px: int = DEFAULT_FONT_PX) -> MapBox:
+    """Return a north arrow (web maps here are north-up)."""
+    size = font_px * 2
+    svg = (
+        f'<svg width="{size}" height="{size * 1.4:.0f}" viewBox="0 0 20 28" aria-label="north">'
+        '<polygon points="10,0 18,20 10,15 2,20" fill="#263238"/>'
+        '<text x="10" y="28" font-size="8" text-anchor="middle" font-weight="700" fill="#263238">N</text></svg>'
+    )
+    return MapBox(svg, position="topright", css_class="parkmap-north", font_px=font_px)
+
+
+def notice_control(
+    lines: Sequence[str], *, warning: str | None = None, position: str = "bottomleft", font_px: int = DEFAULT_FONT_PX
+) -> MapBox:
     """Return a map control with the data date and source, and an optional warning line.
 
     ``lines`` are plain text (escaped here); ``warning`` is shown first, highlighted,
@@ -103,4 +128,4 @@ def notice_control(lines: Sequence[str], *, warning: str | None = None, position
             f'font-weight:600;">{html.escape(warning)}</div>'
         )
     parts.extend(f"<div>{html.escape(line)}</div>" for line in lines)
-    return MapBox("".join(parts), position=position, css_class="parkmap-notice")
+    return MapBox("".join(parts), position=position, css_class="parkmap-notice", font_px=font_px)

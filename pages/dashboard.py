@@ -28,6 +28,7 @@ from layers.base import BASEMAPS
 from layers.city_map import MapContent, city_map
 from layers.i18n import MEASURES, measure_label, t
 from pages import charts, shared
+from pages.meeting import meeting_pack_section
 from pages.tables import county_table_section, land_use_section, park_details
 
 MAP_KEY = "citymap"
@@ -51,6 +52,21 @@ def _on_map_change() -> None:
     if adcode:
         st.session_state["county_sel"] = str(adcode)
         st.session_state.pop("park_clicked", None)
+
+
+def _set_presentation(on: bool) -> None:
+    st.session_state["presentation"] = on
+
+
+PRESENTATION_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {display: none;}
+.block-container {padding-top: 1rem; max-width: 100%;}
+[data-testid="stMetricValue"] {font-size: 3rem;}
+[data-testid="stMetricLabel"] p {font-size: 1.3rem;}
+h1 {font-size: 2.6rem !important;}
+</style>
+"""
 
 
 def _back_to_city() -> None:
@@ -87,6 +103,7 @@ def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -
         basemap = st.selectbox(
             t("basemap", lang), options=list(BASEMAPS), format_func=lambda k: BASEMAPS[k].label_zh if lang == "zh" else BASEMAPS[k].label_en
         )
+        st.button(t("presentation_on", lang), on_click=_set_presentation, args=(True,), key="presentation_on", type="primary")
         st.caption(f"{t('store_location', lang)}: `{store_location()}`")
     return {
         "as_of": as_of,
@@ -141,7 +158,9 @@ def _status_metric(head: Headline, lang: str) -> None:
         )
 
 
-def _map_section(parks: gpd.GeoDataFrame, progress: pd.DataFrame, view: dict, lang: str, sample: bool, note: list[str]) -> None:
+def _map_section(
+    parks: gpd.GeoDataFrame, progress: pd.DataFrame, view: dict, lang: str, sample: bool, note: list[str], *, presentation: bool = False
+) -> None:
     selected = None if view["adcode"] == CITY_ROW_ADCODE else view["adcode"]
     display = shared.display_counties()
     per_county = county_view(progress, shared.counties())
@@ -163,21 +182,25 @@ def _map_section(parks: gpd.GeoDataFrame, progress: pd.DataFrame, view: dict, la
         sample_notice=sample,
         selected_adcode=selected,
         max_floor_area_m2=float(parks["floor_area_m2"].max()) if len(parks) else None,
+        title=f"{t('map_title', lang)} · {view['names'][view['adcode']]}",
+        subtitle=note[0],
         **_enterprise_content(view, parks_info=shared.latest("parks"), selected=selected),
     )
     basemap, key = view["basemap"], shared.tianditu_key()
     if BASEMAPS[basemap].needs_key and not key:
         st.warning(t("tianditu_no_key", lang))
         basemap = "none"
-    m = city_map(content, lang=lang, basemap=basemap, tianditu_key=key)
+    m = city_map(content, lang=lang, basemap=basemap, tianditu_key=key, presentation=presentation)
     st_folium(
         m,
         key=MAP_KEY,
-        height=640,
+        height=820 if presentation else 640,
         use_container_width=True,
         returned_objects=["last_active_drawing", "last_clicked"],
         on_change=_on_map_change,
     )
+    if presentation:
+        return
     if selected:
         st.button(t("back_to_city", lang), on_click=_back_to_city)
     else:
@@ -209,7 +232,11 @@ def render(lang: str) -> None:
         st.info(t("no_parks", lang))
         return
     view = _sidebar(lang, loaded.data, loaded.info.reporting_date)
-    if loaded.is_sample:
+    presentation = bool(st.session_state.get("presentation"))
+    if presentation:
+        st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+        st.button(t("presentation_off", lang), on_click=_set_presentation, args=(False,), key="presentation_off")
+    elif loaded.is_sample:
         st.warning(t("sample_banner", lang))
     progress = progress_as_of(
         loaded.data,
@@ -223,8 +250,12 @@ def render(lang: str) -> None:
     as_of_line = f"{t('as_of', lang)} {view['as_of'].isoformat()}"
     st.markdown(f"**{as_of_line}** · {source}")
     _headline_section(progress, view, lang)
-    _map_section(loaded.data, progress, view, lang, loaded.is_sample, [as_of_line, source, t("boundary_source", lang)])
+    notes = [as_of_line, source, t("boundary_source", lang)]
+    _map_section(loaded.data, progress, view, lang, loaded.is_sample, notes, presentation=presentation)
+    if presentation:
+        return
     park_details(loaded.data, st.session_state.get("park_clicked"), view["names"], lang)
     county_table_section(progress, shared.counties(), lang)
     charts.progress_charts(loaded.data, view, lang, reported_on=loaded.info.reporting_date)
     land_use_section(loaded.data, shared.counties(), view, lang)
+    meeting_pack_section(loaded.data, view, lang, loaded=loaded)

@@ -126,3 +126,23 @@ def test_data_page_quotas_history_and_rollback(small_store: Path) -> None:
     _no_exception(at)
     assert open_store(small_store).latest_info("parks") is None
     assert open_store(small_store).latest_info("enterprises") is not None
+
+
+def test_presentation_mode_hides_controls_and_comes_back(app: AppTest) -> None:
+    next(b for b in app.sidebar.button if b.label == "演示模式（投影用）").click().run()
+    _no_exception(app)
+    assert any("stSidebar" in md.value and "display: none" in md.value for md in app.markdown)
+    assert not any(s.value == t for s in app.subheader for t in ("区县进度表",))
+    next(b for b in app.button if b.label == "退出演示模式").click().run()
+    _no_exception(app)
+    assert any(s.value == "区县进度表" for s in app.subheader)
+
+
+def test_meeting_pack_builds_four_files_for_download(app: AppTest) -> None:
+    next(b for b in app.button if b.label == "生成会议材料").click().run()
+    _no_exception(app)
+    key, files = app.session_state["meeting_pack"]
+    assert sorted(files) == ["atlas.pdf", "map.html", "map.png", "summary.xlsx"]
+    assert files["atlas.pdf"].startswith(b"%PDF")
+    assert files["map.png"].startswith(b"\x89PNG")
+    assert key[1] == date(2024, 6, 30)

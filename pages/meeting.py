@@ -1,0 +1,51 @@
+"""Meeting pack on the dashboard: the same four files as `make report`, with a progress bar."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import streamlit as st
+
+from export import build_all
+from export.data import prepare_export_data
+from layers.i18n import t
+from pages import shared
+
+FILES = {
+    "map.png": "image/png",
+    "atlas.pdf": "application/pdf",
+    "summary.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "map.html": "text/html",
+}
+
+
+def meeting_pack_section(parks: gpd.GeoDataFrame, view: dict, lang: str, *, loaded: shared.Loaded) -> None:
+    """Build the meeting pack for the current as-of date and statuses, then offer the files."""
+    with st.expander(t("meeting_pack", lang)):
+        st.caption(t("meeting_pack_help", lang))
+        key = (loaded.info.snapshot_id, view["as_of"], view["statuses"], lang)
+        if st.button(t("meeting_pack_build", lang), key="build_pack"):
+            bar = st.progress(0.0, text=t("meeting_pack_building", lang))
+            data = prepare_export_data(
+                parks,
+                as_of=view["as_of"],
+                counties=shared.counties(),
+                targets=shared.city_targets(),
+                quotas=shared.quotas(),
+                statuses=view["statuses"] or ("built", "certified"),
+                lang=lang,
+                reported_on=loaded.info.reporting_date,
+                source_name=loaded.info.source_name,
+                sample=loaded.is_sample,
+            )
+            with tempfile.TemporaryDirectory() as folder:
+                paths = build_all(folder, as_of=view["as_of"], data=data, progress=lambda step, share: bar.progress(share, text=step))
+                st.session_state["meeting_pack"] = (key, {name: Path(p).read_bytes() for name, p in paths.items()})
+        built = st.session_state.get("meeting_pack")
+        if not built or built[0] != key:
+            return
+        cols = st.columns(len(FILES))
+        for col, (name, mime) in zip(cols, FILES.items(), strict=True):
+            col.download_button(name, built[1][name], file_name=f"{view['as_of']}_{name}", mime=mime, key=f"dl_{name}")
