@@ -1,8 +1,9 @@
-"""Shared test settings: no test may reach the network."""
+"""Shared test settings and fixtures: no test may reach the network; one headless Chromium per session."""
 
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,28 @@ def small_store(small_sample_dir: Path, tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("PARKMAP_QUOTAS", str(tmp_path / "county_quotas.csv"))
     load_sample_into_store(open_store(location), sample_dir=small_sample_dir)
     return location
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium, headless, driven by Playwright (one per test session: Playwright's sync API allows one)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is not installed: run `make test` (it installs it) or `apt-get install chromium`.")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

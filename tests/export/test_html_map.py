@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,16 +12,6 @@ from export.html_map import standalone_html
 from layers.assets import missing_assets
 from tests.export.conftest import XSS_NAME
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOCAL = ("file:", "data:", "about:", "blob:")
 
 
@@ -33,17 +22,6 @@ def map_file(small_data: ExportData, tmp_path_factory: pytest.TempPathFactory) -
     path = tmp_path_factory.mktemp("html") / "map.html"
     path.write_text(standalone_html(small_data), encoding="utf-8")
     return path
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is not installed: `apt-get install chromium` (make test installs it).")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_html_has_no_external_links_and_escapes_park_names(map_file: Path) -> None:
@@ -61,8 +39,8 @@ def test_html_of_the_sample_carries_the_synthetic_notice(small_data: ExportData)
 
 
 @pytest.mark.browser
-def test_html_renders_offline_with_no_external_request(map_file: Path, small_data: ExportData, chromium: object) -> None:
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+def test_html_renders_offline_with_no_external_request(map_file: Path, small_data: ExportData, browser: object) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
     external: list[str] = []
     errors: list[str] = []
