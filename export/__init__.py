@@ -36,6 +36,7 @@ def write_atomic(path: Path, payload: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; colleagues must be able to open the pack
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
