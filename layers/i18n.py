@@ -50,6 +50,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart_value": ("实际", "Actual"),
     "chart_trajectory": ("直线进度线", "Straight-line trajectory"),
     "chart_target": ("目标", "Target"),
+    "chart_reported": ("历次填报值", "As reported in each register"),
     "floor_by_status": ("各状态建筑面积（万㎡）", "Floor area by status (10k m²)"),
     "drill_hint": (
         "点击地图上的区县可查看该区县；再次选择“全市”返回。",

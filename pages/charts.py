@@ -10,11 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from geo.dashboard import CITY_ROW_ADCODE, floor_area_by_status, status_as_of
-from geo.progress import progress_series
+from geo.progress import progress_as_of, progress_series
 from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
 from layers.i18n import t
 from layers.parks import STATUS_COLOURS
 from pages import shared
+
+MAX_REPORTED_POINTS = 24  # newest registers shown as "as reported" points
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -24,6 +26,26 @@ def _series(location: str, park_id: int, statuses: tuple[str, ...], reported_on:
     return progress_series(
         parks, targets=targets, quotas=shared.quotas(), start=targets.period_start, end=end, statuses=statuses, reported_on=reported_on
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _as_reported(location: str, snapshot_ids: tuple[int, ...], statuses: tuple[str, ...]) -> pd.DataFrame:
+    """Progress at each stored register's own reporting date: what was reported then, not reconstructed."""
+    frames = []
+    store = shared.get_store(location)
+    for snapshot_id in snapshot_ids:
+        info = store.snapshot_info(snapshot_id)
+        frames.append(
+            progress_as_of(
+                shared.snapshot(location, snapshot_id),
+                as_of=info.reporting_date,
+                targets=shared.city_targets(),
+                quotas=shared.quotas(),
+                statuses=statuses,
+                reported_on=info.reporting_date,
+            )
+        )
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def _long_form(series: pd.DataFrame, *, measure: str, adcode: str, lang: str) -> pd.DataFrame:
@@ -40,7 +62,24 @@ def _long_form(series: pd.DataFrame, *, measure: str, adcode: str, lang: str) ->
             t("chart_target", lang): rows["target"] / scale,
         }
     )
-    return frame.melt(id_vars=["quarter", "area"], var_name="series", value_name="value")
+    return frame.melt(id_vars=["quarter", "area"], var_name="series", value_name="value").dropna(subset=["value"])
+
+
+def _reported_long_form(reported: pd.DataFrame, *, measure: str, adcode: str, lang: str, end: date) -> pd.DataFrame:
+    if reported.empty:
+        return pd.DataFrame(columns=["quarter", "area", "series", "value"])
+    rows = reported[(reported["measure"] == measure) & (pd.to_datetime(reported["as_of"]) <= pd.Timestamp(end))]
+    if adcode != CITY_ROW_ADCODE:
+        rows = rows[rows["adcode"].astype(str) == adcode]
+    scale = SQM_PER_WAN_SQM if measure == "floor_area_m2" else 1
+    return pd.DataFrame(
+        {
+            "quarter": pd.to_datetime(rows["as_of"]),
+            "area": rows["name"].where(rows["adcode"].astype(str) != CITY_ROW_ADCODE, t("whole_city", lang)),
+            "series": t("chart_reported", lang),
+            "value": rows["value"] / scale,
+        }
+    )
 
 
 def progress_charts(parks: gpd.GeoDataFrame, view: dict, lang: str, *, reported_on: date) -> None:

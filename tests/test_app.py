@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -146,3 +147,22 @@ def test_meeting_pack_builds_four_files_for_download(app: AppTest) -> None:
     assert files["atlas.pdf"].startswith(b"%PDF")
     assert files["map.png"].startswith(b"\x89PNG")
     assert key[1] == date(2024, 6, 30)
+
+
+def test_older_registers_show_as_reported_points(small_store: Path) -> None:
+    from geo.store import open_store
+    from pages.charts import _as_reported
+
+    store = open_store(small_store)
+    parks = store.current("parks")
+    older = parks[parks["completion_date"] <= "2022-12-31"]
+    info = store.save_snapshot(
+        older, kind="parks", reporting_date=date(2022, 12, 31), source_name="2022年底台账.xlsx", source_sha256="1" * 64, loaded_by="test"
+    )
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
+    _no_exception(at)
+    ids = (store.latest_info("parks").snapshot_id, info.snapshot_id)
+    reported = _as_reported.__wrapped__(str(small_store), ids, ("built", "certified"))
+    city = reported[(reported["adcode"] == "330600") & (reported["measure"] == "parks")]
+    assert sorted(pd.to_datetime(city["as_of"]).dt.date) == [date(2022, 12, 31), date(2024, 6, 30)]
+    assert city.sort_values("as_of")["value"].iloc[0] <= len(older)
