@@ -125,10 +125,22 @@ def _add_enterprise_layers(m: folium.Map, content: MapContent, *, lang: str, dat
         legends.append(density_legend(content.hexes, title=t("layer_density", lang)))
     shown = []
     if content.clusters is not None and len(content.clusters):
-        cluster_layer(content.clusters, county_names=names, datum=datum, name=t("layer_clusters", lang)).add_to(m)
+        words = {
+            "firms": t("tip_firms", lang),
+            "industry": t("tip_industry", lang),
+            "county": t("county", lang),
+            "in_park": t("tip_in_park", lang),
+        }
+        cluster_layer(content.clusters, county_names=names, datum=datum, name=t("layer_clusters", lang), labels=words).add_to(m)
         shown.append("clusters")
     if content.gaps is not None and len(content.gaps):
-        gap_layer(content.gaps, county_names=names, datum=datum, name=t("layer_gaps", lang)).add_to(m)
+        words = {
+            "rank": t("tip_rank", lang),
+            "firms": t("tip_small_firms", lang),
+            "county": t("county", lang),
+            "distance": t("tip_distance", lang),
+        }
+        gap_layer(content.gaps, county_names=names, datum=datum, name=t("layer_gaps", lang), labels=words).add_to(m)
         shown.append("gaps")
     if shown:
         legends.append(cluster_gap_legend(cluster_label=t("layer_clusters", lang), gap_label=t("layer_gaps", lang)))

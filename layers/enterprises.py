@@ -62,6 +62,24 @@ def density_legend(hexes: gpd.GeoDataFrame, *, title: str) -> ContinuousLegend:
     return ContinuousLegend(title, DENSITY_COLOURS, "1", f"{high:,}")
 
 
+def _tooltip_layer(
+    frame: gpd.GeoDataFrame, columns: dict[str, np.ndarray], *, name: str, style: dict, words: Mapping[str, str]
+) -> folium.GeoJson:
+    """Return polygons with the given (already formatted and escaped) columns as a tooltip."""
+    data = gpd.GeoDataFrame(columns, geometry=frame.geometry.values, crs=frame.crs)
+    fields = list(columns)
+    return folium.GeoJson(
+        data.__geo_interface__,
+        name=name,
+        style_function=lambda _: style,
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[html.escape(words[f]) for f in fields]),
+    )
+
+
+def _county_names(adcodes: pd.Series, county_names: Mapping[str, str]) -> np.ndarray:
+    return adcodes.map(lambda a: html.escape(county_names.get(str(a), str(a)))).to_numpy()
+
+
 def cluster_layer(
     clusters: gpd.GeoDataFrame,
     *,
@@ -70,27 +88,21 @@ def cluster_layer(
     name: str = "企业集聚区",
     labels: Mapping[str, str] | None = None,
 ) -> folium.GeoJson:
-    """Return cluster outlines with firm count, dominant industries and share already in parks."""
+    """Return cluster outlines with firm count, dominant industries and share already in parks.
+
+    ``labels`` overrides the tooltip labels (keys ``firms``, ``industry``, ``county``, ``in_park``).
+    """
     words = {"firms": "企业数", "industry": "主要行业", "county": "区县", "in_park": "已入园"} | dict(labels or {})
     frame = _round_geometries(in_datum(clusters, datum))
     share = pd.to_numeric(frame["in_park_share"], errors="coerce")
-    data = gpd.GeoDataFrame(
-        {
-            "firms": frame["firms"].astype(int).map("{:,}".format).to_numpy(),
-            "industry": frame["top_industries"].fillna("—").astype(str).map(html.escape).to_numpy(),
-            "county": frame["county_adcode"].map(lambda a: html.escape(county_names.get(str(a), str(a)))).to_numpy(),
-            "in_park": share.map(lambda v: "—" if pd.isna(v) else f"{v:.0%}").to_numpy(),
-        },
-        geometry=frame.geometry.values,
-        crs=frame.crs,
-    )
-    fields = ["firms", "industry", "county", "in_park"]
-    return folium.GeoJson(
-        data.__geo_interface__,
-        name=name,
-        style_function=lambda _: {"color": CLUSTER_COLOUR, "weight": 2.5, "fill": True, "fillOpacity": 0.05, "dashArray": "6 4"},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[html.escape(words[f]) for f in fields]),
-    )
+    columns = {
+        "firms": frame["firms"].astype(int).map("{:,}".format).to_numpy(),
+        "industry": frame["top_industries"].fillna("—").astype(str).map(html.escape).to_numpy(),
+        "county": _county_names(frame["county_adcode"], county_names),
+        "in_park": share.map(lambda v: "—" if pd.isna(v) else f"{v:.0%}").to_numpy(),
+    }
+    style = {"color": CLUSTER_COLOUR, "weight": 2.5, "fill": True, "fillOpacity": 0.05, "dashArray": "6 4"}
+    return _tooltip_layer(frame, columns, name=name, style=style, words=words)
 
 
 def gap_layer(
@@ -101,27 +113,21 @@ def gap_layer(
     name: str = "园区覆盖缺口",
     labels: Mapping[str, str] | None = None,
 ) -> folium.GeoJson:
-    """Return coverage-gap cells (many small-micro firms, no park nearby), ranked."""
+    """Return coverage-gap cells (many small-micro firms, no park nearby), ranked.
+
+    ``labels`` overrides the tooltip labels (keys ``rank``, ``firms``, ``county``, ``distance``).
+    """
     words = {"rank": "排名", "firms": "小微企业数", "county": "区县", "distance": "最近园区（公里）"} | dict(labels or {})
     frame = _round_geometries(in_datum(gaps, datum))
     distance_km = pd.to_numeric(frame["nearest_park_distance_m"], errors="coerce") / 1000
-    data = gpd.GeoDataFrame(
-        {
-            "rank": frame["rank"].astype(int).to_numpy(),
-            "firms": frame["firms"].astype(int).to_numpy(),
-            "county": frame["county_adcode"].map(lambda a: html.escape(county_names.get(str(a), str(a)))).to_numpy(),
-            "distance": distance_km.map(lambda v: "—" if pd.isna(v) else f"{v:.1f}").to_numpy(),
-        },
-        geometry=frame.geometry.values,
-        crs=frame.crs,
-    )
-    fields = ["rank", "firms", "county", "distance"]
-    return folium.GeoJson(
-        data.__geo_interface__,
-        name=name,
-        style_function=lambda _: {"color": GAP_COLOUR, "weight": 2, "fillColor": GAP_COLOUR, "fillOpacity": 0.35},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[html.escape(words[f]) for f in fields]),
-    )
+    columns = {
+        "rank": frame["rank"].astype(int).to_numpy(),
+        "firms": frame["firms"].astype(int).to_numpy(),
+        "county": _county_names(frame["county_adcode"], county_names),
+        "distance": distance_km.map(lambda v: "—" if pd.isna(v) else f"{v:.1f}").to_numpy(),
+    }
+    style = {"color": GAP_COLOUR, "weight": 2, "fillColor": GAP_COLOUR, "fillOpacity": 0.35}
+    return _tooltip_layer(frame, columns, name=name, style=style, words=words)
 
 
 def cluster_gap_legend(*, cluster_label: str, gap_label: str) -> CategoricalLegend:
