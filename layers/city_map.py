@@ -1,12 +1,21 @@
-"""The dashboard's map, composed from the layers: one function for the app and the exports."""
+"""The dashboard's map, composed from the layers: one module for the app and the exports.
+
+The map comes in two parts so the app can redraw quickly: a *base* (Leaflet,
+basemap tiles, scale bar, north arrow) that stays in the browser, and one
+feature group of *overlays* (choropleth, parks, enterprise layers, legends,
+notices) that the app swaps when a filter changes. :func:`city_map` joins the
+two for standalone use (exports, tests).
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from layers.assets import APP_STATIC_URL
@@ -19,6 +28,7 @@ from layers.parks import park_layer, status_legend
 
 PCT_MEASURES = ("pct_floor_quota", "pct_parks_quota")
 PRESENTATION_FONT_PX = 17
+TILE_PX = 256
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,101 @@ class MapContent:
     subtitle: str = ""
 
 
+@dataclass(frozen=True)
+class MapView:
+    """Where the map looks: centre (lat, lon) and zoom, in the basemap's datum."""
+
+    center: tuple[float, float]
+    zoom: float
+
+
+def city_base_map(
+    counties: gpd.GeoDataFrame,
+    *,
+    lang: str = "zh",
+    basemap: str = "none",
+    tianditu_key: str | None = None,
+    asset_base_url: str = APP_STATIC_URL,
+    presentation: bool = False,
+) -> folium.Map:
+    """Return the part of the map that does not change with filters: tiles, scale bar, north arrow."""
+    datum = basemap_datum(basemap)
+    m = base_map(
+        bounds=tuple(in_datum(counties, datum).total_bounds),
+        basemap=basemap,
+        tianditu_key=tianditu_key,
+        asset_base_url=asset_base_url,
+        tile_error_message=t("tile_error", lang),
+        zoom_control=not presentation,
+    )
+    north_arrow_control(font_px=PRESENTATION_FONT_PX if presentation else DEFAULT_FONT_PX).add_to(m)
+    return m
+
+
+def overlay_group(content: MapContent, *, lang: str = "zh", basemap: str = "none", presentation: bool = False) -> folium.FeatureGroup:
+    """Return every overlay as one feature group: choropleth, labels, enterprise layers, parks, legends, notices."""
+    datum = basemap_datum(basemap)
+    group = folium.FeatureGroup(name="overlays", control=False)
+    values = content.county_values.to_numpy(dtype="float64")
+    is_pct = content.measure in PCT_MEASURES
+    title = measure_label(content.measure, lang)
+    county_layer(
+        content.counties,
+        fill_colours=pct_class_colour(values) if is_pct else ramp_colour(values),
+        tooltip_columns=content.county_tooltips,
+        datum=datum,
+        highlight_adcode=content.selected_adcode,
+        name=t("county", lang),
+        fill_opacity=0.25 if content.hexes is not None and len(content.hexes) else 0.6,
+    ).add_to(group)
+    county_labels(content.counties, datum=datum).add_to(group)
+    legends: list[object] = [pct_legend(title) if is_pct else ramp_legend(title, *_range_labels(values))]
+    _add_enterprise_layers(group, content, lang=lang, datum=datum, legends=legends)
+    if content.parks is not None and len(content.parks):
+        names = dict(zip(content.counties["adcode"].astype(str), content.counties["name"].astype(str), strict=True))
+        park_layer(
+            content.parks,
+            county_names=names,
+            lang=lang,
+            datum=datum,
+            max_floor_area_m2=content.max_floor_area_m2,
+            name=t("layer_parks", lang),
+        ).add_to(group)
+        legends.append(status_legend(lang))
+    legends.extend(content.extra_legends)
+    font_px = PRESENTATION_FONT_PX if presentation else DEFAULT_FONT_PX
+    legend_control(*legends, font_px=font_px).add_to(group)  # type: ignore[arg-type]
+    warning = t("sample_notice", lang) if content.sample_notice else None
+    notice_control(list(content.notice_lines), warning=warning, font_px=font_px).add_to(group)
+    if presentation and content.title:
+        title_control(content.title, subtitle=content.subtitle).add_to(group)
+    return group
+
+
+def map_view(content: MapContent, *, basemap: str = "none", width_px: int = 900, height_px: int = 640) -> MapView:
+    """Return the centre and zoom that fit the selected county (or the whole city) in a map of this size."""
+    counties = in_datum(content.counties, basemap_datum(basemap))
+    focus = counties
+    if content.selected_adcode:
+        picked = counties[counties["adcode"].astype(str) == content.selected_adcode]
+        focus = picked if len(picked) else counties
+    min_lon, min_lat, max_lon, max_lat = focus.total_bounds
+    return MapView(center=((min_lat + max_lat) / 2, (min_lon + max_lon) / 2), zoom=fit_zoom(focus.total_bounds, width_px, height_px))
+
+
+def fit_zoom(bounds: Sequence[float] | np.ndarray, width_px: int, height_px: int, *, padding_px: int = 20, snap: float = 0.25) -> float:
+    """Return the largest web-map zoom (in ``snap`` steps) at which lon/lat ``bounds`` fit the given size."""
+    min_lon, min_lat, max_lon, max_lat = (float(v) for v in bounds)
+
+    def merc_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / (2 * math.pi)
+
+    x_span = max((max_lon - min_lon) / 360.0, 1e-9)
+    y_span = max(merc_y(max_lat) - merc_y(min_lat), 1e-9)
+    zoom = min(math.log2((width_px - 2 * padding_px) / (TILE_PX * x_span)), math.log2((height_px - 2 * padding_px) / (TILE_PX * y_span)))
+    return math.floor(zoom / snap) * snap
+
+
 def city_map(
     content: MapContent,
     *,
@@ -51,63 +156,22 @@ def city_map(
     asset_base_url: str = APP_STATIC_URL,
     presentation: bool = False,
 ) -> folium.Map:
-    """Return the full dashboard map: choropleth, labels, parks, enterprise layers, legends, notices.
+    """Return the whole map in one piece (base and overlays), fitted to the selected county or the city.
 
     ``presentation=True`` draws for a projector: title on the map, larger
-    legend and notice text, no zoom buttons.
-
-    The map fits the selected county (or the city), and every overlay is drawn
-    in the basemap's datum (GCJ-02 for Amap, else WGS-84).
+    legend and notice text, no zoom buttons. Every overlay is drawn in the
+    basemap's datum (GCJ-02 for Amap, else WGS-84).
     """
-    datum = basemap_datum(basemap)
-    counties = in_datum(content.counties, datum)
-    focus = counties
-    if content.selected_adcode:
-        picked = counties[counties["adcode"].astype(str) == content.selected_adcode]
-        focus = picked if len(picked) else counties
-    m = base_map(
-        bounds=tuple(focus.total_bounds),
-        basemap=basemap,
-        tianditu_key=tianditu_key,
-        asset_base_url=asset_base_url,
-        tile_error_message=t("tile_error", lang),
-        zoom_control=not presentation,
+    m = city_base_map(
+        content.counties, lang=lang, basemap=basemap, tianditu_key=tianditu_key, asset_base_url=asset_base_url, presentation=presentation
     )
-    values = content.county_values.to_numpy(dtype="float64")
-    is_pct = content.measure in PCT_MEASURES
-    colours = pct_class_colour(values) if is_pct else ramp_colour(values)
-    title = measure_label(content.measure, lang)
-    county_layer(
-        content.counties,
-        fill_colours=colours,
-        tooltip_columns=content.county_tooltips,
-        datum=datum,
-        highlight_adcode=content.selected_adcode,
-        name=t("county", lang),
-        fill_opacity=0.25 if content.hexes is not None and len(content.hexes) else 0.6,
-    ).add_to(m)
-    county_labels(content.counties, datum=datum).add_to(m)
-    legends: list[object] = [pct_legend(title) if is_pct else ramp_legend(title, *_range_labels(values))]
-    _add_enterprise_layers(m, content, lang=lang, datum=datum, legends=legends)
-    if content.parks is not None and len(content.parks):
-        names = dict(zip(counties["adcode"].astype(str), counties["name"].astype(str), strict=True))
-        park_layer(
-            content.parks,
-            county_names=names,
-            lang=lang,
-            datum=datum,
-            max_floor_area_m2=content.max_floor_area_m2,
-            name=t("layer_parks", lang),
-        ).add_to(m)
-        legends.append(status_legend(lang))
-    legends.extend(content.extra_legends)
-    font_px = PRESENTATION_FONT_PX if presentation else DEFAULT_FONT_PX
-    legend_control(*legends, font_px=font_px).add_to(m)  # type: ignore[arg-type]
-    warning = t("sample_notice", lang) if content.sample_notice else None
-    notice_control(list(content.notice_lines), warning=warning, font_px=font_px).add_to(m)
-    north_arrow_control(font_px=font_px).add_to(m)
-    if presentation and content.title:
-        title_control(content.title, subtitle=content.subtitle).add_to(m)
+    overlay_group(content, lang=lang, basemap=basemap, presentation=presentation).add_to(m)
+    if content.selected_adcode:
+        picked = in_datum(content.counties, basemap_datum(basemap))
+        picked = picked[picked["adcode"].astype(str) == content.selected_adcode]
+        if len(picked):
+            min_lon, min_lat, max_lon, max_lat = picked.total_bounds
+            m.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
     return m
 
 
@@ -118,10 +182,10 @@ def _range_labels(values: object) -> tuple[str, str]:
     return f"{series.min():,.0f}", f"{series.max():,.0f}"
 
 
-def _add_enterprise_layers(m: folium.Map, content: MapContent, *, lang: str, datum: str, legends: list[object]) -> None:
+def _add_enterprise_layers(group: folium.FeatureGroup, content: MapContent, *, lang: str, datum: str, legends: list[object]) -> None:
     names = dict(zip(content.counties["adcode"].astype(str), content.counties["name"].astype(str), strict=True))
     if content.hexes is not None and len(content.hexes):
-        hexbin_layer(content.hexes, datum=datum, name=t("layer_density", lang), count_label=t("layer_density", lang)).add_to(m)
+        hexbin_layer(content.hexes, datum=datum, name=t("layer_density", lang), count_label=t("layer_density", lang)).add_to(group)
         legends.append(density_legend(content.hexes, title=t("layer_density", lang)))
     shown = []
     if content.clusters is not None and len(content.clusters):
@@ -131,7 +195,7 @@ def _add_enterprise_layers(m: folium.Map, content: MapContent, *, lang: str, dat
             "county": t("county", lang),
             "in_park": t("tip_in_park", lang),
         }
-        cluster_layer(content.clusters, county_names=names, datum=datum, name=t("layer_clusters", lang), labels=words).add_to(m)
+        cluster_layer(content.clusters, county_names=names, datum=datum, name=t("layer_clusters", lang), labels=words).add_to(group)
         shown.append("clusters")
     if content.gaps is not None and len(content.gaps):
         words = {
@@ -140,7 +204,7 @@ def _add_enterprise_layers(m: folium.Map, content: MapContent, *, lang: str, dat
             "county": t("county", lang),
             "distance": t("tip_distance", lang),
         }
-        gap_layer(content.gaps, county_names=names, datum=datum, name=t("layer_gaps", lang), labels=words).add_to(m)
+        gap_layer(content.gaps, county_names=names, datum=datum, name=t("layer_gaps", lang), labels=words).add_to(group)
         shown.append("gaps")
     if shown:
         legends.append(cluster_gap_legend(cluster_label=t("layer_clusters", lang), gap_label=t("layer_gaps", lang)))

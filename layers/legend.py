@@ -13,18 +13,23 @@ from dataclasses import dataclass
 
 from branca.element import MacroElement, Template
 
+# A box in one of the map's control corners, written as a Leaflet *layer* (not a
+# control) so it can live in a feature group: when the app swaps the group of
+# overlays, the box goes with it and the next one takes its place.
 _CONTROL_TEMPLATE = """
 {% macro script(this, kwargs) %}
-(function() {
-  var control = L.control({position: {{ this.position_json }}});
-  control.onAdd = function() {
-    var div = L.DomUtil.create('div', {{ this.css_class_json }});
-    div.innerHTML = {{ this.html_json }};
-    L.DomEvent.disableClickPropagation(div);
-    return div;
-  };
-  control.addTo({{ this._parent.get_name() }});
-})();
+var {{ this.get_name() }} = new (L.Layer.extend({
+  onAdd: function(map) {
+    this._div = L.DomUtil.create('div', 'leaflet-control ' + {{ this.css_class_json }});
+    this._div.innerHTML = {{ this.html_json }};
+    L.DomEvent.disableClickPropagation(this._div);
+    var corner = map._controlCorners[{{ this.position_json }}];
+    if ({{ this.position_json }}.indexOf('bottom') !== -1) { corner.insertBefore(this._div, corner.firstChild); }
+    else { corner.appendChild(this._div); }  // as Leaflet places its own controls
+  },
+  onRemove: function() { L.DomUtil.remove(this._div); }
+}))();
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
 {% endmacro %}
 """
 

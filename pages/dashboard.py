@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -25,7 +26,7 @@ from geo.progress import progress_as_of
 from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
 from geo.store import store_location
 from layers.base import BASEMAPS
-from layers.city_map import MapContent, city_map
+from layers.city_map import MapContent, city_base_map, map_view, overlay_group
 from layers.i18n import MEASURES, measure_label, t
 from pages import charts, shared
 from pages.meeting import meeting_pack_section
@@ -33,6 +34,7 @@ from pages.tables import county_table_section, land_use_section, park_details
 
 MAP_KEY = "citymap"
 CITY_ZOOM, COUNTY_ZOOM = 10, 11
+MAP_WIDTH_GUESS_PX = 950  # the wide layout's map on a 1440-px screen; only used to choose the zoom
 
 
 def _on_map_change() -> None:
@@ -190,12 +192,17 @@ def _map_section(
     if BASEMAPS[basemap].needs_key and not key:
         st.warning(t("tianditu_no_key", lang))
         basemap = "none"
-    m = city_map(content, lang=lang, basemap=basemap, tianditu_key=key, presentation=presentation)
+    height = 820 if presentation else 640
+    base = _base_map(basemap, key, lang, presentation)
+    view_ = map_view(content, basemap=basemap, width_px=MAP_WIDTH_GUESS_PX, height_px=height)
     st_folium(
-        m,
+        base,
         key=MAP_KEY,
-        height=820 if presentation else 640,
+        height=height,
         use_container_width=True,
+        feature_group_to_add=overlay_group(content, lang=lang, basemap=basemap, presentation=presentation),
+        center=view_.center,
+        zoom=view_.zoom,
         returned_objects=["last_active_drawing", "last_clicked"],
         on_change=_on_map_change,
     )
@@ -205,6 +212,11 @@ def _map_section(
         st.button(t("back_to_city", lang), on_click=_back_to_city)
     else:
         st.caption(t("drill_hint", lang))
+
+
+def _base_map(basemap: str, key: str | None, lang: str, presentation: bool) -> folium.Map:
+    """The part of the map that stays in the browser while filters change (only overlays are swapped)."""
+    return city_base_map(shared.display_counties(), lang=lang, basemap=basemap, tianditu_key=key, presentation=presentation)
 
 
 def _enterprise_content(view: dict, *, parks_info: object, selected: str | None) -> dict:

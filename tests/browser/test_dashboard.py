@@ -32,7 +32,10 @@ def _click_latlng(pg, frame, lat: float, lng: float, *, want_stroke: str) -> Non
     x, y = rect[0] + point[0], rect[1] + point[1]
     hit = frame.evaluate(f"(() => {{ const e = document.elementFromPoint({x}, {y}); return e && e.getAttribute('stroke'); }})()")
     assert hit == want_stroke, f"something else lies at ({lat}, {lng}): {hit}"
-    pg.frame_locator(MAP_FRAME).first.locator("#map_div").click(position={"x": point[0], "y": point[1]})
+    iframe = pg.locator(MAP_FRAME).first
+    iframe.scroll_into_view_if_needed()
+    box = iframe.bounding_box()
+    pg.mouse.click(box["x"] + point[0], box["y"] + point[1])  # a real click, as a planner's mouse makes it
 
 
 def test_six_counties_and_the_parks_render_offline_without_errors(app_url: str, page: tuple[object, Recorder]) -> None:

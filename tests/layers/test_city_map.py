@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from layers.city_map import MapContent, city_map
+from layers.city_map import MapContent, city_base_map, city_map, fit_zoom, map_view, overlay_group
 
 
 def _content(counties, parks, **extra) -> MapContent:
@@ -37,8 +37,35 @@ def test_amap_basemap_draws_every_overlay_in_gcj02(two_counties, three_parks) ->
     gcj = city_map(_content(two_counties, three_parks), basemap="amap")
 
     def first_park(m) -> list[float]:
-        layers = [c for c in m._children.values() if getattr(c, "data", None) and "park_id" in c.data["features"][0]["properties"]]
+        def walk(element):
+            for child in element._children.values():
+                yield child
+                yield from walk(child)
+
+        layers = [c for c in walk(m) if getattr(c, "data", None) and "park_id" in c.data["features"][0]["properties"]]
         return layers[0].data["features"][0]["geometry"]["coordinates"]
 
     dx = first_park(gcj)[0] - first_park(wgs)[0]
     assert 0.003 < dx < 0.006  # a few hundred metres east, the published GCJ-02 offset
+
+
+def test_base_map_stays_the_same_while_overlays_change(two_counties, three_parks) -> None:
+    """The app keeps the base in the browser; only the overlay group changes with filters."""
+    first = city_base_map(two_counties).get_root().render()
+    second = city_base_map(two_counties).get_root().render()
+    strip = lambda html: __import__("re").sub(r"_[0-9a-f]{32}", "", html)  # noqa: E731 - folium's random element ids
+    assert strip(first) == strip(second)
+    assert "park_id" not in first
+    group = overlay_group(_content(two_counties, three_parks, notice_lines=["x"]))
+    kinds = [type(c).__name__ for c in group._children.values()]
+    assert kinds == ["GeoJson", "FeatureGroup", "GeoJson", "MapBox", "MapBox"]  # choropleth, labels, parks, legend, notice
+
+
+def test_fit_zoom_and_view_follow_the_selected_county(two_counties, three_parks) -> None:
+    city = map_view(_content(two_counties, three_parks), width_px=900, height_px=640)
+    county = map_view(_content(two_counties, three_parks, selected_adcode="330602"), width_px=900, height_px=640)
+    assert county.zoom >= city.zoom
+    assert county.center == (29.95, 120.55)
+    # Shaoxing (about 1.35 x 1.2 degrees) fits a 900 x 640 map at zoom 9.25
+    assert 9.0 <= fit_zoom((119.9, 29.2, 121.25, 30.4), 900, 640) <= 9.5
+    assert fit_zoom((120.0, 30.0, 120.01, 30.01), 900, 640) > 15

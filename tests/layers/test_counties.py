@@ -52,4 +52,4 @@ def test_labels_and_legends_render_inside_the_map(two_counties) -> None:
     assert "越城区" in labels[0] and "柯桥区" in labels[1]
     assert "linear-gradient(to right,#fff,#000)" in html
     assert "合成示例数据 &lt;b&gt;" in html
-    assert 'L.control({position: "bottomright"})' in html
+    assert '_controlCorners["bottomright"]' in html
