@@ -184,7 +184,7 @@ def sniff_format(data: bytes, name: str) -> str:
 def _decode(data: bytes, name: str) -> tuple[str, str]:
     """Return (text, encoding) for UTF-8 (with or without BOM), UTF-16 or GB18030 bytes."""
     if data.startswith(b"\xef\xbb\xbf"):
-        candidates = ("utf-8-sig",)
+        candidates: tuple[str, ...] = ("utf-8-sig",)
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates = ("utf-16",)
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import folium
-from branca.element import Element, MacroElement, Template
+from branca.element import Element, Figure, MacroElement, Template
 
 from layers.assets import APP_STATIC_URL, use_local_assets
 
@@ -159,7 +159,8 @@ def base_map(
     use_local_assets(m, base_url=asset_base_url)
     m.add_child(_MetricScale())
     if spec.key == "none":
-        m.get_root().header.add_child(Element("<style>.leaflet-container{background:#f4f6f8;}</style>"))
+        root: Figure = m.get_root()  # type: ignore[assignment]
+        root.header.add_child(Element("<style>.leaflet-container{background:#f4f6f8;}</style>"))
     else:
         url = spec.url.replace("{tk}", tianditu_key or "")
         tiles = folium.TileLayer(
