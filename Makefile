@@ -28,6 +28,7 @@ run: $(VENV)/.runtime $(LEAFLET) $(SAMPLE) fonts
 
 test: $(VENV)/.dev $(LEAFLET) $(SAMPLE) system-deps
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev

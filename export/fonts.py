@@ -76,5 +76,5 @@ def cjk_style() -> Iterator[None]:
         "axes.unicode_minus": False,
         "svg.fonttype": "none",
     }
-    with mpl.rc_context(settings):
+    with mpl.rc_context(settings):  # type: ignore[arg-type]
         yield

@@ -9,6 +9,7 @@ true metres (scale error across Shaoxing < 0.02 %) and grid north is within
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import Bbox
@@ -50,7 +52,7 @@ def fit_extent(ax: Axes, bounds: Sequence[float], *, pad: float = 0.04) -> None:
     minx, miny, maxx, maxy = bounds
     width, height = (maxx - minx) * (1 + 2 * pad), (maxy - miny) * (1 + 2 * pad)
     box = ax.get_position()
-    fig_w, fig_h = ax.figure.get_size_inches()
+    fig_w, fig_h = cast(Figure, ax.figure).get_size_inches()
     box_ratio = (box.height * fig_h) / (box.width * fig_w)
     if height / width > box_ratio:
         width = height / box_ratio
@@ -137,7 +139,7 @@ def north_arrow(ax: Axes, *, fontsize: float, location: tuple[float, float] = (0
 def size_legend_values(max_floor_area_m2: float) -> list[float]:
     """Return two or three round floor areas (m²) to show in the circle-size legend."""
     top_wan = max_floor_area_m2 / SQM_PER_WAN_SQM
-    nice = [v for v in (1, 2, 5, 10, 20, 50, 100, 200) if v <= top_wan]
+    nice: list[float] = [v for v in (1, 2, 5, 10, 20, 50, 100, 200) if v <= top_wan]
     picks = nice[-3:] if len(nice) >= 3 else nice or [max(round(top_wan, 1), 0.1)]
     return [v * SQM_PER_WAN_SQM for v in picks]
 
@@ -175,7 +177,7 @@ def _patch(colour: str) -> Patch:
 
 def draw_legend(ax: Axes, handles: list, labels: list[str], *, fontsize: float, loc: str = "upper left", headers: int = 3) -> None:
     """Draw one legend whose header rows (handles without a marker) are bold."""
-    legend = ax.legend(
+    legend = ax.legend(  # type: ignore[call-overload]  # loc is one of matplotlib's location names
         handles,
         labels,
         loc=loc,
@@ -197,15 +199,21 @@ def draw_legend(ax: Axes, handles: list, labels: list[str], *, fontsize: float, 
 def label_parks(ax: Axes, metric_parks: gpd.GeoDataFrame, labels: Sequence[str], *, fontsize: float, sizes_pt2: np.ndarray) -> None:
     """Label parks beside their circles, choosing for each the free slot that overlaps least."""
     canvas = ax.figure.canvas
-    renderer = (canvas if hasattr(canvas, "get_renderer") else FigureCanvasAgg(ax.figure)).get_renderer()
+    renderer = (canvas if hasattr(canvas, "get_renderer") else FigureCanvasAgg(cast(Figure, ax.figure))).get_renderer()
     frame = ax.get_window_extent(renderer)
     taken = _circle_boxes(ax, metric_parks, sizes_pt2)
     for x, y, label, size in zip(metric_parks.geometry.x, metric_parks.geometry.y, labels, sizes_pt2, strict=True):
         gap = np.sqrt(size) / 2 + 1.5
-        best: dict = {}
+        best: dict[str, Any] = {}
         best_cost, best_box = np.inf, None
         for dx, dy, ha, va in _LABEL_SLOTS:
-            options = {"xytext": (dx * gap, dy * gap), "textcoords": "offset points", "ha": ha, "va": va, "fontsize": fontsize}
+            options: dict[str, Any] = {
+                "xytext": (dx * gap, dy * gap),
+                "textcoords": "offset points",
+                "ha": ha,
+                "va": va,
+                "fontsize": fontsize,
+            }
             probe = ax.annotate(label, (x, y), **options)
             box = probe.get_window_extent(renderer)
             probe.remove()
@@ -216,7 +224,8 @@ def label_parks(ax: Axes, metric_parks: gpd.GeoDataFrame, labels: Sequence[str],
                 break
         ax.annotate(label, (x, y), path_effects=HALO, zorder=6.9, annotation_clip=True, **best)
         ax.annotate(label, (x, y), zorder=7, annotation_clip=True, **best)
-        taken.append(best_box)
+        if best_box is not None:
+            taken.append(best_box)
 
 
 def halo_text(ax: Axes, x: float, y: float, text: str, **options: object) -> None:

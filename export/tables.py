@@ -5,8 +5,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 HEADER_FILL = "#37474f"
@@ -54,7 +56,7 @@ def draw_table(
     ``colours`` optionally gives a text colour per row.
     """
     box = ax.get_position()
-    fig_w, fig_h = ax.figure.get_size_inches()
+    fig_w, fig_h = cast(Figure, ax.figure).get_size_inches()
     width_in, height_in = box.width * fig_w, box.height * fig_h
     ax.set_xlim(0, width_in)
     ax.set_ylim(0, height_in)
