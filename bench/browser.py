@@ -80,14 +80,20 @@ MAP_ASSET_MARKERS = ("/component/streamlit_folium", "/app/static/vendor/")
 TIMEOUT_MS = 120_000
 TARGETS = {"first_map_s": 4.0, "asof_redraw_s": 1.0, "asof_redraw_density_s": 1.0, "map_payload_density_bytes": 2_000_000}
 
+# The app keeps its base map and swaps one feature group of overlays (window.feature_group);
+# a redraw is done when a map or an overlay group that was not there before is on the map with paths.
 MARK_OLD_MAPS = """sel => { let n = 0;
   for (const f of document.querySelectorAll(sel)) {
-    f.__benchOld = true; const w = f.contentWindow; if (w && w.map_div) { w.map_div.__benchOld = true; n++; }
+    f.__benchOld = true; const w = f.contentWindow;
+    if (w && w.map_div) { w.map_div.__benchOld = true; n++; }
+    if (w && w.feature_group) { w.feature_group.forEach(g => { g.__benchOld = true; }); }
   }
   return n; }"""
 NEW_MAP_DRAWN = """sel => [...document.querySelectorAll(sel)].some(f => {
   const w = f.contentWindow;
-  return !!(w && w.map_div && !w.map_div.__benchOld && w.document.querySelector('path.leaflet-interactive'));
+  if (!(w && w.map_div && w.document.querySelector('path.leaflet-interactive'))) { return false; }
+  if (!w.map_div.__benchOld) { return true; }
+  return (w.feature_group || []).some(g => !g.__benchOld && w.map_div.hasLayer(g));
 })"""
 NEW_MAP_IN_NEW_IFRAME = """sel => [...document.querySelectorAll(sel)].some(f => {
   const w = f.contentWindow;
@@ -360,7 +366,7 @@ def _standard_notes(result: dict[str, Any]) -> list[str]:
         "map payload = websocket frames carrying the st_folium component (uncompressed ForwardMsg bytes; "
         + ("permessage-deflate was negotiated" if result["ws_compressed"] else "no websocket compression negotiated")
         + "); map assets = HTTP bytes of the component bundle and Leaflet on a first visit",
-        "redraw = key press or click until a new Leaflet map object with paths exists in the map iframe",
+        "redraw = key press or click until a new Leaflet map, or a new overlay group on the kept map, is drawn with paths in the map iframe",
         "no request left the machine"
         if not result["external_requests"]
         else "REQUESTS TO OTHER HOSTS WERE MADE (blocked): see external_requests",
