@@ -366,7 +366,7 @@ def _standard_notes(result: dict[str, Any]) -> list[str]:
         "map payload = websocket frames carrying the st_folium component (uncompressed ForwardMsg bytes; "
         + ("permessage-deflate was negotiated" if result["ws_compressed"] else "no websocket compression negotiated")
         + "); map assets = HTTP bytes of the component bundle and Leaflet on a first visit",
-        "redraw = key press or click until a new Leaflet map, or a new overlay group on the kept map, is drawn with paths in the map iframe",
+        "redraw = key press or click until a new map, or a new overlay group on the kept map, is drawn with paths in the map iframe",
         "no request left the machine"
         if not result["external_requests"]
         else "REQUESTS TO OTHER HOSTS WERE MADE (blocked): see external_requests",
