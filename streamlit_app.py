@@ -1,7 +1,9 @@
 """Shaoxing small-micro enterprise park map: the Streamlit entry point.
 
-Run with ``make run``. Pages live in ``pages/``; all data work is in ``geo/``
-and all map building in ``layers/``.
+Run with ``make run``. Pages live in ``ui/``, not ``pages/``: Streamlit would
+auto-discover a ``pages/`` folder as old-style pages and answer a bookmarked
+URL such as /data with "Page not found". All data work is in ``geo/`` and all
+map building in ``layers/``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import streamlit as st
 
 from layers.assets import missing_assets
 from layers.i18n import t
-from pages import dashboard, data_page
+from ui import dashboard, data_page
 
 st.set_page_config(page_title="绍兴市小微企业园", page_icon="🗺️", layout="wide")
 

@@ -104,7 +104,7 @@ def test_chart_measure_switch(app: AppTest) -> None:
 
 
 def _data_page() -> None:
-    from pages import data_page
+    from ui import data_page
 
     data_page.render("zh")
 
@@ -151,7 +151,7 @@ def test_meeting_pack_builds_four_files_for_download(app: AppTest) -> None:
 
 def test_older_registers_show_as_reported_points(small_store: Path) -> None:
     from geo.store import open_store
-    from pages.charts import _as_reported
+    from ui.charts import _as_reported
 
     store = open_store(small_store)
     parks = store.current("parks")

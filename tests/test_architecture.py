@@ -16,3 +16,15 @@ def test_geo_and_layers_do_not_load_streamlit() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", out.stderr
     assert len(modules) > 20
+
+
+def test_only_the_app_and_ui_import_streamlit() -> None:
+    offenders = []
+    for path in ROOT.rglob("*.py"):
+        rel = path.relative_to(ROOT)
+        if rel.parts[0] in (".venv", "node_modules", "tests", "ui") or rel.name == "streamlit_app.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "import streamlit" in text or "from streamlit" in text:
+            offenders.append(str(rel))
+    assert offenders == []

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -70,19 +71,18 @@ def _prepare_store(location: Path, sample_dir: Path) -> None:
         )
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory, small_sample_dir: Path) -> Iterator[str]:
+@contextmanager
+def running_app(store_dir: Path, *, log_name: str = "server.log") -> Iterator[str]:
+    """Run the app on a free loopback port with its store in ``store_dir``; yield its URL."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is not installed: run `make test` (it installs it) or `apt-get install chromium`.")
-    store_dir = tmp_path_factory.mktemp("store")
-    _prepare_store(store_dir / "parkmap.gpkg", small_sample_dir)
     port = _free_port()
     env = {
         **os.environ,
         "PARKMAP_STORE": str(store_dir / "parkmap.gpkg"),
         "PARKMAP_QUOTAS": str(store_dir / "county_quotas.csv"),
     }
-    log = (store_dir / "server.log").open("w")
+    log = (store_dir / log_name).open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=ROOT,
@@ -102,7 +102,16 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, small_sample_dir: Path) ->
             proc.kill()
         log.close()
         ARTIFACTS.mkdir(exist_ok=True)
-        shutil.copy(store_dir / "server.log", ARTIFACTS / "server.log")
+        shutil.copy(store_dir / log_name, ARTIFACTS / log_name)
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory, small_sample_dir: Path) -> Iterator[str]:
+    """The app on the small sample, one park with a hostile name (shared by the dashboard tests)."""
+    store_dir = tmp_path_factory.mktemp("store")
+    _prepare_store(store_dir / "parkmap.gpkg", small_sample_dir)
+    with running_app(store_dir) as url:
+        yield url
 
 
 @dataclass

@@ -11,7 +11,7 @@ import streamlit as st
 from export import build_all
 from export.data import prepare_export_data
 from layers.i18n import t
-from pages import shared
+from ui import shared
 
 FILES = {
     "map.png": "image/png",

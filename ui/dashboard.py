@@ -28,9 +28,9 @@ from geo.store import store_location
 from layers.base import BASEMAPS
 from layers.city_map import MapContent, city_base_map, map_view, overlay_group
 from layers.i18n import MEASURES, measure_label, t
-from pages import charts, shared
-from pages.meeting import meeting_pack_section
-from pages.tables import county_table_section, land_use_section, park_details
+from ui import charts, shared
+from ui.meeting import meeting_pack_section
+from ui.tables import county_table_section, land_use_section, park_details
 
 MAP_KEY = "citymap"
 CITY_ZOOM, COUNTY_ZOOM = 10, 11

@@ -14,7 +14,7 @@ from geo.progress import progress_as_of, progress_series
 from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
 from layers.i18n import t
 from layers.parks import STATUS_COLOURS
-from pages import shared
+from ui import shared
 
 MAX_REPORTED_POINTS = 24  # newest registers shown as "as reported" points
 

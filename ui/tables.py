@@ -15,7 +15,7 @@ from geo.land_use import land_use_by_county
 from geo.schema import SQM_PER_MU, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
 from geo.targets import load_plan_targets
 from layers.i18n import t
-from pages import shared
+from ui import shared
 
 _COUNTY_COLUMNS = {
     "zh": ["区县", "园区数", "园区目标", "园区完成率%", "建筑面积(万㎡)", "面积目标(万㎡)", "面积完成率%", "排名", "符合进度", "在建(个)"],

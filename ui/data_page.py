@@ -17,7 +17,7 @@ from geo.report import ImportReport, rejected_xlsx
 from geo.store import store_location
 from geo.targets import INDICATIVE_LABEL_EN, INDICATIVE_LABEL_ZH, save_county_quotas
 from geo.template import build_template
-from pages import shared
+from ui import shared
 
 DATUM_LABELS = {
     "gcj02": "GCJ-02（高德、腾讯地图坐标）",
