@@ -43,33 +43,20 @@ import json
 import math
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.appserver import CHROMIUM, app_server, free_port
+from bench.appserver import CHROMIUM_ARGS as BASE_CHROMIUM_ARGS
 from bench.browser_explore import measure_explore
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
+CHROMIUM_ARGS = [*BASE_CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]  # nothing but loopback resolves
 LOCAL_PREFIXES = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 # the slider thumb: an <input type=range> since Streamlit's react-aria slider, role=slider before it
@@ -102,12 +89,6 @@ NEW_MAP_IN_NEW_IFRAME = """sel => [...document.querySelectorAll(sel)].some(f => 
 APP_BUSY = "() => !!document.querySelector(\"[data-testid='stStatusWidgetRunningIcon'], [data-stale='true']\")"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def prepare_store(folder: Path, *, n_parks: int, n_enterprises: int) -> Path:
     """Write the synthetic sample into ``folder`` and load it into a new store there; return the store path."""
     from geo.bootstrap import load_sample_into_store
@@ -122,45 +103,6 @@ def prepare_store(folder: Path, *, n_parks: int, n_enterprises: int) -> Path:
         msg = f"expected parks and enterprises in the new store at {location}, got {len(saved)} snapshots"
         raise RuntimeError(msg)
     return location
-
-
-@contextmanager
-def app_server(store: Path, *, port: int, log_path: Path) -> Iterator[str]:
-    """Run the app on 127.0.0.1:``port`` with ``store``; yield its URL once healthy; always stop it."""
-    env = {**os.environ, "PARKMAP_STORE": str(store), "PARKMAP_QUOTAS": str(store.parent / "county_quotas.csv")}
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port), "--server.address", "127.0.0.1"]
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_healthy(url, proc)
-            yield url
-        finally:
-            if sys.exc_info()[0] is not None:
-                log.flush()
-                print(f"app server log (tail):\n{log_path.read_text(errors='replace')[-4000:]}", file=sys.stderr)
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            msg = f"the app server exited with code {proc.returncode}: see its log"
-            raise RuntimeError(msg)
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    msg = f"the app server was not healthy after {timeout_s:.0f} s"
-    raise RuntimeError(msg)
 
 
 @dataclass

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.appserver import CHROMIUM, CHROMIUM_ARGS
+
 
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
@@ -45,19 +47,6 @@ def small_store(small_sample_dir: Path, tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("PARKMAP_QUOTAS", str(tmp_path / "county_quotas.csv"))
     load_sample_into_store(open_store(location), sample_dir=small_sample_dir)
     return location
-
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture(scope="session")

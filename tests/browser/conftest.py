@@ -7,13 +7,7 @@ is recorded, so tests can assert that nothing leaves the machine.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,33 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM
+from bench.appserver import CHROMIUM, app_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "ws://localhost", "data:", "blob:", "about:")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            msg = f"app server exited with {proc.returncode}"
-            raise RuntimeError(msg)
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    msg = f"app server not healthy after {timeout_s} s"
-    raise RuntimeError(msg)
 
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
@@ -73,34 +45,13 @@ def _prepare_store(location: Path, sample_dir: Path) -> None:
 
 @contextmanager
 def running_app(store_dir: Path, *, log_name: str = "server.log") -> Iterator[str]:
-    """Run the app on a free loopback port with its store in ``store_dir``; yield its URL."""
+    """Run the app with its store in ``store_dir``; yield its URL; keep the server log as an artifact."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is not installed: run `make test` (it installs it) or `apt-get install chromium`.")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PARKMAP_STORE": str(store_dir / "parkmap.gpkg"),
-        "PARKMAP_QUOTAS": str(store_dir / "county_quotas.csv"),
-    }
-    log = (store_dir / log_name).open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc)
-        yield url
+        with app_server(store_dir / "parkmap.gpkg", log_path=store_dir / log_name) as url:
+            yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
         ARTIFACTS.mkdir(exist_ok=True)
         shutil.copy(store_dir / log_name, ARTIFACTS / log_name)
 
