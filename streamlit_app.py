@@ -12,14 +12,16 @@ import streamlit as st
 
 from layers.assets import missing_assets
 from layers.i18n import t
-from ui import dashboard, data_page
+from ui import dashboard, data_page, shared
 
 st.set_page_config(page_title="绍兴市小微企业园", page_icon="🗺️", layout="wide")
 
 
 def _language() -> str:
     with st.sidebar:
-        choice = st.radio(t("language", "zh"), ["中文", "English"], horizontal=True, key="lang_choice")
+        choice = st.radio(
+            t("language", "zh"), ["中文", "English"], horizontal=True, key="lang_choice", on_change=shared.forget_language_widgets
+        )
     return "zh" if choice == "中文" else "en"
 
 

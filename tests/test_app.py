@@ -49,14 +49,14 @@ def test_earlier_date_shows_on_track_instead_of_final(app: AppTest) -> None:
 
 def test_counted_statuses_change_the_totals(app: AppTest) -> None:
     before = float(_metric(app, "园区数").value.replace(",", ""))
-    app.multiselect(key="statuses").set_value(["certified"]).run()
+    app.multiselect(key="statuses.zh").set_value(["certified"]).run()
     _no_exception(app)
     after = float(_metric(app, "园区数").value.replace(",", ""))
     assert after < before
 
 
 def test_county_drill_down_from_the_sidebar_and_back(app: AppTest) -> None:
-    app.selectbox(key="county_sel").set_value("330603").run()
+    app.selectbox(key="county_sel.zh").set_value("330603").run()
     _no_exception(app)
     assert _metric(app, "园区数").label.endswith("柯桥区")
     back = next(b for b in app.button if b.label == "返回全市")
@@ -67,7 +67,7 @@ def test_county_drill_down_from_the_sidebar_and_back(app: AppTest) -> None:
 
 @pytest.mark.parametrize("measure", ["pct_floor_quota", "pct_parks_quota", "parks", "floor_area_wan_m2", "floor_area_per_km2"])
 def test_every_choropleth_measure(app: AppTest, measure: str) -> None:
-    app.selectbox(key="measure").set_value(measure).run()
+    app.selectbox(key="measure.zh").set_value(measure).run()
     _no_exception(app)
 
 
@@ -99,7 +99,7 @@ def test_english_switch(app: AppTest) -> None:
 
 
 def test_chart_measure_switch(app: AppTest) -> None:
-    app.radio(key="chart_measure").set_value("parks").run()
+    app.radio(key="chart_measure.zh").set_value("parks").run()
     _no_exception(app)
 
 
@@ -151,18 +151,28 @@ def test_meeting_pack_builds_four_files_for_download(app: AppTest) -> None:
 
 def test_older_registers_show_as_reported_points(small_store: Path) -> None:
     from geo.store import open_store
-    from ui.charts import _as_reported
+    from ui.charts import chart_data
 
     store = open_store(small_store)
     parks = store.current("parks")
     older = parks[parks["completion_date"] <= "2022-12-31"]
-    info = store.save_snapshot(
+    store.save_snapshot(
         older, kind="parks", reporting_date=date(2022, 12, 31), source_name="2022年底台账.xlsx", source_sha256="1" * 64, loaded_by="test"
     )
     at = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
     _no_exception(at)
-    ids = (store.latest_info("parks").snapshot_id, info.snapshot_id)
-    reported = _as_reported.__wrapped__(str(small_store), ids, ("built", "certified"))
-    city = reported[(reported["adcode"] == "330600") & (reported["measure"] == "parks")]
-    assert sorted(pd.to_datetime(city["as_of"]).dt.date) == [date(2022, 12, 31), date(2024, 6, 30)]
-    assert city.sort_values("as_of")["value"].iloc[0] <= len(older)
+    no_quarters = pd.DataFrame(columns=["as_of", "adcode", "name", "measure", "value", "trajectory", "target"])
+    data = chart_data(no_quarters, measure="parks", adcode="330600", lang="zh", statuses=("built", "certified"), end=date(2024, 6, 30))
+    reported = data[(data["series"] == "历次填报值") & (data["area"] == "全市")].sort_values("quarter")
+    assert list(reported["quarter"].dt.date) == [date(2022, 12, 31), date(2024, 6, 30)]
+    assert reported["value"].iloc[0] <= len(older) < reported["value"].iloc[1]
+
+
+def test_language_switch_keeps_filters_and_county(app: AppTest) -> None:
+    app.multiselect(key="statuses.zh").set_value(["certified"])
+    app.selectbox(key="county_sel.zh").set_value("330603").run()
+    app.radio(key="lang_choice").set_value("English").run()
+    _no_exception(app)
+    assert app.multiselect(key="statuses.en").value == ["certified"]
+    assert app.selectbox(key="county_sel.en").value == "330603"
+    assert _metric(app, "Parks").label.endswith("Keqiao District")

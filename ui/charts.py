@@ -82,6 +82,39 @@ def _reported_long_form(reported: pd.DataFrame, *, measure: str, adcode: str, la
     )
 
 
+def chart_data(series: pd.DataFrame, *, measure: str, adcode: str, lang: str, statuses: tuple[str, ...], end: date) -> pd.DataFrame:
+    """Quarterly actual, trajectory and target, plus the value each stored register reported on its own date."""
+    history = shared.current_store().list_snapshots("parks")
+    kept = tuple(int(i) for i in history.loc[~history["rolled_back"].astype(bool), "snapshot_id"].head(MAX_REPORTED_POINTS))
+    reported = _as_reported(str(shared.store_location()), kept, statuses)
+    data = pd.concat(
+        [
+            _long_form(series, measure=measure, adcode=adcode, lang=lang),
+            _reported_long_form(reported, measure=measure, adcode=adcode, lang=lang, end=end),
+        ],
+        ignore_index=True,
+    )
+    if lang == "en":
+        counties = shared.counties()
+        data["area"] = data["area"].replace(dict(zip(counties["name"], counties["name_en"], strict=True)))
+    return data
+
+
+def _progress_chart(data: pd.DataFrame, lang: str) -> alt.FacetChart:
+    """Small multiples per area: lines for actual, trajectory and target; dots for what registers reported."""
+    names = [t(k, lang) for k in ("chart_value", "chart_trajectory", "chart_target", "chart_reported")]
+    colours = alt.Scale(domain=names, range=["#1f77b4", "#9e9e9e", "#d62728", "#000000"])
+    x = alt.X("quarter:T", title=None, axis=alt.Axis(format="%Y-Q%q", labelAngle=-45))
+    tooltip = ["area", alt.Tooltip("quarter:T", format="%Y-%m-%d"), "series", alt.Tooltip("value:Q", format=",.1f")]
+    base = alt.Chart(height=160, width=250).encode(
+        x=x, y=alt.Y("value:Q", title=None), color=alt.Color("series:N", scale=colours, title=None, legend=alt.Legend(orient="top"))
+    )
+    dash = alt.condition(alt.datum.series == names[0], alt.value([1, 0]), alt.value([5, 4]))
+    lines = base.transform_filter(alt.datum.series != names[3]).mark_line(point=True).encode(strokeDash=dash, tooltip=tooltip)
+    dots = base.transform_filter(alt.datum.series == names[3]).mark_point(size=90, filled=True, shape="diamond").encode(tooltip=tooltip)
+    return alt.layer(lines, dots, data=data).facet(facet=alt.Facet("area:N", title=None), columns=3).resolve_scale(y="independent")
+
+
 def progress_charts(parks: gpd.GeoDataFrame, view: dict, lang: str, *, reported_on: date) -> None:
     st.subheader(t("charts", lang))
     info = shared.latest("parks")
@@ -91,32 +124,18 @@ def progress_charts(parks: gpd.GeoDataFrame, view: dict, lang: str, *, reported_
     statuses = view["statuses"] or DEFAULT_COUNTED_STATUSES
     series = _series(str(shared.store_location()), info.snapshot_id, tuple(statuses), reported_on, end)
     with st.container():
+        measures = ["floor_area_m2", "parks"]
         measure = st.radio(
             "measure",
-            ["floor_area_m2", "parks"],
+            measures,
+            index=measures.index(str(shared.chosen("chart_measure", measures[0]))),
             format_func=lambda m: t("floor_metric" if m == "floor_area_m2" else "parks_metric", lang),
             horizontal=True,
             label_visibility="collapsed",
-            key="chart_measure",
+            key=shared.widget_key("chart_measure", lang),
         )
-        data = _long_form(series, measure=measure, adcode=view["adcode"], lang=lang)
-        colours = alt.Scale(
-            domain=[t(k, lang) for k in ("chart_value", "chart_trajectory", "chart_target")], range=["#1f77b4", "#9e9e9e", "#d62728"]
-        )
-        dash = alt.condition(alt.datum.series == t("chart_value", lang), alt.value([1, 0]), alt.value([5, 4]))
-        chart = (
-            alt.Chart(data, height=160, width=300)
-            .mark_line(point=True)
-            .encode(
-                x=alt.X("quarter:T", title=None, axis=alt.Axis(format="%Y-Q%q", labelAngle=-45)),
-                y=alt.Y("value:Q", title=None),
-                color=alt.Color("series:N", scale=colours, title=None, legend=alt.Legend(orient="top")),
-                strokeDash=dash,
-                tooltip=["area", alt.Tooltip("quarter:T", format="%Y-%m-%d"), "series", alt.Tooltip("value:Q", format=",.1f")],
-            )
-            .facet(facet=alt.Facet("area:N", title=None), columns=3)
-            .resolve_scale(y="independent")
-        )
+        data = chart_data(series, measure=measure, adcode=view["adcode"], lang=lang, statuses=tuple(statuses), end=end)
+        chart = _progress_chart(data, lang)
         st.altair_chart(chart, width="content")
     with st.container():
         st.markdown(f"**{t('floor_by_status', lang)}**")

@@ -52,8 +52,7 @@ def _on_map_change() -> None:
         hit = counties[counties.contains(Point(clicked["lng"], clicked["lat"]))]
         adcode = str(hit["adcode"].iloc[0]) if len(hit) else None
     if adcode:
-        st.session_state["county_sel"] = str(adcode)
-        st.session_state.pop("park_clicked", None)
+        _choose_county(str(adcode))
 
 
 def _set_presentation(on: bool) -> None:
@@ -71,9 +70,16 @@ h1 {font-size: 2.6rem !important;}
 """
 
 
-def _back_to_city() -> None:
-    st.session_state["county_sel"] = CITY_ROW_ADCODE
+def _choose_county(adcode: str) -> None:
+    """Drill into a county (or back to the city) from a callback; the sidebar follows."""
+    st.session_state["county"] = adcode
     st.session_state.pop("park_clicked", None)
+    for lang in ("zh", "en"):
+        st.session_state.pop(shared.widget_key("county_sel", lang), None)
+
+
+def _back_to_city() -> None:
+    _choose_county(CITY_ROW_ADCODE)
 
 
 def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -> dict:
@@ -88,23 +94,49 @@ def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -
             t("as_of", lang), options=choices, value=default_as_of(choices, reported_on=reported), help=t("as_of_help", lang), key="as_of"
         )
         statuses = st.multiselect(
-            t("statuses", lang), options=list(STATUSES), default=list(DEFAULT_COUNTED_STATUSES), format_func=labels.get, key="statuses"
+            t("statuses", lang),
+            options=list(STATUSES),
+            default=shared.chosen("statuses", list(DEFAULT_COUNTED_STATUSES)),
+            format_func=labels.get,
+            key=shared.widget_key("statuses", lang),
         )
-        st.session_state.setdefault("county_sel", CITY_ROW_ADCODE)
-        adcode = st.selectbox(t("county", lang), options=list(names), format_func=names.get, key="county_sel")
+        st.session_state["statuses"] = statuses
+        codes = list(names)
+        adcode = st.selectbox(
+            t("county", lang),
+            options=codes,
+            index=codes.index(str(shared.chosen("county", CITY_ROW_ADCODE))),
+            format_func=names.get,
+            key=shared.widget_key("county_sel", lang),
+        )
+        st.session_state["county"] = adcode
         industries = sorted(parks["main_industry"].dropna().astype(str).unique()) if parks is not None else []
         picked = st.multiselect(t("industry", lang), options=industries, placeholder=t("all_industries", lang), key="industries")
         st.subheader(t("layers", lang))
-        measure = st.selectbox(t("measure", lang), options=list(MEASURES), format_func=lambda k: measure_label(k, lang), key="measure")
+        measures = list(MEASURES)
+        measure = st.selectbox(
+            t("measure", lang),
+            options=measures,
+            index=measures.index(str(shared.chosen("measure", measures[0]))),
+            format_func=lambda k: measure_label(k, lang),
+            key=shared.widget_key("measure", lang),
+        )
+        st.session_state["measure"] = measure
         layers = {
             "parks": st.checkbox(t("layer_parks", lang), value=True, key="layer_parks"),
             "density": st.checkbox(t("layer_density", lang), value=False, key="layer_density"),
             "clusters": st.checkbox(t("layer_clusters", lang), value=False, key="layer_clusters"),
             "gaps": st.checkbox(t("layer_gaps", lang), value=False, key="layer_gaps"),
         }
+        basemaps = list(BASEMAPS)
         basemap = st.selectbox(
-            t("basemap", lang), options=list(BASEMAPS), format_func=lambda k: BASEMAPS[k].label_zh if lang == "zh" else BASEMAPS[k].label_en
+            t("basemap", lang),
+            options=basemaps,
+            index=basemaps.index(str(shared.chosen("basemap", "none"))),
+            format_func=lambda k: BASEMAPS[k].label_zh if lang == "zh" else BASEMAPS[k].label_en,
+            key=shared.widget_key("basemap", lang),
         )
+        st.session_state["basemap"] = basemap
         st.button(t("presentation_on", lang), on_click=_set_presentation, args=(True,), key="presentation_on", type="primary")
         st.caption(f"{t('store_location', lang)}: `{store_location()}`")
     return {
@@ -124,7 +156,8 @@ def _headline_section(progress: pd.DataFrame, view: dict, lang: str) -> None:
     cols = st.columns(5)
     target = t("target", lang)
     with cols[0]:
-        st.metric(f"{t('parks_metric', lang)} · {head.name}", f"{head.parks:,.0f}", help=f"{target} {head.parks_target:,.0f}")
+        area = view["names"].get(view["adcode"], head.name)
+        st.metric(f"{t('parks_metric', lang)} · {area}", f"{head.parks:,.0f}", help=f"{target} {head.parks_target:,.0f}")
         st.progress(min(head.parks_pct / 100, 1.0), text=f"{target} {head.parks_target:,.0f} · {t('complete', lang)} {head.parks_pct:.1f}%")
     with cols[1]:
         floor, goal = head.floor_area_m2 / SQM_PER_WAN_SQM, head.floor_area_target_m2 / SQM_PER_WAN_SQM
@@ -167,6 +200,8 @@ def _map_section(
     display = shared.display_counties()
     per_county = county_view(progress, shared.counties())
     values = measure_values(per_county, view["measure"])
+    if lang == "en":
+        display = display.assign(name=display["name_en"])
     tips = display.assign(
         pct=[f"{v:.1f}%" for v in per_county["floor_pct"]],
         parks_n=[f"{v:.0f} / {q:.0f}" for v, q in zip(per_county["parks"], per_county["parks_quota"], strict=True)],

@@ -122,6 +122,31 @@ def gaps(location: str, enterprise_id: int, park_id: int, max_distance_m: float)
     return coverage_gaps(firms, snapshot(location, park_id), max_distance_m=max_distance_m)
 
 
+LANG_SUFFIXES = (".zh", ".en")
+
+
+def widget_key(name: str, lang: str) -> str:
+    """Key of a widget whose option labels depend on the language.
+
+    Streamlit's frontend keeps a widget's *formatted* value, so when the labels
+    change with the language the old value no longer matches and the widget
+    empties itself. Such widgets get one key per language; the chosen value
+    lives language-free in ``st.session_state[name]``.
+    """
+    return f"{name}{'.' + lang}"
+
+
+def forget_language_widgets() -> None:
+    """Drop the per-language widget states (on a language switch): widgets start again from the stored values."""
+    for key in [k for k in st.session_state if str(k).endswith(LANG_SUFFIXES)]:
+        del st.session_state[key]
+
+
+def chosen(name: str, default: object) -> object:
+    """The language-free stored value of a widget (see :func:`widget_key`)."""
+    return st.session_state.get(name, default)
+
+
 def tianditu_key() -> str | None:
     """The Tianditu key from the environment or Streamlit secrets (None when not set)."""
     key = os.environ.get("TIANDITU_KEY")
