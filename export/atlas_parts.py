@@ -182,7 +182,7 @@ def county_table_rows(data: ExportData) -> tuple[list[Column], list[list[str]]]:
     ]
     rows = []
     for row in data.view.itertuples():
-        state = t("on_track_yes" if row.on_track else "on_track_no", lang)
+        state = "—" if pd.isna(row.on_track) else t("on_track_yes" if row.on_track else "on_track_no", lang)
         rows.append(
             [
                 data.county_name(str(row.adcode)),

@@ -61,6 +61,8 @@ def headline_lines(data: ExportData, *, adcode: str = CITY_ADCODE) -> list[str]:
     lang = data.lang
     if head.final:
         state = t("final_met" if head.parks_met and head.floor_met else "final_not_met", lang)
+    elif head.parks_on_track is None:
+        state = "—"  # before the plan started
     else:
         state = t("on_track_yes" if head.parks_on_track and head.floor_on_track else "on_track_no", lang)
     return [

@@ -32,10 +32,11 @@ def _h(zh: str, en: str, lang: str) -> str:
 def _county_rows(data: ExportData) -> pd.DataFrame:
     """Return the county view with a last row for the whole city (internal column names)."""
     head = headline(data.progress, adcode=CITY_ADCODE)
+    on_track = None if head.parks_on_track is None else head.parks_on_track and head.floor_on_track
     city = {
         "adcode": CITY_ADCODE, "name": t("city", data.lang), "parks": head.parks, "parks_quota": head.parks_target,
         "parks_pct": head.parks_pct, "floor_area_m2": head.floor_area_m2, "floor_quota_m2": head.floor_area_target_m2,
-        "floor_pct": head.floor_pct, "on_track": head.parks_on_track and head.floor_on_track, "rank": pd.NA,
+        "floor_pct": head.floor_pct, "on_track": on_track, "rank": pd.NA,
         "pipeline_parks": head.pipeline_parks, "pipeline_floor_area_m2": head.pipeline_floor_area_m2,
     }  # fmt: skip
     rows = data.view.assign(name=[data.county_name(a) for a in data.view["adcode"]])
@@ -65,7 +66,7 @@ def county_sheet(data: ExportData) -> pd.DataFrame:
             _h("建筑面积（万㎡）", "Floor area (10k m²)", lang): (rows["floor_area_m2"] / SQM_PER_WAN_SQM).round(2),
             _h("面积目标（万㎡）", "Floor area quota (10k m²)", lang): (rows["floor_quota_m2"] / SQM_PER_WAN_SQM).round(2),
             _h("面积完成率（%）", "Floor area, % of quota", lang): rows["floor_pct"].astype("float64").round(1),
-            _h("符合进度", "On track", lang): rows["on_track"].map(lambda v: state[bool(v)]),
+            _h("符合进度", "On track", lang): rows["on_track"].map(lambda v: "—" if v is None or pd.isna(v) else state[bool(v)]),
             _h("排名", "Rank", lang): rows["rank"],
             _h("在建园区（个）", "Under construction (parks)", lang): rows["pipeline_parks"],
             _h("在建面积（万㎡）", "Under construction (10k m²)", lang): (rows["pipeline_floor_area_m2"] / SQM_PER_WAN_SQM).round(2),

@@ -19,17 +19,23 @@ from geo.schema import SQM_PER_WAN_SQM
 CITY_ROW_ADCODE = "330600"
 
 
-def quarter_end_choices(*, first_year: int = 2018, last_year: int = 2024) -> list[date]:
-    """Return every quarter end from ``first_year`` Q1 to ``last_year`` Q4."""
-    return [d.date() for d in pd.date_range(f"{first_year}-01-01", f"{last_year}-12-31", freq="QE")]
+def as_of_choices(*, reported_on: date | None, today: date, first_year: int = 2018, last_year: int = 2024) -> list[date]:
+    """Return the dates a planner can pick: quarter ends from ``first_year`` Q1, plus the register's reporting date.
+
+    The range runs to the end of ``last_year`` or of the quarter holding
+    ``today`` or the reporting date, whichever is latest, so a register
+    reported today can always be looked at on its own date.
+    """
+    latest = max(date(last_year, 12, 31), today, reported_on or today)
+    ends = [d.date() for d in pd.date_range(f"{first_year}-01-01", pd.Timestamp(latest) + pd.offsets.QuarterEnd(0), freq="QE")]
+    return sorted(set(ends) | ({reported_on} if reported_on else set()))
 
 
 def default_as_of(choices: Sequence[date], *, reported_on: date | None) -> date:
-    """Return the latest quarter end on or before the register's reporting date (else the last choice)."""
-    if reported_on is None:
-        return choices[-1]
-    earlier = [d for d in choices if d <= reported_on]
-    return earlier[-1] if earlier else choices[0]
+    """Return the register's reporting date when it is a choice (undated parks count from it), else the last choice."""
+    if reported_on in choices:
+        return reported_on  # type: ignore[return-value]
+    return choices[-1]
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,8 @@ class Headline:
     floor_area_target_m2: float
     floor_pct: float
     time_elapsed_share: float
-    parks_on_track: bool
-    floor_on_track: bool
+    parks_on_track: bool | None  # None before the plan starts
+    floor_on_track: bool | None
     pipeline_parks: float
     pipeline_floor_area_m2: float
     projected_parks: float
@@ -55,6 +61,11 @@ class Headline:
     final: bool
     parks_met: bool | None
     floor_met: bool | None
+    final_parks: float  # at the plan's end date (NaN before it)
+    final_floor_area_m2: float
+    parks_margin: float  # final minus target (NaN before the end)
+    floor_margin_m2: float
+    undated_parks: int  # parks with a counted status and no dates: they count from the reporting date
 
 
 def headline(progress: pd.DataFrame, *, adcode: str = CITY_ROW_ADCODE) -> Headline:
@@ -75,8 +86,8 @@ def headline(progress: pd.DataFrame, *, adcode: str = CITY_ROW_ADCODE) -> Headli
         floor_area_target_m2=float(f["target"]),
         floor_pct=float(f["pct_complete"]),
         time_elapsed_share=float(p["time_elapsed_share"]),
-        parks_on_track=bool(p["on_track"]),
-        floor_on_track=bool(f["on_track"]),
+        parks_on_track=bool(p["on_track"]) if pd.notna(p["on_track"]) else None,
+        floor_on_track=bool(f["on_track"]) if pd.notna(f["on_track"]) else None,
         pipeline_parks=float(p["pipeline"]),
         pipeline_floor_area_m2=float(f["pipeline"]),
         projected_parks=float(p["projected_end"]),
@@ -85,6 +96,11 @@ def headline(progress: pd.DataFrame, *, adcode: str = CITY_ROW_ADCODE) -> Headli
         final=final,
         parks_met=bool(p["met"]) if final and pd.notna(p["met"]) else None,
         floor_met=bool(f["met"]) if final and pd.notna(f["met"]) else None,
+        final_parks=float(p["final"]),
+        final_floor_area_m2=float(f["final"]),
+        parks_margin=float(p["margin"]),
+        floor_margin_m2=float(f["margin"]),
+        undated_parks=int(p["undated_parks"]),
     )
 
 
@@ -108,7 +124,8 @@ def county_view(progress: pd.DataFrame, counties: gpd.GeoDataFrame) -> pd.DataFr
             "floor_area_m2": wide["value_floor_area_m2"].to_numpy(dtype="float64"),
             "floor_quota_m2": wide["target_floor_area_m2"].to_numpy(dtype="float64"),
             "floor_pct": wide["pct_complete_floor_area_m2"].to_numpy(dtype="float64"),
-            "on_track": (wide["on_track_parks"].astype(bool) & wide["on_track_floor_area_m2"].astype(bool)).to_numpy(),
+            # empty (<NA>) before the plan starts
+            "on_track": (wide["on_track_parks"].astype("boolean") & wide["on_track_floor_area_m2"].astype("boolean")).to_numpy(),
             "pipeline_parks": wide["pipeline_parks"].to_numpy(dtype="float64"),
             "pipeline_floor_area_m2": wide["pipeline_floor_area_m2"].to_numpy(dtype="float64"),
         }

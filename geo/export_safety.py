@@ -39,7 +39,7 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for column in out.columns:
         series = out[column]
-        if pd.api.types.is_string_dtype(series.dtype) or series.dtype == object:
+        if pd.api.types.is_string_dtype(series.dtype) or series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype):
             text = series.astype("object")
             risky = text.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES))
             if risky.any():

@@ -5,8 +5,9 @@ Three targets of 绍政办发〔2021〕23号 can be counted from an enterprise r
 * ``new_small_micro_firms`` (55,000): firms with ``size_class`` small or
   micro and a ``registration_date`` from the plan start (2021-01-01) to
   ``as_of``;
-* ``new_major_industry_firms`` (12,000): firms with a ``major_industry``
-  (one of the eight 万亿 industries) registered in the same window;
+* ``new_major_industry_firms`` (12,000): of those new small-micro firms, the
+  ones with a ``major_industry`` (one of the eight 万亿 industries) — a subset,
+  as the plan words it ("其中"), so it can never exceed the first figure;
 * ``new_tech_firms`` (1,500): firms with ``tech_type`` True registered in the
   same window. The plan counts firms *newly recognised* as tech-type; the
   register gives no recognition date, so firms registered earlier and
@@ -28,7 +29,7 @@ import pandas as pd
 
 INDICATOR_FIELDS: dict[str, tuple[str, ...]] = {
     "new_small_micro_firms": ("registration_date", "size_class"),
-    "new_major_industry_firms": ("registration_date", "major_industry"),
+    "new_major_industry_firms": ("registration_date", "size_class", "major_industry"),
     "new_tech_firms": ("registration_date", "tech_type"),
 }
 INDICATOR_LABELS_EN = {
@@ -50,7 +51,8 @@ def _selection(enterprises: pd.DataFrame, indicator: str) -> pd.Series:
     if indicator == "new_small_micro_firms":
         return enterprises["size_class"].isin(["small", "micro"]).fillna(False).astype(bool)
     if indicator == "new_major_industry_firms":
-        return enterprises["major_industry"].notna()
+        small_micro = enterprises["size_class"].isin(["small", "micro"]).fillna(False).astype(bool)
+        return enterprises["major_industry"].notna() & small_micro
     return enterprises["tech_type"].astype("boolean").fillna(False).astype(bool)
 
 

@@ -39,7 +39,9 @@ The straight line from the baseline value (at ``baseline_date``,
 2020-12-31, by the same rule) to the target at ``period_end`` (2023-12-31).
 The share of plan time elapsed is days since the baseline date over days in
 the plan (1095), clipped to 0..1. A county or the city is on track when its
-value is at least the trajectory value. After the plan period, ``final`` is
+value is at least the trajectory value; before the baseline date the plan has
+not started and ``on_track`` is empty. From ``period_end`` itself on (the
+plan's deadline is when it is judged), ``final`` is
 the value at ``period_end``, ``margin`` is final minus target, and ``met``
 compares them: for the city as the plan words it (``targets.comparison``,
 "more_than": final > target), for a county as reaching its quota
@@ -291,7 +293,8 @@ def _progress_rows(
     }
     undated = _sums(prepared, prepared.counted_status & np.isnat(prepared.entry))
     share = _elapsed_share(as_of, targets)
-    after = as_of > targets.period_end
+    after = as_of >= targets.period_end
+    before = as_of < targets.baseline_date
     city_strict = getattr(targets, "comparison", "more_than") == "more_than"
     zero = {"parks": 0.0, "floor_area_m2": 0.0}
     rows = []
@@ -299,7 +302,7 @@ def _progress_rows(
         for measure in MEASURES:
             got = {key: table.get(adcode, zero)[measure] for key, table in sums.items()}
             strict = city_strict and adcode == CITY_ADCODE
-            rows.append(_measure_row(adcode, target_row, measure, got, share=share, after=after, strict=strict))
+            rows.append(_measure_row(adcode, target_row, measure, got, share=share, after=after, before=before, strict=strict))
             rows[-1]["undated_parks"] = int(undated.get(adcode, zero)["parks"])
     table = pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
     table["as_of"] = pd.Timestamp(as_of)
@@ -308,13 +311,18 @@ def _progress_rows(
     return table
 
 
-def _measure_row(adcode: str, goal: pd.Series, measure: str, got: dict[str, float], *, share: float, after: bool, strict: bool) -> dict:
+def _measure_row(
+    adcode: str, goal: pd.Series, measure: str, got: dict[str, float], *, share: float, after: bool, before: bool, strict: bool
+) -> dict:
     target = float(goal[measure])
     value = got["value"]
     trajectory = got["baseline"] + (target - got["baseline"]) * share
     projected = got["final"] if after else value + got["by_end"]
     final = got["final"] if after else np.nan
-    met = (final > target if strict else final >= target) if after else pd.NA
+    # compare at m² / park resolution, so a split of the target that sums to 10000000.000000004 is not "more than"
+    rounded_final, rounded_target = round(final, 3), round(target, 3)
+    met = (rounded_final > rounded_target if strict else rounded_final >= rounded_target) if after else pd.NA
+    on_track = met if after else (pd.NA if before else value >= trajectory)
     return {
         "adcode": adcode,
         "name": goal["name"],
@@ -326,7 +334,7 @@ def _measure_row(adcode: str, goal: pd.Series, measure: str, got: dict[str, floa
         "baseline": got["baseline"],
         "time_elapsed_share": share,
         "trajectory": trajectory,
-        "on_track": met if after else value >= trajectory,
+        "on_track": on_track,
         "pipeline": got["pipeline"],
         "pipeline_by_period_end": got["by_end"],
         "projected_end": projected,

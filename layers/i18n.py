@@ -47,7 +47,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "final_label": ("计划期结束", "Plan period over"),
     "met": ("已达成", "Met"),
     "not_met": ("未达成", "Not met"),
-    "margin_value": ("与目标差额：{parks} 个，{floor} 万㎡", "Margin: {parks} parks, {floor} 10k m²"),
+    "final_value": (
+        "{end} 实际 {parks} 个、{floor} 万㎡；与目标差额 {parks_margin} 个、{floor_margin} 万㎡",
+        "At {end}: {parks} parks, {floor} 10k m²; margin {parks_margin} parks, {floor_margin} 10k m²",
+    ),
+    "not_started": ("计划尚未开始", "Plan not started"),
+    "undated_parks": (
+        "{n} 个园区没有竣工/认定日期，自填报日期 {date} 起计入。",
+        "{n} parks have no completion or certification date; they count from the reporting date {date}.",
+    ),
     "projected_value": ("含在建预计期末：{parks} 个，{floor} 万㎡", "Projected at plan end: {parks} parks, {floor} 10k m²"),
     "quota_indicative": ("区县目标为参考分解，非官方", "County quotas are indicative, not official"),
     "county_table": ("区县进度表", "Progress by county"),

@@ -39,12 +39,48 @@ def test_first_page_shows_progress_against_the_plan_with_the_sample_notice(app: 
     assert any("参考分解" in c.value for c in app.caption)
 
 
-def test_earlier_date_shows_on_track_instead_of_final(app: AppTest) -> None:
+def _expected_headline(small_store: Path, as_of: date):
+    from geo.dashboard import headline
+    from geo.progress import progress_as_of
+    from geo.store import open_store
+    from geo.targets import load_city_targets, load_county_quotas
+
+    store = open_store(small_store)
+    info = store.latest_info("parks")
+    progress = progress_as_of(
+        store.current("parks"), as_of=as_of, targets=load_city_targets(), quotas=load_county_quotas(), reported_on=info.reporting_date
+    )
+    return headline(progress)
+
+
+def test_earlier_date_shows_whether_the_city_is_on_track(app: AppTest, small_store: Path) -> None:
     app.select_slider(key="as_of").set_value(date(2022, 6, 30)).run()
     _no_exception(app)
     assert "统计日期 2022-06-30" in " ".join(md.value for md in app.markdown)
-    assert _metric(app, "进度").value in ("符合进度", "落后于进度")
+    head = _expected_headline(small_store, date(2022, 6, 30))
+    expected = "符合进度" if head.parks_on_track and head.floor_on_track else "落后于进度"
+    assert _metric(app, "进度").value == expected
     assert _metric(app, "计划时间已过").value == "50%"
+    assert float(_metric(app, "园区数").value.replace(",", "")) == head.parks
+
+
+def test_after_the_plan_the_margin_is_the_result_at_the_deadline(app: AppTest, small_store: Path) -> None:
+    head = _expected_headline(small_store, date(2024, 6, 30))
+    caption = next(c.value for c in app.caption if "与目标差额" in c.value)
+    assert caption.startswith("2023-12-31 实际")
+    assert f"与目标差额 {head.parks_margin:+,.0f} 个" in caption
+    assert head.final_parks != head.parks or head.parks_margin == head.final_parks - 140
+
+
+def test_a_county_without_a_quota_shows_a_dash_not_a_crash(app: AppTest, small_store: Path) -> None:
+    from geo.targets import load_county_quotas, save_county_quotas
+
+    quotas = load_county_quotas()
+    quotas.loc[quotas["adcode"] == "330624", ["parks_quota", "floor_area_quota_m2"]] = 0
+    save_county_quotas(quotas)
+    app.selectbox(key="county_sel.zh").set_value("330624").run()
+    _no_exception(app)
+    assert _metric(app, "园区数").label.endswith("新昌县")
 
 
 def test_counted_statuses_change_the_totals(app: AppTest) -> None:

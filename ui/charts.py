@@ -20,7 +20,9 @@ MAX_REPORTED_POINTS = 24  # newest registers shown as "as reported" points
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _series(location: str, park_id: int, statuses: tuple[str, ...], reported_on: date, end: date) -> pd.DataFrame:
+def _series(location: str, park_id: int, statuses: tuple[str, ...], reported_on: date, end: date, quotas_version: float) -> pd.DataFrame:
+    """Quarterly progress; ``quotas_version`` (the quota file's time) is a cache key only, so edited quotas show at once."""
+    del quotas_version
     parks = shared.snapshot(location, park_id)
     targets = shared.city_targets()
     return progress_series(
@@ -29,8 +31,12 @@ def _series(location: str, park_id: int, statuses: tuple[str, ...], reported_on:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _as_reported(location: str, snapshot_ids: tuple[int, ...], statuses: tuple[str, ...]) -> pd.DataFrame:
-    """Progress at each stored register's own reporting date: what was reported then, not reconstructed."""
+def _as_reported(location: str, snapshot_ids: tuple[int, ...], statuses: tuple[str, ...], quotas_version: float) -> pd.DataFrame:
+    """Progress at each stored register's own reporting date: what was reported then, not reconstructed.
+
+    ``quotas_version`` is a cache key only (see :func:`_series`).
+    """
+    del quotas_version
     frames = []
     store = shared.get_store(location)
     for snapshot_id in snapshot_ids:
@@ -86,7 +92,7 @@ def chart_data(series: pd.DataFrame, *, measure: str, adcode: str, lang: str, st
     """Quarterly actual, trajectory and target, plus the value each stored register reported on its own date."""
     history = shared.current_store().list_snapshots("parks")
     kept = tuple(int(i) for i in history.loc[~history["rolled_back"].astype(bool), "snapshot_id"].head(MAX_REPORTED_POINTS))
-    reported = _as_reported(str(shared.store_location()), kept, statuses)
+    reported = _as_reported(str(shared.store_location()), kept, statuses, shared.quotas_version())
     data = pd.concat(
         [
             _long_form(series, measure=measure, adcode=adcode, lang=lang),
@@ -122,7 +128,7 @@ def progress_charts(parks: gpd.GeoDataFrame, view: dict, lang: str, *, reported_
         return
     end = max(view["as_of"], shared.city_targets().period_end)
     statuses = view["statuses"] or DEFAULT_COUNTED_STATUSES
-    series = _series(str(shared.store_location()), info.snapshot_id, tuple(statuses), reported_on, end)
+    series = _series(str(shared.store_location()), info.snapshot_id, tuple(statuses), reported_on, end, shared.quotas_version())
     with st.container():
         measures = ["floor_area_m2", "parks"]
         measure = st.radio(

@@ -14,12 +14,12 @@ from streamlit_folium import st_folium
 from geo.dashboard import (
     CITY_ROW_ADCODE,
     Headline,
+    as_of_choices,
     county_view,
     default_as_of,
     filter_parks,
     headline,
     measure_values,
-    quarter_end_choices,
     status_as_of,
 )
 from geo.progress import progress_as_of
@@ -87,7 +87,7 @@ def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -
     names = {CITY_ROW_ADCODE: t("whole_city", lang)} | dict(
         zip(counties["adcode"], counties["name" if lang == "zh" else "name_en"], strict=True)
     )
-    choices = quarter_end_choices()
+    choices = as_of_choices(reported_on=reported, today=date.today())
     labels = STATUS_LABELS_ZH if lang == "zh" else STATUS_LABELS_EN
     with st.sidebar:
         as_of = st.select_slider(
@@ -148,6 +148,7 @@ def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -
         "layers": layers,
         "basemap": basemap,
         "names": names,
+        "reported_on": reported,
     }
 
 
@@ -158,11 +159,11 @@ def _headline_section(progress: pd.DataFrame, view: dict, lang: str) -> None:
     with cols[0]:
         area = view["names"].get(view["adcode"], head.name)
         st.metric(f"{t('parks_metric', lang)} · {area}", f"{head.parks:,.0f}", help=f"{target} {head.parks_target:,.0f}")
-        st.progress(min(head.parks_pct / 100, 1.0), text=f"{target} {head.parks_target:,.0f} · {t('complete', lang)} {head.parks_pct:.1f}%")
+        st.progress(_bar(head.parks_pct), text=f"{target} {head.parks_target:,.0f} · {t('complete', lang)} {_pct(head.parks_pct)}")
     with cols[1]:
         floor, goal = head.floor_area_m2 / SQM_PER_WAN_SQM, head.floor_area_target_m2 / SQM_PER_WAN_SQM
         st.metric(t("floor_metric", lang), f"{floor:,.1f}", help=f"{target} {goal:,.0f}")
-        st.progress(min(head.floor_pct / 100, 1.0), text=f"{target} {goal:,.0f} · {t('complete', lang)} {head.floor_pct:.1f}%")
+        st.progress(_bar(head.floor_pct), text=f"{target} {goal:,.0f} · {t('complete', lang)} {_pct(head.floor_pct)}")
     with cols[2]:
         st.metric(t("time_elapsed", lang), f"{head.time_elapsed_share:.0%}")
         st.progress(min(head.time_elapsed_share, 1.0), text=f"{shared.city_targets().period_start} – {shared.city_targets().period_end}")
@@ -175,16 +176,34 @@ def _headline_section(progress: pd.DataFrame, view: dict, lang: str) -> None:
         )
     if not head.target_official:
         st.caption(f"⚠ {t('quota_indicative', lang)}")
+    if head.undated_parks:
+        st.caption(f"ℹ {t('undated_parks', lang, n=head.undated_parks, date=view['reported_on'])}")
+
+
+def _pct(pct: float) -> str:
+    return "—" if pct != pct else f"{pct:.1f}%"
+
+
+def _bar(pct: float) -> float:
+    """Progress-bar fill for a % complete; an empty bar when there is no quota (NaN)."""
+    return 0.0 if pct != pct else min(max(pct / 100, 0.0), 1.0)
 
 
 def _status_metric(head: Headline, lang: str) -> None:
-    """On track (during the plan) or met / not met with the margin (after it)."""
+    """On track (during the plan), met / not met with the margin at the plan's end date (after it)."""
     if head.final:
         met = bool(head.parks_met) and bool(head.floor_met)
         st.metric(t("final_label", lang), t("met" if met else "not_met", lang))
-        margin_parks = head.parks - head.parks_target
-        margin_floor = (head.floor_area_m2 - head.floor_area_target_m2) / SQM_PER_WAN_SQM
-        st.caption(t("margin_value", lang, parks=f"{margin_parks:+,.0f}", floor=f"{margin_floor:+,.1f}"))
+        values = {
+            "parks": f"{head.final_parks:,.0f}",
+            "floor": f"{head.final_floor_area_m2 / SQM_PER_WAN_SQM:,.1f}",
+            "parks_margin": f"{head.parks_margin:+,.0f}",
+            "floor_margin": f"{head.floor_margin_m2 / SQM_PER_WAN_SQM:+,.1f}",
+            "end": shared.city_targets().period_end.isoformat(),
+        }
+        st.caption(t("final_value", lang, **values))
+    elif head.parks_on_track is None:
+        st.metric(t("on_track", lang), t("not_started", lang))
     else:
         ok = head.parks_on_track and head.floor_on_track
         st.metric(t("on_track", lang), t("on_track_yes" if ok else "on_track_no", lang))

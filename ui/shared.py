@@ -50,10 +50,15 @@ def city_targets():
     return load_city_targets()
 
 
+def quotas_version() -> float:
+    """The saved quota file's modification time (0 when the default is in use): a cache key."""
+    path = user_quotas_path()
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
 def quotas() -> pd.DataFrame:
     """County quotas: cached on the file's modification time, so saved edits show at once."""
-    path = user_quotas_path()
-    return _quotas(str(path), path.stat().st_mtime if path.exists() else 0.0)
+    return _quotas(str(user_quotas_path()), quotas_version())
 
 
 @st.cache_data(show_spinner=False)

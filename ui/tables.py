@@ -47,7 +47,7 @@ def county_table(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) 
             5: (view["floor_quota_m2"] / SQM_PER_WAN_SQM).round(0),
             6: view["floor_pct"].round(1),
             7: view["rank"],
-            8: view["on_track"].map({True: "✓", False: "✗"}),
+            8: view["on_track"].map(lambda v: "—" if pd.isna(v) else ("✓" if v else "✗")),
             9: view["pipeline_parks"].astype(int),
         }
     )

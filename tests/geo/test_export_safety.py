@@ -19,3 +19,12 @@ def test_formula_cells_get_an_apostrophe_and_input_is_unchanged():
 
 def test_header_cells_are_neutralised_too():
     assert list(neutralise_formulas(pd.DataFrame({"=cmd": [1]})).columns) == ["'=cmd"]
+
+
+def test_categorical_cells_are_neutralised_too() -> None:
+    import pandas as pd
+
+    from geo.export_safety import neutralise_formulas
+
+    out = neutralise_formulas(pd.DataFrame({"cat": pd.Categorical(["=1+1", "plain"])}))
+    assert list(out["cat"].astype(str)) == ["'=1+1", "plain"]

@@ -30,7 +30,7 @@ def test_counts_firms_registered_in_the_plan_window() -> None:
     table = by_id(enterprise_indicators(firms(), targets=TARGETS, period_start=START, as_of=date(2023, 12, 31)))
     assert list(table.reset_index().columns) == INDICATOR_COLUMNS
     assert table.loc["new_small_micro_firms", "value"] == 2  # 2021-01-01 and 2022-05-05; not 2020-12-31, not 2024
-    assert table.loc["new_major_industry_firms", "value"] == 2  # 时尚 2021-01-01, 环保 2023-12-31
+    assert table.loc["new_major_industry_firms", "value"] == 1  # 时尚 2021-01-01; 环保 2023-12-31 has no size class, so is not "of them"
     assert table.loc["new_tech_firms", "value"] == 2
     assert table.loc["new_small_micro_firms", "pct_complete"] == 100 * 2 / 55_000
     assert (table["status"] == "measured").all()
@@ -40,7 +40,7 @@ def test_counts_firms_registered_in_the_plan_window() -> None:
 def test_without_as_of_later_registrations_count() -> None:
     table = by_id(enterprise_indicators(firms(), targets=TARGETS, period_start=START))
     assert table.loc["new_small_micro_firms", "value"] == 3
-    assert table.loc["new_major_industry_firms", "value"] == 3
+    assert table.loc["new_major_industry_firms", "value"] == 2  # 时尚 and 金融 (2024); 环保 has no size class
 
 
 def test_missing_or_empty_fields_give_no_data_not_zero() -> None:
@@ -55,3 +55,19 @@ def test_missing_or_empty_fields_give_no_data_not_zero() -> None:
     no_dates = by_id(enterprise_indicators(firms().drop(columns="registration_date"), targets=TARGETS, period_start=START))
     assert (no_dates["status"] == NO_DATA).all()
     assert no_dates["value"].isna().all()
+
+
+def test_major_industry_firms_are_a_subset_of_new_small_micro_firms() -> None:
+    from geo.indicators import enterprise_indicators
+
+    firms = pd.DataFrame(
+        {
+            "registration_date": pd.to_datetime(["2022-01-01"] * 3),
+            "size_class": ["small", None, None],  # medium/large firms arrive with no size class
+            "major_industry": ["数字经济"] * 3,
+            "tech_type": [False] * 3,
+        }
+    )
+    table = enterprise_indicators(firms, targets={}, period_start=date(2021, 1, 1)).set_index("indicator_id")
+    assert table.loc["new_small_micro_firms", "value"] == 1
+    assert table.loc["new_major_industry_firms", "value"] == 1

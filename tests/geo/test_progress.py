@@ -188,3 +188,26 @@ def test_missing_columns_are_named() -> None:
         progress_as_of(parks().drop(columns="county_adcode"), as_of=date(2022, 1, 1), targets=Targets(), quotas=quotas())
     with pytest.raises(GeoDataError, match="parks_quota"):
         progress_as_of(parks(), as_of=date(2022, 1, 1), targets=Targets(), quotas=quotas().drop(columns="parks_quota"))
+
+
+def test_the_plan_is_judged_on_its_deadline_not_a_quarter_later() -> None:
+    on_deadline = progress_as_of(parks(), as_of=date(2023, 12, 31), targets=Targets(), quotas=quotas(), reported_on=REPORTED)
+    # A has 3 parks against a quota of 6: the final answer is "not met" on 2023-12-31 itself
+    assert cell(on_deadline, A, "parks", "final") == 3
+    assert not cell(on_deadline, A, "parks", "met")
+    assert not cell(on_deadline, A, "parks", "on_track")
+    assert cell(on_deadline, A, "parks", "margin") == -3
+
+
+def test_before_the_plan_starts_nobody_is_behind() -> None:
+    early = progress_as_of(parks(), as_of=date(2019, 12, 31), targets=Targets(), quotas=quotas(), reported_on=REPORTED)
+    assert early["on_track"].isna().all()
+    assert (early["time_elapsed_share"] == 0).all()
+
+
+def test_more_than_is_judged_at_square_metre_resolution() -> None:
+    """A target split that adds up to 100000.00000000001 m² is still exactly the target."""
+    done = parks().assign(status="built", completion_date=pd.Timestamp("2021-06-30"), floor_area_m2=100_000.0 / 7)
+    table = progress_as_of(done, as_of=date(2024, 3, 31), targets=Targets(), quotas=quotas(), reported_on=REPORTED)
+    assert cell(table, CITY, "floor_area_m2", "final") == pytest.approx(100_000)
+    assert not cell(table, CITY, "floor_area_m2", "met")  # the plan says "more than"
