@@ -51,6 +51,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "{end} 实际 {parks} 个、{floor} 万㎡；与目标差额 {parks_margin} 个、{floor_margin} 万㎡",
         "At {end}: {parks} parks, {floor} 10k m²; margin {parks_margin} parks, {floor_margin} 10k m²",
     ),
+    "no_statuses": ("未选择任何状态：按默认（建成、已认定）计算。", "No status chosen: counting the default (built, certified)."),
     "not_started": ("计划尚未开始", "Plan not started"),
     "undated_parks": (
         "{n} 个园区没有竣工/认定日期，自填报日期 {date} 起计入。",

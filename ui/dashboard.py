@@ -101,6 +101,8 @@ def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -
             key=shared.widget_key("statuses", lang),
         )
         st.session_state["statuses"] = statuses
+        if not statuses:
+            st.warning(t("no_statuses", lang))
         codes = list(names)
         adcode = st.selectbox(
             t("county", lang),

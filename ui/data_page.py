@@ -112,6 +112,10 @@ def _quota_section(lang: str) -> None:
     )
     totals = f"合计 Total: {int(edited['parks_quota'].sum())} 个, {edited['floor_area_quota_m2'].sum() / 1e4:,.0f} 万㎡"
     st.caption(totals)
+    st.caption(
+        "注意：计划目标是全市“超过”140个、“超过”1000万㎡。各区县目标之和正好等于 140 个时，即使各区县都完成，全市仍未“超过”。"
+        " The plan asks for *more than* 140 parks: quotas that add up to exactly 140 can all be met while the city is not."
+    )
     if st.button("保存区县目标 Save quotas"):
         try:
             path = save_county_quotas(edited)
