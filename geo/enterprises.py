@@ -31,7 +31,17 @@ import shapely
 
 from geo.boundaries import load_counties
 from geo.crs import WGS84, check_datum
-from geo.importing import Prepared, check_locations, check_parsed, extra_columns, finish, keep_mask, prepare
+from geo.importing import (
+    Prepared,
+    check_locations,
+    check_parsed,
+    coordinate_datum,
+    extra_columns,
+    file_fixes_datum,
+    finish,
+    keep_mask,
+    prepare,
+)
 from geo.locate import CountyLookup, parse_county
 from geo.parsers import cell_text, normalise_text, parse_choice, parse_date, parse_flag, parse_text
 from geo.readers import RawTable, ReadLimits, read_table
@@ -87,9 +97,8 @@ def validate_enterprises(raw: RawTable, *, datum: str = "wgs84", counties: gpd.G
     lookup = CountyLookup.from_counties(counties)
     has_code = any(f == "credit_code" for f in _matched_fields(raw))
     prep = prepare(raw, kind="enterprises", required=("credit_code" if has_code else "name", "county", "coordinates"))
-    notes: list[str] = []
+    effective, notes = coordinate_datum(raw, datum)
     values = _parse_fields(prep, lookup, notes)
-    effective = "wgs84" if raw.coordinates_projected else datum
     located, hint = check_locations(prep, values["county_adcode"], datum=effective, counties=counties, lookup=lookup)
     keep = keep_mask(prep)
     rows = np.flatnonzero(keep)
@@ -97,7 +106,8 @@ def validate_enterprises(raw: RawTable, *, datum: str = "wgs84", counties: gpd.G
     frame["source_row"] = prep.source_rows[rows]
     frame = pd.concat([_typed(frame)[list(ENTERPRISE_COLUMNS)], extra_columns(prep, rows)], axis=1)
     accepted = gpd.GeoDataFrame(frame, geometry=shapely.points(located.lon[rows], located.lat[rows]), crs=WGS84)
-    return finish(prep, accepted, keep, datum=datum, hint=hint, notes=notes)
+    hint = None if file_fixes_datum(raw) else hint
+    return finish(prep, accepted, keep, datum=effective, hint=hint, notes=notes)
 
 
 def _matched_fields(raw: RawTable) -> list[str]:

@@ -30,6 +30,8 @@ from geo.readers import RawTable, blank_mask
 from geo.report import ROW_COLUMN, ImportReport, ProblemLog
 
 BORDER_TOLERANCE_M = 2_000.0
+CGCS2000_EPSG = 4490
+WGS84_EPSG = 4326
 OUTPUT_RESERVED = frozenset({"geometry", "source_row", "park_id", "enterprise_id"})
 
 
@@ -70,7 +72,40 @@ def prepare(table: RawTable, *, kind: TableKind, required: tuple[str, ...]) -> P
         where = f"（表头在第 {table.header_row} 行）" if table.header_row else ""
         msg = f"文件 {table.file_name} 缺少必填列：{wanted}。找到的列{where}：{found}。请按导入模板填写列名。"
         raise ImportFileError(msg)
-    return Prepared(table, body, source_rows, int(blank_rows.sum()), matches, extra, ProblemLog(source_rows))
+    log = ProblemLog(source_rows)
+    for note in table.cell_notes:
+        log.add(source_rows == note.row, field=note.column, value=note.value, severity="warning", message=note.message)
+    return Prepared(table, body, source_rows, int(blank_rows.sum()), matches, extra, log)
+
+
+_DATUM_NAMES = {"gcj02": "GCJ-02（高德/腾讯）", "bd09": "BD-09（百度）"}
+
+
+def coordinate_datum(table: RawTable, declared: str) -> tuple[str, list[str]]:
+    """Return the datum to read a table's coordinates in, and file notes that explain it.
+
+    A projected vector file was already converted to longitude/latitude and a
+    file whose CRS is CGCS2000 (EPSG:4490) is survey data: both are read as
+    the national datum whatever was declared, since a GCJ-02/BD-09 correction
+    would shift them by about 500 m. A vector file in EPSG:4326 keeps the
+    declared datum (Amap exports GCJ-02 GeoJSON labelled 4326), with a note.
+    """
+    if table.coordinates_projected:
+        notes = [f"文件带投影坐标系，坐标已是国家标准坐标，未再按 {declared} 换算。"] if declared in _DATUM_NAMES else []
+        return "wgs84", notes
+    if file_fixes_datum(table):
+        return "cgcs2000", ["文件自带坐标系 CGCS2000（EPSG:4490），已按此读取，未做高德/百度坐标纠偏。"]
+    if table.source_epsg == WGS84_EPSG and declared in _DATUM_NAMES:
+        name = _DATUM_NAMES[declared]
+        return declared, [
+            f"文件坐标系标为 EPSG:4326（WGS-84），按导入时所选已当作 {name} 坐标换算。如果文件确是 WGS-84 坐标，请改选 wgs84 后重新导入。"
+        ]
+    return declared, []
+
+
+def file_fixes_datum(table: RawTable) -> bool:
+    """True when the file's own CRS says which datum its coordinates are in (projected, or CGCS2000)."""
+    return table.coordinates_projected or table.source_epsg == CGCS2000_EPSG
 
 
 def check_parsed(
@@ -84,7 +119,9 @@ def check_parsed(
     """Record blank-but-required cells and unreadable cells of one field.
 
     An unreadable cell of a required field is an error; of an optional field a
-    warning (the value is left empty and the row is still imported).
+    warning (the value is left empty and the row is still imported). A value
+    read with an assumption the parser explains (``parsed.warnings``) is a
+    warning.
     """
     header = prep.header(field)
     text = cell_text(prep.body[prep.matches[field].column])
@@ -93,6 +130,9 @@ def check_parsed(
     severity = "error" if required else "warning"
     suffix = "" if required else "；此值未导入，其余内容照常导入"
     prep.log.add(parsed.bad, field=header, value=text, severity=severity, message=f"无法识别此值。{allowed}{suffix}")
+    if parsed.warnings is not None:
+        noted = parsed.warnings != ""
+        prep.log.add(noted, field=header, value=text, severity="warning", message=parsed.warnings)
 
 
 def coordinate_text(prep: Prepared) -> tuple[pd.Series, pd.Series, str]:

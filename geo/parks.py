@@ -45,7 +45,17 @@ import shapely
 from geo.boundaries import load_counties
 from geo.crs import CGCS2000_GK_120E, DATUMS, WGS84, check_datum
 from geo.errors import GeoDataError
-from geo.importing import Prepared, check_locations, check_parsed, extra_columns, finish, keep_mask, prepare
+from geo.importing import (
+    Prepared,
+    check_locations,
+    check_parsed,
+    coordinate_datum,
+    extra_columns,
+    file_fixes_datum,
+    finish,
+    keep_mask,
+    prepare,
+)
 from geo.locate import CountyLookup, parse_county
 from geo.parsers import cell_text, parse_area_m2, parse_choice, parse_count, parse_date, parse_number, parse_percent, parse_star, parse_text
 from geo.readers import RawTable, ReadLimits, read_table
@@ -103,17 +113,15 @@ def validate_parks(raw: RawTable, *, datum: str = "wgs84", counties: gpd.GeoData
     counties = load_counties() if counties is None else counties
     lookup = CountyLookup.from_counties(counties)
     prep = prepare(raw, kind="parks", required=REQUIRED)
-    notes: list[str] = []
-    effective = "wgs84" if raw.coordinates_projected else datum
-    if raw.coordinates_projected and datum in ("gcj02", "bd09"):
-        notes.append(f"文件带投影坐标系，坐标已是国家标准坐标，未再按 {datum} 换算。")
+    effective, notes = coordinate_datum(raw, datum)
     values = _parse_fields(prep, lookup, notes)
     located, hint = check_locations(prep, values["county_adcode"], datum=effective, counties=counties, lookup=lookup)
     _check_ranges(prep, values)
     _check_duplicates(prep, values, located.lon, located.lat)
     keep = keep_mask(prep)
     accepted = _accepted_parks(prep, values, located.lon, located.lat, keep)
-    return finish(prep, accepted, keep, datum=datum, hint=hint, notes=notes)
+    hint = None if file_fixes_datum(raw) else hint
+    return finish(prep, accepted, keep, datum=effective, hint=hint, notes=notes)
 
 
 def _parse_fields(prep: Prepared, lookup: CountyLookup, notes: list[str]) -> dict[str, pd.Series]:

@@ -62,12 +62,16 @@ class Parsed:
         True where the cell held something that could not be read.
     flagged
         True where the value was read with an assumption (e.g. a guessed unit).
+    warnings
+        Per-row warning text ("" for none) for parsers whose assumptions need
+        a row-by-row explanation (dates); ``None`` for the others.
     """
 
     values: pd.Series
     blank: np.ndarray
     bad: np.ndarray
     flagged: np.ndarray
+    warnings: np.ndarray | None = None
 
 
 def _cell_to_text(value: object) -> str:
@@ -215,7 +219,7 @@ def _date(text: str) -> pd.Timestamp | None:
         if match:
             year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
         elif year_only:
-            year, month, day = int(year_only[1]), 1, 1
+            year, month, day = int(year_only[1]), 12, 31  # "completed in 2023": not before the year's end
         else:
             return None
         try:
@@ -229,11 +233,32 @@ def parse_date(series: pd.Series) -> Parsed:
     """Parse dates: 2021-03-05, 2021/3/5, 2021/3, 2021年3月, 2021.3, 20210305, Excel serials, date cells.
 
     A date given to the month only falls on the 1st. Dates outside 1949-2100 are bad.
+    Two readings are kept but flagged, with a per-row warning:
+
+    * a year alone (``2023``) falls on 31 December, a conservative bound for
+      "completed in 2023";
+    * a *number* such as 2021.1 is read as January, but Excel stores a typed
+      "2021.10" as the number 2021.1, so it may mean October. Text "2021.10"
+      is October and is not flagged.
     """
     text = cell_text(series)
     values = pd.to_datetime(map_unique(text, _date), errors="coerce").astype("datetime64[ns]")
     blank, bad = _masks(text, values)
-    return Parsed(values, blank, bad, np.zeros(len(text), dtype=bool))
+    read = values.notna().to_numpy(dtype=bool)
+    norm = normalise_text(text)
+    year = norm.str.slice(0, 4).to_numpy(dtype=object)
+    ambiguous = read & norm.str.fullmatch(r"\d{4}\.1").to_numpy(dtype=bool)
+    cells = series.to_numpy(dtype=object)
+    ambiguous[ambiguous] = [isinstance(v, (float, np.floating)) for v in cells[ambiguous]]  # numbers only, not text
+    year_only = read & norm.str.fullmatch(r"\d{4}年?").to_numpy(dtype=bool)
+    warnings = np.full(len(text), "", dtype=object)
+    warnings[ambiguous] = [
+        f"数字 {t} 已按 {t[:4]} 年 1 月读取；但 Excel 会把输入的“{t[:4]}.10”存成数字 {t}，可能是 10 月。"
+        f"若是 10 月，请写作 {t[:4]}-10，或把单元格设为日期格式后填写。"
+        for t in text[ambiguous]
+    ]
+    warnings[year_only] = [f"只填了年份，已按 {y}-12-31（当年年底）读取。如知道月份，请写作 {y}-06 这样的年-月。" for y in year[year_only]]
+    return Parsed(values, blank, bad, ambiguous | year_only, warnings)
 
 
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "有", "已入园", "入园", "t"}

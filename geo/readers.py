@@ -77,6 +77,11 @@ class RawTable:
         True when the geometry came in a projected CRS and was converted to
         longitude/latitude: its coordinates are then true WGS-84/CGCS2000 and
         no GCJ-02/BD-09 correction applies.
+    source_epsg
+        EPSG code of a vector file's own CRS (4490 for CGCS2000, 4326 for
+        GeoJSON), ``None`` for tables or an unrecognised CRS.
+    cell_notes
+        Per-cell warnings made while reading (e.g. merged cells filled).
     """
 
     data: pd.DataFrame
@@ -88,6 +93,18 @@ class RawTable:
     encoding: str | None = None
     coordinates_projected: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    source_epsg: int | None = None
+    cell_notes: tuple[CellNote, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class CellNote:
+    """A warning about one cell made while reading: row as the user sees it, column label, value."""
+
+    row: int
+    column: str
+    value: str
+    message: str
 
 
 def read_table(
@@ -285,14 +302,19 @@ def _read_excel(data: bytes, name: str, kind: str, sheet: str | None, limits: Re
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet_name = _pick_sheet(workbook, sheet, name)
-        rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False, nrows=limits.max_rows + HEADER_SEARCH_ROWS + 1)
+        worksheet = workbook.get_sheet_by_name(sheet_name)
+        rows = worksheet.to_python(skip_empty_area=False, nrows=limits.max_rows + HEADER_SEARCH_ROWS + 1)
     except ImportFileError:
         raise
     except Exception as exc:  # calamine raises several error types for damaged or encrypted files
         msg = f"Excel 文件 {name} 无法读取（{type(exc).__name__}: {exc}）。文件可能已损坏或设置了密码；请在 Excel 里另存为 .xlsx 后再导入。"
         raise ImportFileError(msg) from exc
+    try:
+        merged = list(worksheet.merged_cell_ranges or [])
+    except Exception:  # merge information is a convenience: a file calamine cannot report it for still reads
+        merged = []
     grid = pd.DataFrame(rows, dtype=object).fillna("")
-    return _table_from_grid(grid, name=name, file_format=kind, limits=limits, sheet=sheet_name)
+    return _table_from_grid(grid, name=name, file_format=kind, limits=limits, sheet=sheet_name, merged=merged)
 
 
 def _pick_sheet(workbook, sheet: str | None, name: str) -> str:
@@ -343,12 +365,14 @@ def _table_from_grid(
     limits: ReadLimits,
     sheet: str | None = None,
     encoding: str | None = None,
+    merged: list[MergedRange] | None = None,
 ) -> RawTable:
-    """Cut a whole-sheet grid (columns 0..n-1) into header and body."""
+    """Cut a whole-sheet grid (columns 0..n-1) into header and body; fill merged ranges below the header."""
     if grid.size == 0:
         msg = f"文件 {name} 里没有任何数据。"
         raise ImportFileError(msg)
     header_index = find_header_row(grid)
+    grid, filled = fill_merged(grid, merged or [], below=header_index)
     body = grid.iloc[header_index + 1 :]
     if len(body) > limits.max_rows:
         msg = f"文件 {name} 超过 {limits.max_rows:,} 行，超出一次导入的上限。请按区县拆分后分批导入。"
@@ -359,7 +383,55 @@ def _table_from_grid(
     body = body.iloc[:, keep].reset_index(drop=True)
     body.columns = [labels[j] or f"第{j + 1}列" for j in keep]
     source_rows = np.arange(header_index + 2, header_index + 2 + len(body), dtype=np.int64)
-    return RawTable(body, source_rows, name, file_format, header_row=header_index + 1, sheet=sheet, encoding=encoding)
+    notes = tuple(
+        CellNote(row=first + 1, column=labels[left] or f"第{left + 1}列", value=value, message=message)
+        for first, left, value, message in filled
+    )
+    return RawTable(body, source_rows, name, file_format, header_row=header_index + 1, sheet=sheet, encoding=encoding, cell_notes=notes)
+
+
+MergedRange = tuple[tuple[int, int], tuple[int, int]]  # ((first row, first column), (last row, last column)), 0-based
+
+
+def excel_range(first: tuple[int, int], last: tuple[int, int]) -> str:
+    """Return an Excel range such as ``B5:B9`` for 0-based (row, column) corners."""
+
+    def column_letters(index: int) -> str:
+        letters = ""
+        index += 1
+        while index:
+            index, rest = divmod(index - 1, 26)
+            letters = chr(ord("A") + rest) + letters
+        return letters
+
+    return f"{column_letters(first[1])}{first[0] + 1}:{column_letters(last[1])}{last[0] + 1}"
+
+
+def fill_merged(grid: pd.DataFrame, merged: list[MergedRange], *, below: int) -> tuple[pd.DataFrame, list[tuple[int, int, str, str]]]:
+    """Copy each merged range's top-left value into its other cells, for ranges that start below the header.
+
+    Only ranges spanning more than one row are filled (a county merged down a
+    block of parks); a range within one row is a title or remark, not a value
+    shared by several records. Returns the new grid and, per filled range,
+    (first filled row, column, value, message) with 0-based grid positions.
+    """
+    out = grid
+    filled: list[tuple[int, int, str, str]] = []
+    height, width = grid.shape
+    for (top, left), (bottom, right) in sorted(merged):
+        if top <= below or bottom == top or top >= height or left >= width:
+            continue
+        value = grid.iat[top, left]
+        text = "" if value is None else str(value).strip()
+        if not text:
+            continue
+        if out is grid:
+            out = grid.copy()
+        last_row, last_col = min(bottom, height - 1), min(right, width - 1)
+        out.iloc[top : last_row + 1, left : last_col + 1] = value
+        message = f"{excel_range((top, left), (bottom, right))} 为合并单元格，已按首格值“{text}”填充；请核对这些行是否确实同属此值。"
+        filled.append((top + 1, left, text, message))
+    return out, filled
 
 
 def _unique_headers(row: np.ndarray) -> list[str | None]:
@@ -406,6 +478,7 @@ def _vector_table(gdf, name: str, kind: str) -> RawTable:
         msg = f"文件 {name} 没有坐标系信息（Shapefile 缺少 .prj 文件）。请连同 .prj 一起打包，或另存为 CGCS2000（EPSG:4490）。"
         raise ImportFileError(msg)
     projected = bool(gdf.crs.is_projected)
+    epsg = gdf.crs.to_epsg()
     if projected:
         gdf = gdf.to_crs("EPSG:4326")
     geoms = gdf.geometry
@@ -420,4 +493,4 @@ def _vector_table(gdf, name: str, kind: str) -> RawTable:
     table = table.reset_index(drop=True)
     rows = np.arange(1, len(table) + 1, dtype=np.int64)
     notes = ("坐标取自几何图形（面取内部一点）。",) if (geoms.geom_type != "Point").any() else ()
-    return RawTable(table, rows, name, kind, coordinates_projected=projected, notes=notes)
+    return RawTable(table, rows, name, kind, coordinates_projected=projected, notes=notes, source_epsg=epsg)

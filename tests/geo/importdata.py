@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 import xlsxwriter
+from xlsxwriter.utility import xl_cell_to_rowcol
 
 from geo.boundaries import load_counties
 from geo.crs import wgs84_to_bd09, wgs84_to_gcj02
@@ -66,8 +67,19 @@ def clean_parks(datum: str = "wgs84") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PARK_HEADERS)
 
 
-def write_xlsx(path: Path, rows: list[list[object]], *, sheet: str = "园区台账", extra_sheet_first: bool = False) -> Path:
-    """Write rows (lists of cells; None = empty) to an .xlsx, strings never turned into formulas."""
+def write_xlsx(
+    path: Path,
+    rows: list[list[object]],
+    *,
+    sheet: str = "园区台账",
+    extra_sheet_first: bool = False,
+    merged: tuple[str, ...] = (),
+) -> Path:
+    """Write rows (lists of cells; None = empty) to an .xlsx, strings never turned into formulas.
+
+    ``merged`` lists Excel ranges (``"B2:B4"``) to merge, as Excel does: the
+    top-left cell keeps its value and the others are left empty.
+    """
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
     if extra_sheet_first:
         book.add_worksheet("封面").write(0, 0, "封面")
@@ -83,8 +95,18 @@ def write_xlsx(path: Path, rows: list[list[object]], *, sheet: str = "园区台�
                 ws.write_string(r, c, cell)
             else:
                 ws.write(r, c, cell)
+    for cells in merged:
+        first_row, first_col, last_row, last_col = xl_range_cells(cells)
+        top_left = rows[first_row][first_col]
+        ws.merge_range(first_row, first_col, last_row, last_col, "" if top_left is None else top_left)
     book.close()
     return path
+
+
+def xl_range_cells(cells: str) -> tuple[int, int, int, int]:
+    """Return 0-based (first row, first column, last row, last column) of a range like ``B2:B4``."""
+    first, last = cells.split(":")
+    return (*xl_cell_to_rowcol(first), *xl_cell_to_rowcol(last))
 
 
 def frame_rows(frame: pd.DataFrame, *, title: bool = True) -> list[list[object]]:

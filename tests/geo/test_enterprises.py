@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from geo.crs import distance_m
 from geo.enterprises import CREDIT_CODE_ALPHABET, credit_code_status, import_enterprises
 from geo.errors import ImportFileError
 from geo.schema import ENTERPRISE_COLUMNS
@@ -144,3 +146,15 @@ def test_random_cells_never_break_the_accounting(rows):
         return
     assert report.rows == report.accepted + report.rejected
     assert len(report.data) == report.accepted
+
+
+def test_cgcs2000_geopackage_is_read_as_cgcs2000_whatever_is_declared(tmp_path):
+    truth = [point_near("330603", east_m=200 * i) for i in range(3)]
+    frame = pd.DataFrame({"统一社会信用代码": [valid_code(i) for i in range(3)], "企业名称": ["甲", "乙", "丙"], "所在区县": "柯桥区"})
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(*zip(*truth, strict=True)), crs="EPSG:4490")
+    gdf.to_file(tmp_path / "firms.gpkg", driver="GPKG")
+    report = import_enterprises(tmp_path / "firms.gpkg", datum="bd09")
+    assert report.accepted == 3, report.problems.to_dict("records")
+    for geom, (lon, lat) in zip(report.data.geometry, truth, strict=True):
+        assert distance_m(geom.x, geom.y, lon, lat) < 0.5
+    assert any("EPSG:4490" in note for note in report.notes)

@@ -220,3 +220,34 @@ def test_one_cell_lon_lat_and_swap_detection():
     lon, lat = split_lonlat(pd.Series(["120.5,30.1", "120.5，30.1", "120.5 30.1", "120.5;30.1"]))
     assert list(lon) == ["120.5"] * 4 and list(lat) == ["30.1"] * 4
     assert list(swapped_mask(np.array([30.0, 120.0]), np.array([120.0, 30.0]))) == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected", "warned"),
+    [
+        (2021.1, "2021-01-01", "2021-10"),  # the number Excel stores for a typed 2021.10
+        ("2021.10", "2021-10-01", None),  # text keeps the 0
+        ("2021.1", "2021-01-01", None),  # text: January as written
+        (2021.3, "2021-03-01", None),  # only .1 can be a lost .10
+        (2021.11, "2021-11-01", None),
+        (2023, "2023-12-31", "2023-12-31"),
+        (2023.0, "2023-12-31", "2023-12-31"),
+        ("2023", "2023-12-31", "2023-12-31"),
+        ("2023年", "2023-12-31", "2023-12-31"),
+    ],
+)
+def test_ambiguous_and_year_only_dates_are_read_with_a_warning(cell, expected, warned):
+    parsed = parse_date(pd.Series([cell], dtype=object))
+    assert parsed.values[0] == pd.Timestamp(expected)
+    assert not parsed.bad[0]
+    assert parsed.warnings is not None
+    if warned is None:
+        assert not parsed.flagged[0] and parsed.warnings[0] == ""
+    else:
+        assert parsed.flagged[0] and warned in parsed.warnings[0]
+
+
+def test_date_warnings_line_up_with_their_rows():
+    parsed = parse_date(pd.Series(["2021-03-05", 2021.1, None, "2022"], dtype=object))
+    assert [bool(w) for w in parsed.warnings] == [False, True, False, True]
+    assert "2021.1" in parsed.warnings[1] and "2022-12-31" in parsed.warnings[3]

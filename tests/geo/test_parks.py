@@ -305,3 +305,65 @@ def test_random_cells_never_break_the_accounting(rows):
     assert report.rows == report.accepted + report.rejected
     assert report.accepted == len(report.data)
     assert set(report.problems["severity"]) <= {"error", "warning"}
+
+
+def _six_surveyed_parks() -> tuple[pd.DataFrame, list[tuple[float, float]]]:
+    """Six parks, one per county, with their true (CGCS2000 = WGS-84 to centimetres) positions."""
+    counties = {"330602": "越城区", "330603": "柯桥区", "330604": "上虞区", "330624": "新昌县", "330681": "诸暨市", "330683": "嵊州市"}
+    truth = [point_near(adcode, east_m=150, north_m=-80) for adcode in counties]
+    rows = [
+        [i + 1, f"测绘园{i}", county, "建成", 5.0, 80, 3, 20, lon, lat]
+        for i, (county, (lon, lat)) in enumerate(zip(counties.values(), truth, strict=True))
+    ]
+    return pd.DataFrame(rows, columns=clean_parks().columns), truth
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "shp-zip"])
+def test_cgcs2000_vector_file_is_not_shifted_by_a_declared_gcj02(tmp_path, fmt):
+    frame, truth = _six_surveyed_parks()
+    report = import_parks(write_format(frame, tmp_path, fmt), datum="gcj02")  # written in EPSG:4490
+    assert report.accepted == 6, report.problems.to_dict("records")
+    for geom, (lon, lat) in zip(report.data.geometry, truth, strict=True):
+        assert distance_m(geom.x, geom.y, lon, lat) < 0.5
+    assert any("CGCS2000（EPSG:4490）" in note and "未做高德/百度坐标纠偏" in note for note in report.notes)
+    assert report.datum == "cgcs2000" and report.datum_hint is None
+
+
+@pytest.mark.parametrize("datum", ["gcj02", "bd09"])
+def test_geojson_keeps_the_declared_datum_and_says_so(tmp_path, datum):
+    report = import_parks(write_format(clean_parks(datum), tmp_path, "geojson"), datum=datum)
+    assert report.accepted == 3
+    for geom, adcode in zip(report.data.geometry, ["330603", "330602", "330681"], strict=True):
+        assert distance_m(geom.x, geom.y, *point_near(adcode)) < 0.05
+    label = {"gcj02": "GCJ-02", "bd09": "BD-09"}[datum]
+    assert any("EPSG:4326" in note and label in note for note in report.notes)
+
+
+def test_merged_county_cells_are_filled_and_every_row_accepted(tmp_path):
+    frame = clean_parks()
+    frame["所在区县"] = ["柯桥区", None, None]
+    frame[["经度", "纬度"]] = [point_near("330603", east_m=300 * i) for i in range(3)]
+    rows = frame_rows(frame, title=False)
+    report = import_parks(write_xlsx(tmp_path / "merged.xlsx", rows, merged=("C2:C4",)))
+    assert report.accepted == 3, report.problems.to_dict("records")
+    assert list(report.data["county_adcode"]) == ["330603"] * 3
+    [warning] = report.problems.to_dict("records")
+    assert (warning["row"], warning["field"], warning["severity"]) == (3, "所在区县", "warning")
+    assert "C2:C4 为合并单元格" in warning["message"] and "柯桥区" in warning["message"]
+
+
+def test_ambiguous_and_year_only_dates_are_kept_with_warnings(tmp_path):
+    frame = clean_parks()
+    frame.insert(4, "开工日期", [2021.1, "2021.10", 2023])
+    frame.insert(5, "竣工日期", [None, "2023年", None])
+    report = import_parks(write_xlsx(tmp_path / "dates.xlsx", frame_rows(frame)))
+    assert report.accepted == 3
+    parks = report.data.set_index("source_row")
+    assert parks["start_date"].tolist() == [pd.Timestamp("2021-01-01"), pd.Timestamp("2021-10-01"), pd.Timestamp("2023-12-31")]
+    assert parks.loc[5, "completion_date"] == pd.Timestamp("2023-12-31")
+    problems = report.problems.set_index(["row", "field"])
+    assert set(problems.index) == {(4, "开工日期"), (6, "开工日期"), (5, "竣工日期")}  # text "2021.10" (row 5) is fine
+    assert set(problems["severity"]) == {"warning"}
+    assert "2021-10" in problems.loc[(4, "开工日期"), "message"] and problems.loc[(4, "开工日期"), "value"] == "2021.1"
+    assert "2023-12-31" in problems.loc[(6, "开工日期"), "message"]
+    assert "2023-12-31" in problems.loc[(5, "竣工日期"), "message"]

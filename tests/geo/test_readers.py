@@ -161,3 +161,22 @@ def test_random_bytes_raise_only_import_file_error(data):
         assert str(exc)
     else:
         assert len(table.data) == len(table.source_rows)
+
+
+def test_merged_cells_below_the_header_are_filled_and_noted(tmp_path):
+    rows = [["园区名称", "所在区县", "建设状态", "备注"], ["A园", "柯桥区", "建成"], ["B园", None, "建成"], ["C园", None, "在建"]]
+    rows += [["D园", "越城区", "建成"]]
+    path = write_xlsx(tmp_path / "merged.xlsx", rows, merged=("B2:B4", "C5:D5"))
+    table = read_table(path)
+    assert list(table.data["所在区县"]) == ["柯桥区", "柯桥区", "柯桥区", "越城区"]
+    assert list(table.data["备注"]) == ["", "", "", ""]  # C5:D5 lies in one row: a layout choice, not a shared value
+    [note] = table.cell_notes
+    assert (note.row, note.column, note.value) == (3, "所在区县", "柯桥区")
+    assert "B2:B4" in note.message and "柯桥区" in note.message
+
+
+def test_merged_header_cells_are_not_copied_into_the_body(tmp_path):
+    rows = [["园区名称", "坐标", None], ["A园", 120.4, 30.0]]
+    table = read_table(write_xlsx(tmp_path / "h.xlsx", rows, merged=("B1:C2",)))
+    assert list(table.data.columns) == ["园区名称", "坐标", "第3列"]
+    assert table.cell_notes == ()
