@@ -28,6 +28,12 @@ DATUM_LABELS = {
 KIND_LABELS = {"parks": "园区台账 Park register", "enterprises": "企业名录 Enterprise list"}
 
 
+@st.cache_data(show_spinner=False)
+def _template() -> bytes:
+    """The blank register template (built once per process, not on every rerun)."""
+    return build_template(counties=shared.counties())
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def _check(kind: str, content: bytes, file_name: str, datum: str) -> ImportReport:
     importer = import_parks if kind == "parks" else import_enterprises
