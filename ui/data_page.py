@@ -49,9 +49,7 @@ def _import_section(lang: str) -> None:
     upload = st.file_uploader(
         "Excel / CSV / GeoJSON / GeoPackage / zipped Shapefile", type=["xlsx", "csv", "geojson", "json", "gpkg", "zip"]
     )
-    st.download_button(
-        "下载空白台账模板 Blank register template (.xlsx)", build_template(counties=shared.counties()), file_name="小微企业园台账模板.xlsx"
-    )
+    st.download_button("下载空白台账模板 Blank register template (.xlsx)", _template(), file_name="小微企业园台账模板.xlsx")
     if upload is None:
         return
     content = upload.getvalue()
