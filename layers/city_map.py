@@ -123,15 +123,19 @@ def overlay_group(content: MapContent, *, lang: str = "zh", basemap: str = "none
     return group
 
 
+def focus_bounds(content: MapContent, *, basemap: str = "none") -> tuple[float, float, float, float]:
+    """Return (min_lon, min_lat, max_lon, max_lat) of the selected county, or of the city, in the basemap's datum."""
+    counties = in_datum(content.counties, basemap_datum(basemap))
+    picked = counties[counties["adcode"].astype(str) == content.selected_adcode] if content.selected_adcode else counties
+    min_lon, min_lat, max_lon, max_lat = (picked if len(picked) else counties).total_bounds
+    return float(min_lon), float(min_lat), float(max_lon), float(max_lat)
+
+
 def map_view(content: MapContent, *, basemap: str = "none", width_px: int = 900, height_px: int = 640) -> MapView:
     """Return the centre and zoom that fit the selected county (or the whole city) in a map of this size."""
-    counties = in_datum(content.counties, basemap_datum(basemap))
-    focus = counties
-    if content.selected_adcode:
-        picked = counties[counties["adcode"].astype(str) == content.selected_adcode]
-        focus = picked if len(picked) else counties
-    min_lon, min_lat, max_lon, max_lat = focus.total_bounds
-    return MapView(center=((min_lat + max_lat) / 2, (min_lon + max_lon) / 2), zoom=fit_zoom(focus.total_bounds, width_px, height_px))
+    bounds = focus_bounds(content, basemap=basemap)
+    min_lon, min_lat, max_lon, max_lat = bounds
+    return MapView(center=((min_lat + max_lat) / 2, (min_lon + max_lon) / 2), zoom=fit_zoom(bounds, width_px, height_px))
 
 
 def fit_zoom(bounds: Sequence[float] | np.ndarray, width_px: int, height_px: int, *, padding_px: int = 20, snap: float = 0.25) -> float:
@@ -167,11 +171,8 @@ def city_map(
     )
     overlay_group(content, lang=lang, basemap=basemap, presentation=presentation).add_to(m)
     if content.selected_adcode:
-        picked = in_datum(content.counties, basemap_datum(basemap))
-        picked = picked[picked["adcode"].astype(str) == content.selected_adcode]
-        if len(picked):
-            min_lon, min_lat, max_lon, max_lat = picked.total_bounds
-            m.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
+        min_lon, min_lat, max_lon, max_lat = focus_bounds(content, basemap=basemap)
+        m.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
     return m
 
 
