@@ -2,8 +2,9 @@
 
 The exports draw from one :class:`ExportData`, so the map, atlas and workbook
 of one run agree with each other and with the dashboard (same functions from
-``geo``). Build it from the store with :func:`load_export_data`, or from
-tables in hand with :func:`prepare_export_data` (tests, the app's cache).
+``geo``). Build it from the store with :func:`load_export_data`, from a
+register file with :func:`export_data_from_file` (the store untouched), or
+from tables in hand with :func:`prepare_export_data` (tests, the app's cache).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from geo.dashboard import county_view, status_as_of
 from geo.errors import GeoDataError
 from geo.indicators import enterprise_indicators
 from geo.land_use import land_use_by_county
+from geo.parks import import_parks
 from geo.progress import CITY_ADCODE, check_statuses, progress_as_of, progress_series
+from geo.report import ImportReport
 from geo.schema import DEFAULT_COUNTED_STATUSES
 from geo.store import SnapshotStore, open_store
 from geo.targets import CityTargets, load_city_targets, load_county_quotas, load_plan_targets
@@ -215,3 +218,34 @@ def load_export_data(
         sample=is_sample(info),
         enterprises=store.current("enterprises"),
     )
+
+
+def export_data_from_file(
+    path: str | Path,
+    *,
+    datum: str,
+    as_of: date,
+    statuses: Sequence[str] = DEFAULT_COUNTED_STATUSES,
+    lang: str = "zh",
+    sheet: str | None = None,
+) -> tuple[ExportData, ImportReport]:
+    """Return the export inputs for a park register file, read and checked as on import, without touching the store.
+
+    Rows the import rejects are left out of the pack and counted in the returned report.
+
+    Raises
+    ------
+    ImportFileError
+        The file cannot be read (the message says why).
+    GeoDataError
+        No row of the file could be accepted.
+    """
+    report = import_parks(path, datum=datum, sheet=sheet)
+    if report.accepted == 0:
+        msg = (
+            f"{report.file_name}：没有一行能通过检查（共 {report.rows} 行），无法生成材料。"
+            "请先运行 python -m geo.parks check 查看每一行的问题。"
+        )
+        raise GeoDataError(msg)
+    data = prepare_export_data(report.data, as_of=as_of, statuses=statuses, lang=lang, source_name=report.file_name)
+    return data, report

@@ -24,10 +24,12 @@ LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "ws:
 
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
+TEMPLATE_NAME = "{{ 7*7 }}号园{# 注释"  # Jinja syntax: must show as typed, never as 49
+TEMPLATE_FILE = "{{ 7*7 }}台账{% if 1 %}.xlsx"
 
 
 def _prepare_store(location: Path, sample_dir: Path) -> None:
-    """The small sample through the import path, with one park given a hostile name."""
+    """The small sample through the import path, two parks given hostile names, the register a hostile file name."""
     from geo.bootstrap import SAMPLE_DATUM, SAMPLE_ENTERPRISES, SAMPLE_LOADER, SAMPLE_PARKS
     from geo.enterprises import import_enterprises
     from geo.parks import import_parks
@@ -36,10 +38,16 @@ def _prepare_store(location: Path, sample_dir: Path) -> None:
     store = open_store(location)
     parks = import_parks(sample_dir / SAMPLE_PARKS, datum=SAMPLE_DATUM).data
     parks.loc[parks.index[0], "name"] = XSS_NAME
+    parks.loc[parks.index[1], ["name", "main_industry"]] = [TEMPLATE_NAME, TEMPLATE_NAME]
     firms = import_enterprises(sample_dir / SAMPLE_ENTERPRISES, datum=SAMPLE_DATUM).data
     for kind, data in (("parks", parks), ("enterprises", firms)):
         store.save_snapshot(
-            data, kind=kind, reporting_date=date(2024, 6, 30), source_name=f"{kind}.test", source_sha256="0" * 64, loaded_by=SAMPLE_LOADER
+            data,
+            kind=kind,
+            reporting_date=date(2024, 6, 30),
+            source_name=TEMPLATE_FILE if kind == "parks" else f"{kind}.test",
+            source_sha256="0" * 64,
+            loaded_by=SAMPLE_LOADER,
         )
 
 

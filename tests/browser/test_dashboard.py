@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import MAP_FRAME, XSS_NAME, Recorder, save_artifact
+from tests.browser.conftest import MAP_FRAME, TEMPLATE_FILE, TEMPLATE_NAME, XSS_NAME, Recorder, save_artifact
 
 pytestmark = pytest.mark.browser
 COUNTY_STROKE = "#37474f"
@@ -92,3 +92,28 @@ def test_hostile_park_name_is_shown_as_text_and_runs_nothing(app_url: str, page:
     pg.wait_for_timeout(500)
     assert rec.dialogs == []
     assert rec.external == []
+
+
+def test_template_syntax_in_names_and_file_name_is_shown_as_typed(app_url: str, page: tuple[object, Recorder]) -> None:
+    pg, rec = page
+    frame = _open(pg, app_url)
+    opened = frame.evaluate(
+        """(() => {
+        let shown = null;
+        window.map_div.eachLayer(l => {
+          if (l.feature && l.feature.properties && l.feature.properties.park_id && l.feature.properties.name.includes('{{')) {
+            l.fire('click', {latlng: l.getLatLng()}, true); shown = l.feature.properties.name;
+          }
+        });
+        return shown;
+      })()"""
+    )
+    assert opened == TEMPLATE_NAME
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert popup.inner_text().count(TEMPLATE_NAME) == 2  # the name and the main industry, as typed
+    map_text = frame.locator("body").inner_text()
+    assert "49号园" not in map_text and "49台账" not in map_text
+    assert TEMPLATE_FILE in map_text  # the source line on the map names the file as given
+    assert "49台账" not in pg.locator("body").inner_text()
+    assert rec.dialogs == []
