@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -43,6 +45,7 @@ from geo.readers_core import (
     ReadLimits,
     blank_mask,
     check_size,
+    check_width,
     check_zip_safety,
     excel_range,
     fill_merged,
@@ -201,7 +204,8 @@ def _read_csv(data: bytes, name: str, limits: ReadLimits) -> RawTable:
     text, encoding = _decode(data, name)
     head_lines = text[:200_000].splitlines()[:200]
     delimiter = _sniff_delimiter(head_lines[: HEADER_SEARCH_ROWS + 20])
-    width = max((len(r) for r in csv.reader(head_lines, delimiter=delimiter)), default=1)
+    width = max((len(r) for r in _csv_rows(head_lines, delimiter, name)), default=1)
+    check_width(width, name, limits)
     nrows = limits.max_rows + HEADER_SEARCH_ROWS + 1
     try:
         frame = pd.read_csv(
@@ -215,17 +219,37 @@ def _read_csv(data: bytes, name: str, limits: ReadLimits) -> RawTable:
             nrows=nrows,
             engine="c",
         )
-    except (pd.errors.ParserError, ValueError):
-        frame = _read_csv_ragged(text, delimiter, nrows)
+    except (pd.errors.ParserError, ValueError) as exc:
+        _refuse_open_quote(str(exc), name)
+        frame = pd.DataFrame(list(_csv_rows(io.StringIO(text), delimiter, name, limit=nrows)), dtype=object)
+    check_width(frame.shape[1], name, limits)
     frame = frame.fillna("").astype(str)
     return table_from_grid(frame, name=name, file_format="csv", limits=limits, encoding=encoding)
 
 
-def _read_csv_ragged(text: str, delimiter: str, nrows: int) -> pd.DataFrame:
-    """Parse a CSV whose rows have different numbers of fields (slower, exact)."""
-    rows: list[list[str]] = []
-    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
-        rows.append(row)
-        if len(rows) >= nrows:
-            break
-    return pd.DataFrame(rows, dtype=object).fillna("").astype(str)
+def _csv_rows(lines: Iterable[str], delimiter: str, name: str, *, limit: int | None = None) -> Iterator[list[str]]:
+    """Yield CSV records; a cell over the csv module's field limit becomes a message naming the line."""
+    reader = csv.reader(lines, delimiter=delimiter)
+    count = 0
+    try:
+        for row in reader:
+            yield row
+            count += 1
+            if limit is not None and count >= limit:
+                return
+    except csv.Error as exc:
+        msg = (
+            f"文件 {name} 第 {reader.line_num} 行附近无法按 CSV 读取：有一格超过 {csv.field_size_limit():,} 个字符，"
+            '或一个引号（"）没有配对结束。请在 Excel 里打开检查这一行，另存为 CSV 或 .xlsx 后再导入。'
+        )
+        raise ImportFileError(msg) from exc
+
+
+def _refuse_open_quote(error: str, name: str) -> None:
+    found = re.search(r"EOF inside string starting at row (\d+)", error)
+    if found:
+        msg = (
+            f'文件 {name} 第 {int(found.group(1)) + 1} 行有一个引号（"）没有配对结束，其后的内容都会被读成一格。'
+            "请在 Excel 或记事本里检查这一行，补上引号或删去多余的引号后再导入。"
+        )
+        raise ImportFileError(msg)

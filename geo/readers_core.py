@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,16 @@ class ReadLimits:
     max_unzipped_bytes: int = 400 * MB  # total uncompressed size of an xlsx / zip
     max_zip_ratio: float = 200.0  # uncompressed / compressed, per member
     max_zip_members: int = 10_000
-    max_rows: int = 2_000_000
+    max_rows: int = 2_000_000  # enterprise lists: the sample city has 250,000 firms
+    max_columns: int = 500
+    max_cell_chars: int = 32_767  # Excel's own limit for one cell
+    max_features: int = 300_000  # features of a GeoJSON / GeoPackage / Shapefile
+    max_sheet_cells: int = 40_000_000  # rows x columns of one sheet as stored (memory while reading)
+    max_merged_ranges: int = 20_000
+
+
+# Caps for a park register: a city has hundreds of parks, never tens of thousands.
+PARK_LIMITS = ReadLimits(max_rows=20_000, max_features=20_000)
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,7 @@ class RawTable:
     notes: tuple[str, ...] = field(default_factory=tuple)
     source_epsg: int | None = None
     cell_notes: tuple[CellNote, ...] = field(default_factory=tuple)
+    source_parts: np.ndarray | None = None  # per row: the sheet or layer it came from, when several were read
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,7 @@ class CellNote:
     column: str
     value: str
     message: str
+    sheet: str | None = None
 
 
 MergedRange = tuple[tuple[int, int], tuple[int, int]]  # ((first row, first column), (last row, last column)), 0-based
@@ -160,12 +171,15 @@ def table_from_grid(
     if grid.size == 0:
         msg = f"文件 {name} 里没有任何数据。"
         raise ImportFileError(msg)
+    check_width(grid.shape[1], name, limits)
     header_index = find_header_row(grid)
+    if len(merged or []) > limits.max_merged_ranges:
+        msg = f"文件 {name} 有 {len(merged or []):,} 处合并单元格，超过上限 {limits.max_merged_ranges:,} 处。请取消合并后再导入。"
+        raise ImportFileError(msg)
     grid, filled = fill_merged(grid, merged or [], below=header_index)
     body = grid.iloc[header_index + 1 :]
-    if len(body) > limits.max_rows:
-        msg = f"文件 {name} 超过 {limits.max_rows:,} 行，超出一次导入的上限。请按区县拆分后分批导入。"
-        raise ImportFileError(msg)
+    check_rows(len(body), name, limits)
+    check_cell_sizes(grid, name, limits)
     blank = blank_mask(body)
     labels = _unique_headers(grid.iloc[header_index].to_numpy(dtype=object))
     keep = [j for j, label in enumerate(labels) if label is not None or not blank.iloc[:, j].all()]
@@ -177,6 +191,80 @@ def table_from_grid(
         for first, left, value, message in filled
     )
     return RawTable(body, source_rows, name, file_format, header_row=header_index + 1, sheet=sheet, encoding=encoding, cell_notes=notes)
+
+
+def check_rows(count: int, name: str, limits: ReadLimits) -> None:
+    """Refuse a table of more than ``limits.max_rows`` rows."""
+    if count > limits.max_rows:
+        msg = f"文件 {name} 超过 {limits.max_rows:,} 行，超出一次导入的上限。请按区县拆分后分批导入。"
+        raise ImportFileError(msg)
+
+
+def check_width(width: int, name: str, limits: ReadLimits) -> None:
+    """Refuse a table of more than ``limits.max_columns`` columns."""
+    if width > limits.max_columns:
+        msg = (
+            f"文件 {name} 有 {width:,} 列，超过上限 {limits.max_columns:,} 列。"
+            "台账不会有这么多列；请删去表格右侧多余的列（或远处误填的单元格）后再导入。"
+        )
+        raise ImportFileError(msg)
+
+
+def check_cell_sizes(grid: pd.DataFrame, name: str, limits: ReadLimits, *, first_row: int = 1) -> None:
+    """Refuse a grid with a cell longer than ``limits.max_cell_chars``; name its row (grid row 0 is ``first_row``)."""
+    for position, column in enumerate(grid.columns):
+        series = grid[column]
+        if series.dtype != object and not pd.api.types.is_string_dtype(series.dtype):
+            continue
+        lengths = series.str.len() if pd.api.types.is_string_dtype(series.dtype) else series.map(_text_length)
+        over = np.flatnonzero(lengths.fillna(0).to_numpy() > limits.max_cell_chars)
+        if len(over):
+            row = int(over[0]) + first_row
+            label = column if isinstance(column, str) else f"第{position + 1}列"
+            msg = (
+                f"文件 {name} 第 {row} 行“{label}”格有 {int(lengths.iloc[over[0]]):,} 个字符，"
+                f"超过单元格上限 {limits.max_cell_chars:,} 个字符（Excel 的上限）。请检查这一格是否误粘贴了大段内容。"
+            )
+            raise ImportFileError(msg)
+
+
+def _text_length(value: object) -> int:
+    return len(value) if isinstance(value, str) else 0
+
+
+def combine_parts(parts: list[tuple[str, RawTable]], skipped: list[tuple[str, str]], *, word: str, limits: ReadLimits) -> RawTable:
+    """Stack tables read from several sheets or layers; add a ``word`` column naming each row's part, and a note.
+
+    Row numbers stay those of each part (the planner finds a row by sheet and
+    row); cell notes name their part. One part is returned as it is, with a
+    note only if others were skipped.
+    """
+    first = parts[0][1]
+    read = "、".join(f"{part}（{len(table.data):,} 行）" for part, table in parts)
+    note = f"已读取{word}：{read}"
+    if skipped:
+        note += f"；未读取：{'、'.join(f'{part}（{why}）' for part, why in skipped)}"
+    if len(parts) == 1:
+        notes = (*first.notes, note + "。") if skipped else first.notes
+        return replace(first, notes=notes)
+    check_rows(sum(len(table.data) for _, table in parts), first.file_name, limits)
+    frames = [table.data.assign(**{word: part}) for part, table in parts]
+    data = pd.concat(frames, ignore_index=True, sort=False).astype(object).fillna("")
+    check_width(data.shape[1], first.file_name, limits)
+    labels = [part for part, table in parts for _ in range(len(table.data))]
+    cell_notes = tuple(
+        CellNote(n.row, n.column, n.value, f"{word}“{part}”：{n.message}", sheet=part) for part, table in parts for n in table.cell_notes
+    )
+    notes = tuple(dict.fromkeys(n for _, table in parts for n in table.notes))
+    return replace(
+        first,
+        data=data,
+        source_rows=np.concatenate([table.source_rows for _, table in parts]),
+        sheet="、".join(part for part, _ in parts),
+        notes=(*notes, f"{note}。各行的“{word}”列注明来源，行号为该{word}内的行号。"),
+        cell_notes=cell_notes,
+        source_parts=np.array(labels, dtype=object),
+    )
 
 
 def excel_range(first: tuple[int, int], last: tuple[int, int]) -> str:
@@ -215,7 +303,7 @@ def fill_merged(grid: pd.DataFrame, merged: list[MergedRange], *, below: int) ->
             out = grid.copy()
         last_row, last_col = min(bottom, height - 1), min(right, width - 1)
         out.iloc[top : last_row + 1, left : last_col + 1] = value
-        message = f"{excel_range((top, left), (bottom, right))} 为合并单元格，已按首格值“{text}”填充；请核对这些行是否确实同属此值。"
+        message = f"{excel_range((top, left), (last_row, last_col))} 为合并单元格，已按首格值“{text}”填充；请核对这些行是否确实同属此值。"
         filled.append((top + 1, left, text, message))
     return out, filled
 

@@ -49,11 +49,15 @@ def test_header_found_below_title_and_note_rows_with_blank_rows_kept(tmp_path):
     assert list(table.data.columns) == ["园区名称", "所在区县", "经度"]
 
 
-def test_first_visible_sheet_is_read_unless_one_is_named(tmp_path):
+def test_a_cover_sheet_is_skipped_with_a_note_unless_a_sheet_is_named(tmp_path):
     path = write_xlsx(tmp_path / "r.xlsx", frame_rows(clean_parks()), extra_sheet_first=True)
-    with pytest.raises(ImportFileError, match="表头"):
-        read_table(path)  # the cover sheet has no header
+    table = read_table(path)  # the cover sheet has no header: skipped, and said so
+    assert len(table.data) == 3
+    assert table.sheet == "园区台账"
+    assert any("封面" in note and "未读取" in note for note in table.notes)
     assert len(read_table(path, sheet="园区台账").data) == 3
+    with pytest.raises(ImportFileError, match="表头"):
+        read_table(path, sheet="封面")
     with pytest.raises(ImportFileError, match="园区台账"):
         read_table(path, sheet="没有这个表")
 
