@@ -20,7 +20,6 @@ Accepted rows come out as a GeoDataFrame in WGS-84 (EPSG:4326) with
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,6 +30,7 @@ import shapely
 
 from geo.boundaries import load_counties
 from geo.crs import WGS84, check_datum
+from geo.duplicates import first_row_of_group, name_key
 from geo.importing import (
     Prepared,
     check_locations,
@@ -39,11 +39,12 @@ from geo.importing import (
     extra_columns,
     file_fixes_datum,
     finish,
+    guarded_import,
     keep_mask,
     prepare,
 )
 from geo.locate import CountyLookup, parse_county
-from geo.parsers import cell_text, normalise_text, parse_choice, parse_date, parse_flag, parse_text
+from geo.parsers import Parsed, cell_text, hashed_ids, normalise_text, parse_choice, parse_date, parse_flag, parse_text
 from geo.readers import RawTable, ReadLimits, read_table
 from geo.report import ImportReport
 from geo.schema import ENTERPRISE_COLUMNS
@@ -70,9 +71,22 @@ def import_enterprises(
     sheet: str | None = None,
     limits: ReadLimits | None = None,
 ) -> ImportReport:
-    """Read an enterprise list file and check it; see :func:`validate_enterprises`."""
-    table = read_table(source, file_name=file_name, sheet=sheet, limits=limits)
-    return validate_enterprises(table, datum=datum, counties=counties)
+    """Read an enterprise list file and check it; see :func:`validate_enterprises`.
+
+    Raises
+    ------
+    ImportFileError
+        The file cannot be read at all. Any other failure is logged with its
+        traceback and raised as an ImportFileError naming the file (base name
+        only) and what to try.
+    """
+    datum = check_datum(datum)
+
+    def run() -> ImportReport:
+        table = read_table(source, file_name=file_name, sheet=sheet, limits=limits)
+        return validate_enterprises(table, datum=datum, counties=counties)
+
+    return guarded_import(run, source=source, file_name=file_name)
 
 
 def validate_enterprises(raw: RawTable, *, datum: str = "wgs84", counties: gpd.GeoDataFrame | None = None) -> ImportReport:
@@ -95,7 +109,7 @@ def validate_enterprises(raw: RawTable, *, datum: str = "wgs84", counties: gpd.G
     datum = check_datum(datum)
     counties = load_counties() if counties is None else counties
     lookup = CountyLookup.from_counties(counties)
-    has_code = any(f == "credit_code" for f in _matched_fields(raw))
+    has_code = "credit_code" in _matched_fields(raw)
     prep = prepare(raw, kind="enterprises", required=("credit_code" if has_code else "name", "county", "coordinates"))
     effective, notes = coordinate_datum(raw, datum)
     values = _parse_fields(prep, lookup, notes)
@@ -189,11 +203,26 @@ def _size_class(prep: Prepared, empty: pd.Series) -> pd.Series:
     return parsed.values
 
 
-def _enterprise_ids(prep: Prepared, county: pd.Series, name, notes: list[str]) -> pd.Series:
+def _name_ids(prep: Prepared, county: pd.Series, name: Parsed) -> pd.Series:
+    """Ids for a list without credit codes: a hash of county and name, ``-2``, ``-3`` for repeats (warned)."""
+    names = name_key(name.values)
+    key = county.fillna("").astype(str) + "|" + names
+    ids = hashed_ids(key, prefix="E")
+    first = first_row_of_group(key.to_numpy(), prep.source_rows)
+    repeat = names.ne("").to_numpy(dtype=bool) & county.notna().to_numpy(dtype=bool) & (first != prep.source_rows)
+    message = np.full(len(first), "", dtype=object)
+    message[repeat] = [
+        f"与第 {r} 行企业名称和所在区县都相同，已作为两家企业导入（编号加后缀）；如是同一企业请删去一行。" for r in first[repeat]
+    ]
+    prep.log.add(repeat, field=prep.header("name"), value=cell_text(prep.column("name")), severity="warning", message=message)
+    return ids
+
+
+def _enterprise_ids(prep: Prepared, county: pd.Series, name: Parsed | None, notes: list[str]) -> pd.Series:
     """Return the credit code (checked) as id, or a hash of county and name in lists without codes."""
     if "credit_code" not in prep.matches:
-        key = county.fillna("").astype(str) + "|" + name.values.fillna("").astype(str)
-        return key.map(lambda k: "E" + hashlib.sha1(k.encode("utf-8")).hexdigest()[:12]).astype(object)
+        assert name is not None  # prepare() requires 企业名称 when there is no code column
+        return _name_ids(prep, county, name)
     header = prep.header("credit_code")
     text = cell_text(prep.column("credit_code"))
     code = normalise_text(text).str.upper()

@@ -16,13 +16,18 @@ row would put the park on the map in one county while counting it in another.
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.errors import ImportFileError
+from geo.errors import GeoDataError, ImportFileError
 from geo.fields import FIELD_LABELS_ZH, ColumnMatch, TableKind, match_columns
 from geo.locate import CountyLookup, Located, guess_datum, locate_points, parse_coordinate, split_lonlat
 from geo.parsers import Parsed, cell_text
@@ -33,6 +38,56 @@ BORDER_TOLERANCE_M = 2_000.0
 CGCS2000_EPSG = 4490
 WGS84_EPSG = 4326
 OUTPUT_RESERVED = frozenset({"geometry", "source_row", "park_id", "enterprise_id"})
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+# A directory part of a path ("/tmp/abc/", "C:\\Users\\x\\"): removed from messages, the base name stays.
+_DIRECTORY = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?(?:[\\/][^\s\\/\"'“”‘’（）()，。；：,;]*)+[\\/]")
+
+
+def scrub_paths(message: str, *, source: object = None) -> str:
+    """Return a message with every directory part of a path removed (``/tmp/x/a.xlsx`` -> ``a.xlsx``).
+
+    ``source``, when a path, is replaced by its base name first (folders with
+    spaces in their names are not caught by the pattern).
+    """
+    if isinstance(source, (str, Path)) and str(source):
+        path = Path(source)
+        for shown in {str(path.resolve()), str(path.absolute()), str(source)}:
+            message = message.replace(shown, path.name)
+    return _DIRECTORY.sub("", message)
+
+
+def shown_name(source: object, file_name: str | None) -> str:
+    """Return the base name of a file for messages, never its folder on the server."""
+    if file_name:
+        return Path(str(file_name)).name or "上传的文件"
+    if isinstance(source, (str, Path)):
+        return Path(source).name or "上传的文件"
+    return Path(str(getattr(source, "name", "") or "上传的文件")).name
+
+
+def guarded_import(run: Callable[[], T], *, source: object, file_name: str | None) -> T:
+    """Run an import; turn any failure into an :class:`ImportFileError` a planner can act on.
+
+    A :class:`GeoDataError` keeps its message (folders removed). Anything else
+    is a bug or a file the readers do not expect: it is logged with its
+    traceback for the maintainer and the planner is told what to try.
+    """
+    name = shown_name(source, file_name)
+    try:
+        return run()
+    except GeoDataError as exc:
+        cleaned = scrub_paths(str(exc), source=source)
+        if cleaned == str(exc):
+            raise
+        raise ImportFileError(cleaned) from exc
+    except Exception as exc:
+        logger.exception("import of %s failed", name)
+        reason = "文件太大或太复杂，内存不足" if isinstance(exc, MemoryError) else "文件内容不符合预期的格式"
+        msg = (
+            f"文件 {name} 无法读取：{reason}。请在 Excel 中打开后另存为 .xlsx 或 .csv（UTF-8）后重试；如仍不行，请把文件发给系统维护人员。"
+        )
+        raise ImportFileError(msg) from exc
 
 
 @dataclass
@@ -118,8 +173,9 @@ def check_parsed(
 ) -> None:
     """Record blank-but-required cells and unreadable cells of one field.
 
-    An unreadable cell of a required field is an error; of an optional field a
-    warning (the value is left empty and the row is still imported). A value
+    An unreadable or out-of-range cell (``parsed.out_of_range``) of a required
+    field is an error; of an optional field a warning (the value is left empty
+    and the row is still imported). A value
     read with an assumption the parser explains (``parsed.warnings``) is a
     warning.
     """
@@ -130,6 +186,9 @@ def check_parsed(
     severity = "error" if required else "warning"
     suffix = "" if required else "；此值未导入，其余内容照常导入"
     prep.log.add(parsed.bad, field=header, value=text, severity=severity, message=f"无法识别此值。{allowed}{suffix}")
+    if parsed.out_of_range is not None:
+        message = f"数值超出可能的范围。{allowed}{suffix}"
+        prep.log.add(parsed.out_of_range, field=header, value=text, severity=severity, message=message)
     if parsed.warnings is not None:
         noted = parsed.warnings != ""
         prep.log.add(noted, field=header, value=text, severity="warning", message=parsed.warnings)
@@ -147,7 +206,26 @@ def coordinate_text(prep: Prepared) -> tuple[pd.Series, pd.Series, str]:
         lon = lon.where(~both_blank, split_lon)
         lat = lat.where(~both_blank, split_lat)
         label = prep.header("lonlat") if "lon" not in prep.matches else label
+    lon, lat = _pair_in_one_cell(lon, lat)
     return lon, lat, label
+
+
+def _pair_in_one_cell(lon: pd.Series, lat: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Split "120.58,30.01" typed into the 经度 (or 纬度) cell while the other cell is empty.
+
+    The two numbers are taken in the order typed as (lon, lat); a "lat,lon"
+    pair is then fixed by the swap detection of :func:`geo.locate.locate_points`.
+    """
+    for full, empty in ((lon, lat), (lat, lon)):
+        alone = empty.str.strip().eq("") & full.str.strip().ne("")
+        if not alone.any():
+            continue
+        first, second = split_lonlat(full[alone])
+        pair = second.str.strip().ne("")
+        rows = pair[pair].index
+        lon, lat = lon.copy(), lat.copy()
+        lon.loc[rows], lat.loc[rows] = first[rows], second[rows]
+    return lon, lat
 
 
 def check_locations(

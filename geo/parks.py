@@ -30,10 +30,10 @@ Exit codes: 0 no row rejected, 1 some rows rejected, 2 the file cannot be read.
 from __future__ import annotations
 
 import argparse
-import hashlib
+import dataclasses
 import json
+import logging
 import sys
-import unicodedata
 from pathlib import Path
 from typing import BinaryIO
 
@@ -43,7 +43,8 @@ import pandas as pd
 import shapely
 
 from geo.boundaries import load_counties
-from geo.crs import CGCS2000_GK_120E, DATUMS, WGS84, check_datum
+from geo.crs import DATUMS, WGS84, check_datum
+from geo.duplicates import earlier_point_within, first_row_of_group, name_key
 from geo.errors import GeoDataError
 from geo.importing import (
     Prepared,
@@ -53,11 +54,25 @@ from geo.importing import (
     extra_columns,
     file_fixes_datum,
     finish,
+    guarded_import,
     keep_mask,
     prepare,
+    scrub_paths,
 )
 from geo.locate import CountyLookup, parse_county
-from geo.parsers import cell_text, parse_area_m2, parse_choice, parse_count, parse_date, parse_number, parse_percent, parse_star, parse_text
+from geo.parsers import (
+    Parsed,
+    cell_text,
+    hashed_ids,
+    parse_area_m2,
+    parse_choice,
+    parse_count,
+    parse_date,
+    parse_number,
+    parse_percent,
+    parse_star,
+    parse_text,
+)
 from geo.readers import RawTable, ReadLimits, read_table
 from geo.report import ImportReport
 from geo.schema import PARK_COLUMNS, SQM_PER_MU
@@ -65,10 +80,20 @@ from geo.vocabulary import PARK_TYPE_ALLOWED, STATUS_ALLOWED, park_type_code, st
 
 REQUIRED = ("name", "county", "floor_area", "status", "coordinates")
 FLOOR_AREA_PLAUSIBLE_M2 = (1_000.0, 1_000_000.0)
+# Hard limits: a value beyond them is a typo or a broken file, never a park.
+FLOOR_AREA_MAX_M2 = 10_000_000.0  # 1,000 万平方米, ten times the largest park
+LAND_AREA_MAX_MU = 100_000.0  # about 67 km2
+COUNT_MAX = 1_000_000
+TAX_PER_MU_MAX_WAN_YUAN = 10_000.0
 PLOT_RATIO_PLAUSIBLE = (0.3, 8.0)
 DUPLICATE_RADIUS_M = 50.0
 _TOTAL_WORDS = ("合计", "总计", "小计", "累计")
 _AREA_ALLOWED = "应为大于 0 的数字，可带单位：万平方米、平方米（㎡）、亩、公顷，例如 12.5 或 12.5万㎡。"
+_FLOOR_ALLOWED = f"建筑面积{_AREA_ALLOWED}最大 {FLOOR_AREA_MAX_M2 / 10_000:,.0f} 万平方米。"
+_LAND_ALLOWED = f"占地面积{_AREA_ALLOWED.replace('万平方米、', '')}最大 {LAND_AREA_MAX_MU:,.0f} 亩。"
+_COUNT_ALLOWED = f"应为 0 到 {COUNT_MAX:,} 之间的整数，如 {{example}} 或 {{example}}家。"
+logger = logging.getLogger(__name__)
+_PLANNED_NO_AREA = "规划中园区尚无建筑面积，已导入，但不计入建筑面积总量；建成后请补填。"
 
 
 def import_parks(
@@ -85,10 +110,17 @@ def import_parks(
     Raises
     ------
     ImportFileError
-        The file cannot be read at all (message says why).
+        The file cannot be read at all (message says why). Any other failure
+        while reading or checking is logged with its traceback and raised as
+        an ImportFileError naming the file (base name only) and what to try.
     """
-    table = read_table(source, file_name=file_name, sheet=sheet, limits=limits)
-    return validate_parks(table, datum=datum, counties=counties)
+    datum = check_datum(datum)
+
+    def run() -> ImportReport:
+        table = read_table(source, file_name=file_name, sheet=sheet, limits=limits)
+        return validate_parks(table, datum=datum, counties=counties)
+
+    return guarded_import(run, source=source, file_name=file_name)
 
 
 def validate_parks(raw: RawTable, *, datum: str = "wgs84", counties: gpd.GeoDataFrame | None = None) -> ImportReport:
@@ -140,23 +172,34 @@ def _parse_fields(prep: Prepared, lookup: CountyLookup, notes: list[str]) -> dic
     county = parse_county(prep.column("county"), lookup)
     check_parsed(prep, "county", county, required=True, allowed=f"可填：{lookup.allowed()}，也可填简称（柯桥）或旧称（绍兴县）。")
     values["county_adcode"] = county.values
-    floor_match = prep.matches["floor_area"]
-    floor = parse_area_m2(prep.column("floor_area"), header_unit=floor_match.unit, default_unit=None)
-    check_parsed(prep, "floor_area", floor, required=True, allowed="建筑面积" + _AREA_ALLOWED)
-    if floor.flagged.any():
-        notes.append(
-            f"“{floor_match.column}”没有注明单位：小于 1000 的数按万平方米、其余按平方米理解。建议在表头写明单位，如“建筑面积(万平方米)”。"
-        )
-    values["floor_area_m2"] = floor.values
     status = parse_choice(prep.column("status"), status_code)
     check_parsed(prep, "status", status, required=True, allowed=f"可填：{STATUS_ALLOWED}。")
     values["status"] = status.values
+    values["floor_area_m2"] = _parse_floor_area(prep, status.values.eq("planned").to_numpy(dtype=bool), notes)
     _parse_optional(prep, values)
     return values
 
 
+def _parse_floor_area(prep: Prepared, planned: np.ndarray, notes: list[str]) -> pd.Series:
+    """Parse 建筑面积; a planned park may leave it blank or 0 (kept missing, with a warning)."""
+    match = prep.matches["floor_area"]
+    floor = parse_area_m2(prep.column("floor_area"), header_unit=match.unit, default_unit=None, maximum_m2=FLOOR_AREA_MAX_M2)
+    no_area = planned & (floor.blank | floor.values.eq(0).to_numpy(dtype=bool))
+    check_parsed(prep, "floor_area", dataclasses.replace(floor, blank=floor.blank & ~no_area), required=True, allowed=_FLOOR_ALLOWED)
+    prep.log.add(no_area, field=match.column, value=_text(prep, "floor_area"), severity="warning", message=_PLANNED_NO_AREA)
+    if floor.flagged.any():
+        notes.append(
+            f"“{match.column}”没有注明单位：小于 1000 的数按万平方米、其余按平方米理解。建议在表头写明单位，如“建筑面积(万平方米)”。"
+        )
+    return floor.values.where(~no_area)
+
+
 def _parse_optional(prep: Prepared, values: dict[str, pd.Series]) -> None:
     empty = pd.Series([""] * len(prep.body), index=prep.body.index, dtype=object)
+
+    def counts(series: pd.Series) -> Parsed:
+        return parse_count(series, maximum=COUNT_MAX)
+
     parsers = {
         "township": (parse_text, "township", ""),
         "park_type": (lambda s: parse_choice(s, park_type_code), "park_type", f"可填：{PARK_TYPE_ALLOWED}。"),
@@ -164,13 +207,13 @@ def _parse_optional(prep: Prepared, values: dict[str, pd.Series]) -> None:
         "completion_date": (parse_date, "completion_date", "日期可写作 2021-03-05、2021/3/5、2021年3月 或 2021.3。"),
         "certification_date": (parse_date, "certification_date", "日期可写作 2021-03-05、2021/3/5、2021年3月 或 2021.3。"),
         "star_rating": (parse_star, "star_rating", "星级应为 1-5，可写作 4、4星、四星级 或 ★★★★。"),
-        "enterprises": (parse_count, "enterprises", "应为不小于 0 的整数，如 35 或 35家。"),
-        "above_scale_enterprises": (parse_count, "above_scale_enterprises", "应为不小于 0 的整数，如 5 或 5家。"),
+        "enterprises": (counts, "enterprises", _COUNT_ALLOWED.format(example=35)),
+        "above_scale_enterprises": (counts, "above_scale_enterprises", _COUNT_ALLOWED.format(example=5)),
         "occupancy": (parse_percent, "occupancy_pct", "入驻率应为 0-100 的百分数，如 85 或 85%。"),
         "tax_per_mu": (
-            lambda s: parse_number(s, allowed_units=("万元/亩", "万元")),
+            lambda s: parse_number(s, allowed_units=("万元/亩", "万元"), maximum=TAX_PER_MU_MAX_WAN_YUAN),
             "tax_per_mu_wan_yuan",
-            "亩均税收应为数字（万元/亩）。",
+            f"亩均税收应为数字（万元/亩），绝对值不超过 {TAX_PER_MU_MAX_WAN_YUAN:,.0f}。",
         ),
         "main_industry": (parse_text, "main_industry", ""),
         "operator": (parse_text, "operator", ""),
@@ -182,10 +225,13 @@ def _parse_optional(prep: Prepared, values: dict[str, pd.Series]) -> None:
         values[out] = parsed.values
     land_match = prep.matches.get("land_area")
     land = parse_area_m2(
-        prep.column("land_area") if land_match else empty, header_unit=land_match.unit if land_match else None, default_unit="亩"
+        prep.column("land_area") if land_match else empty,
+        header_unit=land_match.unit if land_match else None,
+        default_unit="亩",
+        maximum_m2=LAND_AREA_MAX_MU * SQM_PER_MU,
     )
     if land_match:
-        check_parsed(prep, "land_area", land, required=False, allowed="占地面积" + _AREA_ALLOWED.replace("万平方米、", ""))
+        check_parsed(prep, "land_area", land, required=False, allowed=_LAND_ALLOWED)
     values["land_area_mu"] = land.values / SQM_PER_MU
 
 
@@ -243,47 +289,29 @@ def _text(prep: Prepared, field: str) -> np.ndarray:
     return cell_text(column).to_numpy(dtype=object) if column is not None else np.full(len(prep.body), "", dtype=object)
 
 
-def _name_key(names: pd.Series) -> pd.Series:
-    return names.fillna("").astype(str).map(lambda s: "".join(unicodedata.normalize("NFKC", s).split()).lower())
-
-
 def _check_duplicates(prep: Prepared, values: dict[str, pd.Series], lon: np.ndarray, lat: np.ndarray) -> None:
+    """Warn once per row about a repeated name, else about an earlier park within 50 m (linear in rows)."""
     log = prep.log
-    key = _name_key(values["name"])
+    key = name_key(values["name"])
     named = key.ne("").to_numpy(dtype=bool)
-    first = pd.Series(prep.source_rows).groupby(key.to_numpy()).transform("first").to_numpy()
+    first = first_row_of_group(key.to_numpy(), prep.source_rows)
     repeat = named & (first != prep.source_rows)
-    log.add(
-        repeat,
-        field=prep.header("name"),
-        value=_text(prep, "name"),
-        severity="warning",
-        message=pd.Series(first).map(lambda r: f"与第 {r} 行园区名称相同；如是同一园区请删去一行。").to_numpy(dtype=object),
-    )
-    ok = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
-    if len(ok) < 2:
-        return
-    points = gpd.GeoSeries(shapely.points(lon[ok], lat[ok]), crs=WGS84).to_crs(CGCS2000_GK_120E).values
-    left, right = shapely.STRtree(points).query(points, predicate="dwithin", distance=DUPLICATE_RADIUS_M)
-    pairs = pd.DataFrame({"i": ok[left], "j": ok[right]})
-    pairs = pairs[pairs["i"] < pairs["j"]].drop_duplicates("j")
-    near = np.zeros(len(prep.body), dtype=bool)
-    near[pairs["j"].to_numpy()] = True
-    other = np.full(len(prep.body), 0, dtype=np.int64)
-    other[pairs["j"].to_numpy()] = prep.source_rows[pairs["i"].to_numpy()]
-    message = (
-        pd.Series(other).map(lambda r: f"与第 {r} 行的园区相距不到 {DUPLICATE_RADIUS_M:.0f} 米；是否重复登记？").to_numpy(dtype=object)
-    )
-    value = (pd.Series(lon).round(6).astype(str) + ", " + pd.Series(lat).round(6).astype(str)).to_numpy(dtype=object)
-    log.add(near & ~repeat, field="坐标", value=value, severity="warning", message=message)
+    message = np.full(len(first), "", dtype=object)
+    message[repeat] = [f"与第 {r} 行园区名称相同；如是同一园区请删去一行。" for r in first[repeat]]
+    log.add(repeat, field=prep.header("name"), value=_text(prep, "name"), severity="warning", message=message)
+    earlier = earlier_point_within(lon, lat, radius_m=DUPLICATE_RADIUS_M)
+    near = (earlier >= 0) & ~repeat
+    other = prep.source_rows[earlier[near]]
+    message = np.full(len(first), "", dtype=object)
+    message[near] = [f"与第 {r} 行的园区相距不到 {DUPLICATE_RADIUS_M:.0f} 米；是否重复登记？" for r in other]
+    value = np.full(len(first), "", dtype=object)
+    value[near] = [f"{x:.6f}, {y:.6f}" for x, y in zip(lon[near], lat[near], strict=True)]
+    log.add(near, field="坐标", value=value, severity="warning", message=message)
 
 
 def park_ids(county_adcode: pd.Series, name: pd.Series) -> pd.Series:
     """Return stable park ids: a hash of county and name, with ``-2``, ``-3`` for repeats."""
-    key = county_adcode.fillna("").astype(str) + "|" + _name_key(name)
-    base = key.map(lambda k: "P" + hashlib.sha1(k.encode("utf-8")).hexdigest()[:12])
-    nth = base.groupby(base.to_numpy()).cumcount()
-    return base.where(nth == 0, base + "-" + (nth + 1).astype(str))
+    return hashed_ids(county_adcode.fillna("").astype(str) + "|" + name_key(name), prefix="P")
 
 
 def _accepted_parks(prep: Prepared, values: dict[str, pd.Series], lon: np.ndarray, lat: np.ndarray, keep: np.ndarray) -> gpd.GeoDataFrame:
@@ -350,11 +378,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = import_parks(args.file, datum=args.crs, sheet=args.sheet)
     except GeoDataError as exc:
-        return _fail(str(exc), as_json=args.json)
-    except Exception as exc:  # a bug must still reach the planner as a message, not a traceback
-        return _fail(f"读取时出现意外错误（{type(exc).__name__}: {exc}）。请把文件发给系统维护人员。", as_json=args.json)
+        return _fail(scrub_paths(str(exc)), as_json=args.json)
+    except Exception as exc:  # import_parks turns every failure into ImportFileError; kept as a last net
+        return _fail(f"读取时出现意外错误（{type(exc).__name__}）。请把文件发给系统维护人员。", as_json=args.json)
     if args.out:
-        write_geojson(report.data, args.out)
+        try:
+            write_geojson(report.data, args.out)
+        except Exception:
+            logger.exception("writing %s failed", args.out)
+            return _fail(f"无法写入 {args.out.name}：请确认文件夹存在且有写入权限，或换一个文件名。", as_json=args.json)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:

@@ -14,6 +14,7 @@ one pass of pandas; numbers and coordinates use vectorised string methods.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import re
 import unicodedata
@@ -65,6 +66,10 @@ class Parsed:
     warnings
         Per-row warning text ("" for none) for parsers whose assumptions need
         a row-by-row explanation (dates); ``None`` for the others.
+    out_of_range
+        True where the cell was read as a number but lies outside the range
+        the parser was given (``1e400``, ``1e20`` enterprises); the value is
+        left missing. ``None`` for parsers without a range.
     """
 
     values: pd.Series
@@ -72,6 +77,7 @@ class Parsed:
     bad: np.ndarray
     flagged: np.ndarray
     warnings: np.ndarray | None = None
+    out_of_range: np.ndarray | None = None
 
 
 def _cell_to_text(value: object) -> str:
@@ -125,11 +131,19 @@ def _split_number(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return text, number, unit
 
 
-def parse_area_m2(series: pd.Series, *, header_unit: str | None, default_unit: str | None) -> Parsed:
+def _out_of_range(values: pd.Series, maximum: float) -> np.ndarray:
+    """True where a number was read but is not finite (``1e400``) or its size exceeds ``maximum``."""
+    number = values.to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):
+        return ~np.isnan(number) & ~(np.isfinite(number) & (np.abs(number) <= maximum))
+
+
+def parse_area_m2(series: pd.Series, *, header_unit: str | None, default_unit: str | None, maximum_m2: float = math.inf) -> Parsed:
     """Parse areas to square metres; the unit comes from the cell, else the header, else the default.
 
     With no unit anywhere (``default_unit=None``), values under 1,000 are read
-    as 万平方米 and larger ones as m², and flagged.
+    as 万平方米 and larger ones as m², and flagged. Areas above ``maximum_m2``
+    or not finite (``1e400``) are ``out_of_range`` and left missing.
     """
     text, number, unit = _split_number(series)
     unit = unit.str.replace("㎡", "m2").str.replace("m²", "m2")
@@ -143,26 +157,39 @@ def parse_area_m2(series: pd.Series, *, header_unit: str | None, default_unit: s
         flagged = (unit.eq("") & number.notna()).to_numpy(dtype=bool)
     else:
         factor = cell_factor.fillna(fallback)
-    values = (number * factor).where(known_unit & (number >= 0))
+    with np.errstate(over="ignore", invalid="ignore"):
+        values = (number * factor).where(known_unit & (number >= 0))
+    out = _out_of_range(values, maximum_m2)
+    values = values.where(~out)
     blank, bad = _masks(text, values)
-    return Parsed(values.astype("float64"), blank, bad, flagged & ~blank)
+    return Parsed(values.astype("float64"), blank, bad & ~out, flagged & ~blank & ~out, out_of_range=out)
 
 
-def parse_number(series: pd.Series, *, allowed_units: tuple[str, ...] = ()) -> Parsed:
-    """Parse plain numbers (``1,234.5``, full-width digits); a trailing unit must be one of ``allowed_units``."""
+def parse_number(series: pd.Series, *, allowed_units: tuple[str, ...] = (), maximum: float = math.inf) -> Parsed:
+    """Parse plain numbers (``1,234.5``, full-width digits); a trailing unit must be one of ``allowed_units``.
+
+    Numbers whose size exceeds ``maximum`` (either sign) or that are not
+    finite are ``out_of_range`` and left missing.
+    """
     text, number, unit = _split_number(series)
     ok = unit.eq("") | unit.isin(allowed_units)
     values = number.where(ok)
+    out = _out_of_range(values, maximum)
+    values = values.where(~out)
     blank, bad = _masks(text, values)
-    return Parsed(values, blank, bad, np.zeros(len(text), dtype=bool))
+    return Parsed(values, blank, bad & ~out, np.zeros(len(text), dtype=bool), out_of_range=out)
 
 
-def parse_count(series: pd.Series) -> Parsed:
-    """Parse counts such as ``35``, ``35家``, ``35个``, ``35.0`` into nullable integers."""
-    parsed = parse_number(series, allowed_units=("家", "个", "户", "人"))
+def parse_count(series: pd.Series, *, maximum: float = 1_000_000) -> Parsed:
+    """Parse counts such as ``35``, ``35家``, ``35个``, ``35.0`` into nullable integers.
+
+    Counts above ``maximum`` (``1e20``, a 20-digit number) are ``out_of_range``.
+    """
+    parsed = parse_number(series, allowed_units=("家", "个", "户", "人"), maximum=maximum)
     whole = parsed.values.where((parsed.values >= 0) & (parsed.values % 1 == 0))
     blank, bad = _masks(cell_text(series), whole)
-    return Parsed(whole.astype("Int64"), blank, bad, parsed.flagged)
+    out = parsed.out_of_range if parsed.out_of_range is not None else np.zeros(len(whole), dtype=bool)
+    return Parsed(whole.astype("Int64"), blank, bad & ~out, parsed.flagged, out_of_range=out)
 
 
 def parse_percent(series: pd.Series) -> Parsed:
@@ -185,7 +212,7 @@ def _star(text: str) -> int | None:
         core = re.sub(r"(星级|星|级|stars?)$", "", norm.lower())
         if core in _CN_DIGITS:
             value = _CN_DIGITS[core]
-        elif re.fullmatch(r"\d+(\.0+)?", core):
+        elif re.fullmatch(r"\d{1,3}(\.0+)?", core):
             value = int(float(core))
         else:
             return None
@@ -296,3 +323,10 @@ def parse_text(series: pd.Series) -> Parsed:
     values = text.str.strip().astype(object).where(text.str.strip().ne(""), None)
     blank = text.str.strip().eq("").to_numpy(dtype=bool)
     return Parsed(values, blank, np.zeros(len(text), dtype=bool), np.zeros(len(text), dtype=bool))
+
+
+def hashed_ids(keys: pd.Series, *, prefix: str) -> pd.Series:
+    """Return stable ids: ``prefix`` + 12 hex digits of the key's SHA-1, with ``-2``, ``-3`` for repeated keys."""
+    base = keys.astype(str).map(lambda k: prefix + hashlib.sha1(k.encode("utf-8")).hexdigest()[:12])
+    nth = base.groupby(base.to_numpy()).cumcount()
+    return base.where(nth == 0, base + "-" + (nth + 1).astype(str)).astype(object)
