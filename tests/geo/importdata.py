@@ -17,6 +17,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 from geo.boundaries import load_counties
 from geo.crs import wgs84_to_bd09, wgs84_to_gcj02
 from geo.locate import county_at
+from geo.readers import RawTable
 
 COUNTIES = load_counties()
 # A true WGS-84 point well inside each county (checked in points_inside below).
@@ -29,6 +30,8 @@ CENTRES = {
     "330683": (120.80620, 29.58033),
 }
 HANGZHOU = (120.155, 30.274)  # outside Shaoxing
+# Numbers typed or exported by hostile or broken files.
+EXTREME = ["1e20", "12345678901234567890", "1" * 400, "1e400", "1e308", "-1e400", "inf", "-inf", "nan", "NaN", "-0", "1,2", "１２３", ""]
 
 # DBF field names hold at most 10 bytes: real Chinese shapefiles use short names.
 SHP_NAMES = {
@@ -166,3 +169,32 @@ def points_inside() -> None:
     lon = np.array([p[0] for p in CENTRES.values()])
     lat = np.array([p[1] for p in CENTRES.values()])
     assert list(county_at(lon, lat, COUNTIES)) == list(CENTRES)
+
+
+def raw_table(frame: pd.DataFrame, *, file_name: str = "table.csv") -> RawTable:
+    """Return a frame as the readers would (header on row 1, data from row 2), cells kept as given."""
+    data = frame.copy()
+    data.columns = [str(c) for c in data.columns]
+    return RawTable(data.reset_index(drop=True), np.arange(2, len(data) + 2), file_name, "csv", header_row=1)
+
+
+def park_csv(rows: list[list[object]], headers: list[str] | None = None) -> bytes:
+    """Return a park register as CSV bytes (cells written as text, quoted)."""
+    headers = headers or ["园区名称", "所在区县", "建设状态", "建筑面积(万平方米)", "占地面积(亩)", "入园企业数", "经度", "纬度"]
+    lines = [",".join(headers)]
+    lines += [",".join('"' + str("" if c is None else c).replace('"', '""') + '"' for c in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def accounted_rows(report) -> tuple[int, int]:
+    """Return (accepted, rejected) counted apart from the report's own counts.
+
+    Accepted: rows of the accepted frame. Rejected: distinct source rows with
+    at least one error problem. A row may not be both.
+    """
+    accepted = set(report.data["source_row"].astype(int))
+    errors = report.problems.loc[report.problems["severity"] == "error", "row"]
+    rejected = set(errors.astype(int))
+    assert not accepted & rejected, sorted(accepted & rejected)[:5]
+    assert len(accepted) == len(report.data), "a source row accepted twice"
+    return len(accepted), len(rejected)

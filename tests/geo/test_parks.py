@@ -23,10 +23,13 @@ from geo.report import REASON_COLUMN, rejected_for_correction, rejected_xlsx
 from geo.schema import PARK_COLUMNS, STATUSES
 from tests.geo.importdata import (
     COUNTIES,
+    EXTREME,
     HANGZHOU,
+    accounted_rows,
     clean_parks,
     frame_rows,
     in_datum,
+    park_csv,
     point_near,
     points_inside,
     write_format,
@@ -290,7 +293,11 @@ def test_cli_in_a_subprocess(tmp_path):
     assert summary.returncode == 2 and "找不到文件" in summary.stderr and "Traceback" not in summary.stderr
 
 
-_cells = st.one_of(st.text(max_size=12), st.sampled_from(["柯桥", "12.5万㎡", "建成", "120.5", "30.0", "", "★★", "=1+1", "2021/3"]))
+_cells = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["柯桥", "12.5万㎡", "建成", "谋划", "120.5", "30.0", "120.45,29.99", "", "★★", "=1+1", "2021/3"]),
+    st.sampled_from(EXTREME),
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -302,8 +309,9 @@ def test_random_cells_never_break_the_accounting(rows):
         report = import_parks((header + body).encode("utf-8"), file_name="random.csv")
     except ImportFileError:
         return
-    assert report.rows == report.accepted + report.rejected
-    assert report.accepted == len(report.data)
+    accepted, rejected = accounted_rows(report)
+    assert len(rows) == accepted + rejected + report.skipped_blank
+    assert (report.accepted, report.rejected, report.rows) == (accepted, rejected, accepted + rejected)
     assert set(report.problems["severity"]) <= {"error", "warning"}
 
 
@@ -367,3 +375,116 @@ def test_ambiguous_and_year_only_dates_are_kept_with_warnings(tmp_path):
     assert "2021-10" in problems.loc[(4, "开工日期"), "message"] and problems.loc[(4, "开工日期"), "value"] == "2021.1"
     assert "2023-12-31" in problems.loc[(6, "开工日期"), "message"]
     assert "2023-12-31" in problems.loc[(5, "竣工日期"), "message"]
+
+
+KEQIAO = point_near("330603")
+
+
+def _one_park(**cells: object) -> list[object]:
+    row = {"name": "A园", "county": "柯桥区", "status": "建成", "floor": "5", "land": "80", "count": "3"}
+    row.update(lon=KEQIAO[0], lat=KEQIAO[1])
+    row.update(cells)
+    return list(row.values())
+
+
+@pytest.mark.parametrize("count", ["1e20", "12345678901234567890", "1000001"])
+def test_absurd_enterprise_count_is_a_warning_not_a_crash(count):
+    report = import_parks(park_csv([_one_park(count=count)]), file_name="p.csv")
+    assert report.accepted == 1 and pd.isna(report.data["enterprises"].iloc[0])
+    [problem] = report.problems.to_dict("records")
+    assert (problem["field"], problem["value"], problem["severity"]) == ("入园企业数", count, "warning")
+    assert "1,000,000" in problem["message"]
+
+
+@pytest.mark.parametrize("floor", ["1e400", "1e308", "1001"])  # 1001 万平方米 is above the 1,000 万平方米 limit
+def test_infinite_or_absurd_floor_area_rejects_the_row_with_the_range(floor):
+    report = import_parks(park_csv([_one_park(floor=floor)]), file_name="p.csv")
+    assert report.rejected == 1
+    [problem] = report.problems.to_dict("records")
+    assert (problem["field"], problem["severity"]) == ("建筑面积(万平方米)", "error")
+    assert "超出可能的范围" in problem["message"] and "1,000 万平方米" in problem["message"]
+
+
+@pytest.mark.parametrize("floor", ["inf", "nan", "-0"])
+def test_inf_nan_and_negative_zero_floor_area_are_errors(floor):
+    report = import_parks(park_csv([_one_park(floor=floor)]), file_name="p.csv")
+    assert report.rejected == 1 and (report.problems["severity"] == "error").all()
+
+
+@pytest.mark.parametrize("land", ["1e400", "1e308", "inf", "nan", "100001"])
+def test_infinite_or_absurd_land_area_is_left_empty_with_the_range(land):
+    report = import_parks(park_csv([_one_park(land=land)]), file_name="p.csv")
+    assert report.accepted == 1 and np.isnan(report.data["land_area_mu"].iloc[0])
+    [problem] = report.problems.to_dict("records")
+    assert (problem["field"], problem["severity"]) == ("占地面积(亩)", "warning") and "100,000 亩" in problem["message"]
+
+
+@pytest.mark.parametrize(("status", "floor"), [("谋划", ""), ("规划中", "0"), ("拟建", "")])
+def test_planned_park_without_floor_area_is_kept_and_not_counted(status, floor):
+    report = import_parks(park_csv([_one_park(status=status, floor=floor)]), file_name="p.csv")
+    assert report.accepted == 1
+    assert np.isnan(report.data["floor_area_m2"].iloc[0])  # missing, not invented
+    [problem] = report.problems.to_dict("records")
+    assert problem["severity"] == "warning" and "规划中园区尚无建筑面积" in problem["message"]
+
+
+@pytest.mark.parametrize("floor", ["", "0"])
+def test_built_park_without_floor_area_is_still_rejected(floor):
+    report = import_parks(park_csv([_one_park(floor=floor)]), file_name="p.csv")
+    assert report.rejected == 1
+
+
+def test_planned_park_without_floor_area_does_not_break_progress_or_dashboard():
+    from geo.dashboard import floor_area_by_status, headline
+    from geo.progress import progress_as_of
+    from tests.geo.test_progress import Targets, quotas
+
+    rows = [
+        _one_park(name="建成园", floor="5"),
+        _one_park(name="谋划园", status="谋划", floor="", lon=KEQIAO[0] + 0.01),
+    ]
+    parks = import_parks(park_csv(rows), file_name="p.csv").data
+    parks["county_adcode"] = "330602"  # the county of the test quotas
+    parks["completion_date"] = pd.Timestamp("2021-06-30")
+    table = progress_as_of(parks, as_of=dt.date(2022, 12, 31), targets=Targets(), quotas=quotas())
+    city = table[(table["adcode"] == "330600") & (table["measure"] == "floor_area_m2")]
+    assert city["value"].item() == 50_000.0
+    assert np.isfinite(table.select_dtypes("number").to_numpy(dtype="float64", na_value=0.0)).all()
+    assert headline(table).floor_area_m2 == 50_000.0
+    by_status = floor_area_by_status(parks, as_of=dt.date(2022, 12, 31)).set_index("status")["floor_area_wan_m2"]
+    assert by_status["built"] == 5.0 and by_status["planned"] == 0.0
+
+
+@pytest.mark.parametrize("order", ["lon,lat", "lat,lon"])
+def test_lonlat_typed_in_the_longitude_cell_is_read(order):
+    lon, lat = KEQIAO
+    pair = f"{lon},{lat}" if order == "lon,lat" else f"{lat}，{lon}"
+    report = import_parks(park_csv([_one_park(lon=pair, lat="")]), file_name="p.csv")
+    assert report.accepted == 1, report.problems.to_dict("records")
+    geom = report.data.geometry.iloc[0]
+    assert distance_m(geom.x, geom.y, lon, lat) < 0.05
+    swapped = report.problems["message"].str.contains("填反").any()
+    assert swapped == (order == "lat,lon")
+
+
+def test_lonlat_typed_in_the_latitude_cell_is_read():
+    report = import_parks(park_csv([_one_park(lon="", lat=f"{KEQIAO[0]} {KEQIAO[1]}")]), file_name="p.csv")
+    assert report.accepted == 1, report.problems.to_dict("records")
+
+
+def test_same_name_parks_in_one_county_get_distinct_ids_and_a_warning():
+    rows = [_one_park(), _one_park(lon=KEQIAO[0] + 0.02), _one_park(lon=KEQIAO[0] + 0.04)]
+    report = import_parks(park_csv(rows), file_name="p.csv")
+    assert report.accepted == 3 and report.data["park_id"].is_unique
+    repeats = report.problems[report.problems["message"].str.contains("园区名称相同")]
+    assert list(repeats["row"]) == [3, 4] and (repeats["message"].str.contains("第 2 行")).all()
+
+
+def test_near_duplicates_are_reported_once_per_row_naming_an_earlier_row():
+    rows = [_one_park(name=f"园{i}", lon=KEQIAO[0] + i * 1e-5) for i in range(6)]  # about 1 m apart
+    rows.append(_one_park(name="远园", lon=KEQIAO[0] + 0.05))
+    report = import_parks(park_csv(rows), file_name="p.csv")
+    near = report.problems[report.problems["field"] == "坐标"]
+    assert list(near["row"]) == [3, 4, 5, 6, 7]
+    earlier = near["message"].str.extract(r"第 (\d+) 行")[0].astype(int)
+    assert (earlier < near["row"].to_numpy()).all()
