@@ -205,7 +205,7 @@ def check_width(width: int, name: str, limits: ReadLimits) -> None:
     if width > limits.max_columns:
         msg = (
             f"文件 {name} 有 {width:,} 列，超过上限 {limits.max_columns:,} 列。"
-            "台账不会有这么多列；请删去表格右侧多余的列（或远处误填的单元格）后再导入。"
+            "台账不会有这么多列：通常是右侧远处有误填或带格式的单元格（Excel 里按 Ctrl+End 可找到最后一格）；请删去多余的列后另存再导入。"
         )
         raise ImportFileError(msg)
 

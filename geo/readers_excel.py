@@ -28,6 +28,7 @@ from geo.readers_core import (
     RawTable,
     ReadLimits,
     check_size,
+    check_width,
     check_zip_safety,
     combine_parts,
     table_from_grid,
@@ -107,12 +108,18 @@ def _column_number(letters: str) -> int:
 
 
 def _check_extent(rows: int, columns: int, name: str, limits: ReadLimits) -> None:
-    row_cap = limits.max_rows + HEADER_SEARCH_ROWS + 1
-    if columns > limits.max_columns or rows > row_cap or rows * max(columns, 1) > limits.max_sheet_cells:
+    if columns > limits.max_columns:
+        check_width(columns, name, limits)
+    if rows > limits.max_rows + HEADER_SEARCH_ROWS + 1:
         msg = (
-            f"Excel 文件 {name} 的工作表范围达到第 {rows:,} 行、第 {columns:,} 列，超出上限"
-            f"（{limits.max_rows:,} 行、{limits.max_columns:,} 列）。通常是远处有误填或带格式的单元格："
-            "请在 Excel 里按 Ctrl+End 找到最后一格，删除多余的行和列后另存，再导入。"
+            f"Excel 文件 {name} 的工作表用到第 {rows:,} 行，超过一次导入的上限 {limits.max_rows:,} 行。"
+            "如确有这么多行，请按区县拆分后分批导入；如下方是误填或带格式的空行，请删除这些行后另存，再导入。"
+        )
+        raise ImportFileError(msg)
+    if rows * max(columns, 1) > limits.max_sheet_cells:
+        msg = (
+            f"Excel 文件 {name} 的工作表范围达到 {rows:,} 行 × {columns:,} 列，超过上限 {limits.max_sheet_cells:,} 个单元格。"
+            "通常是远处有误填或带格式的单元格：请在 Excel 里按 Ctrl+End 找到最后一格，删除多余的行和列后另存，再导入。"
         )
         raise ImportFileError(msg)
 
