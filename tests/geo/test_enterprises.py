@@ -13,7 +13,7 @@ from geo.crs import distance_m
 from geo.enterprises import CREDIT_CODE_ALPHABET, credit_code_status, import_enterprises
 from geo.errors import ImportFileError
 from geo.schema import ENTERPRISE_COLUMNS
-from tests.geo.importdata import in_datum, point_near
+from tests.geo.importdata import EXTREME, accounted_rows, in_datum, point_near
 
 HEADERS = [
     "统一社会信用代码",
@@ -132,7 +132,11 @@ def test_missing_required_columns_refuse_the_file(tmp_path):
         import_enterprises(path)
 
 
-_cells = st.one_of(st.text(max_size=10), st.sampled_from(["柯桥", "是", "否", "小型", "120.45", "29.99", "", "2021/3", "SYN1"]))
+_cells = st.one_of(
+    st.text(max_size=10),
+    st.sampled_from(["柯桥", "是", "否", "小型", "120.45", "29.99", "120.45,29.99", "", "2021/3", "SYN1"]),
+    st.sampled_from(EXTREME),
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -144,8 +148,10 @@ def test_random_cells_never_break_the_accounting(rows):
         report = import_enterprises((header + body).encode("utf-8"), file_name="random.csv")
     except ImportFileError:
         return
-    assert report.rows == report.accepted + report.rejected
-    assert len(report.data) == report.accepted
+    accepted, rejected = accounted_rows(report)
+    assert len(rows) == accepted + rejected + report.skipped_blank
+    assert (report.accepted, report.rejected, report.rows) == (accepted, rejected, accepted + rejected)
+    assert report.data["enterprise_id"].is_unique
 
 
 def test_cgcs2000_geopackage_is_read_as_cgcs2000_whatever_is_declared(tmp_path):
@@ -158,3 +164,30 @@ def test_cgcs2000_geopackage_is_read_as_cgcs2000_whatever_is_declared(tmp_path):
     for geom, (lon, lat) in zip(report.data.geometry, truth, strict=True):
         assert distance_m(geom.x, geom.y, lon, lat) < 0.5
     assert any("EPSG:4490" in note for note in report.notes)
+
+
+def test_list_without_codes_gives_same_name_rows_distinct_ids_and_warns(tmp_path):
+    names = ["甲厂", "甲厂", "乙厂", "乙厂", "乙厂", "丙厂", "丙厂", "丁厂", "戊厂"]  # 6 of 9 rows share a name
+    rows = [firm(i, **{"企业名称": name}) for i, name in enumerate(names)]
+    rows.append(firm(9, **{"企业名称": "甲厂", "所在区县": "越城区"}))  # same name, other county: a different firm
+    rows[-1][HEADERS.index("经度")], rows[-1][HEADERS.index("纬度")] = in_datum(*point_near("330602"), "gcj02")
+    frame = pd.DataFrame(rows, columns=HEADERS).drop(columns=["统一社会信用代码"])
+    path = tmp_path / "names.csv"
+    frame.to_csv(path, index=False)
+    report = import_enterprises(path, datum="gcj02")
+    assert report.accepted == 10
+    ids = report.data.set_index("source_row")["enterprise_id"]
+    assert ids.is_unique
+    assert ids[3] == ids[2] + "-2" and ids[6] == ids[4] + "-3"
+    again = import_enterprises(path, datum="gcj02").data["enterprise_id"]
+    assert list(again) == list(report.data["enterprise_id"])  # stable
+    warned = report.problems[report.problems["message"].str.contains("企业名称和所在区县都相同")]
+    assert list(warned["row"]) == [3, 5, 6, 8]
+    assert (warned["field"] == "企业名称").all() and (warned["severity"] == "warning").all()
+    assert "第 4 行" in warned.loc[warned["row"] == 6, "message"].item()
+
+
+def test_list_with_codes_does_not_warn_about_same_names(tmp_path):
+    rows = [firm(i, **{"企业名称": "同名厂"}) for i in range(3)]
+    report = import_enterprises(enterprise_csv(tmp_path, rows), datum="gcj02")
+    assert report.accepted == 3 and report.problems.empty
