@@ -80,10 +80,10 @@ def _dms_degrees(norm: pd.Series) -> pd.Series:
 def split_lonlat(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Split one ``"lon,lat"`` cell (comma, full-width comma, semicolon, slash or space) into two text columns."""
     text = cell_text(series).str.normalize("NFKC").str.strip()
-    parts = text.str.split(r"\s*[,;/]\s*|\s+", n=1, regex=True, expand=True)
-    if parts.shape[1] < 2:
-        parts[1] = ""
-    return parts[0].fillna("").astype(str), parts[1].fillna("").astype(str)
+    parts = text.str.split(r"\s*[,;/]\s*|\s+", n=1, regex=True).tolist()  # expand=True fails on an empty column
+    first = [p[0] if isinstance(p, list) else "" for p in parts]
+    second = [p[1] if isinstance(p, list) and len(p) > 1 else "" for p in parts]
+    return pd.Series(first, index=text.index, dtype=str), pd.Series(second, index=text.index, dtype=str)
 
 
 @dataclass(frozen=True)
