@@ -11,8 +11,10 @@ column, no 企业名称), a code repeated from an earlier row, no or unknown 所
 or unreadable coordinates, a point outside Shaoxing or more than 2 km inside
 another county than claimed. Warnings (row kept): in a column of credit codes, a code
 that is malformed or whose check character does not match (a column mostly of
-other ids, such as old registration numbers, is used as ids with one note), unreadable optional values (left empty), 中型/大型 sizes,
-swapped lat/lon (fixed), points just across a county border.
+other ids, such as old registration numbers, is used as ids with one note),
+unreadable optional values (left empty), 中型/大型 sizes, in a list without
+codes the same name twice in one county (ids get ``-2``, ``-3``), swapped
+lat/lon (fixed), points just across a county border.
 
 Accepted rows come out as a GeoDataFrame in WGS-84 (EPSG:4326) with
 :data:`geo.schema.ENTERPRISE_COLUMNS`, then the file's other columns.

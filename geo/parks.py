@@ -7,10 +7,13 @@ as a GeoDataFrame in WGS-84 (EPSG:4326) with :data:`geo.schema.PARK_COLUMNS`,
 then the file's other columns.
 
 Errors (row rejected): a required field (名称, 所在区县, 建筑面积, 建设状态,
-coordinates) empty or unreadable; floor area not above zero; a point outside
+coordinates) empty or unreadable; floor area not above zero or above 1,000
+万平方米 (a planned park may leave it blank or 0: a warning, and its floor
+area stays missing so that it counts in no total); a point outside
 Shaoxing or more than 2 km inside another county than the row claims (see
 :mod:`geo.importing`); a 合计/小计 row. Warnings (row kept): optional values
-that cannot be read (left empty), implausible floor area or plot ratio, star
+that cannot be read or lie out of range (left empty: 占地面积 over 100,000 亩,
+企业数 over 1,000,000), implausible floor area or plot ratio, star
 ratings outside 1-5, swapped lat/lon (fixed), a point just across a county
 border, duplicates (same name, or within 50 m of another park).
 
