@@ -76,7 +76,7 @@ from geo.parsers import (
     parse_star,
     parse_text,
 )
-from geo.readers import RawTable, ReadLimits, read_table
+from geo.readers import PARK_LIMITS, RawTable, ReadLimits, read_table
 from geo.report import ImportReport
 from geo.schema import PARK_COLUMNS, SQM_PER_MU
 from geo.vocabulary import PARK_TYPE_ALLOWED, STATUS_ALLOWED, park_type_code, status_code
@@ -110,6 +110,8 @@ def import_parks(
 ) -> ImportReport:
     """Read a register file and check it; see :func:`validate_parks`.
 
+    ``limits`` default to :data:`geo.readers.PARK_LIMITS` (a city register, not a firm list).
+
     Raises
     ------
     ImportFileError
@@ -120,7 +122,7 @@ def import_parks(
     datum = check_datum(datum)
 
     def run() -> ImportReport:
-        table = read_table(source, file_name=file_name, sheet=sheet, limits=limits)
+        table = read_table(source, file_name=file_name, sheet=sheet, limits=limits or PARK_LIMITS)
         return validate_parks(table, datum=datum, counties=counties)
 
     return guarded_import(run, source=source, file_name=file_name)

@@ -66,7 +66,8 @@ REFUSED = [
     ("shp_without_shx", "缺少 .shx 文件"),
     ("crs_link_geojson", "不访问网络"),
     ("crs_name_url_geojson", "不访问网络"),
-    ("many_features_geojson", "超过 300,000 个要素"),
+    ("many_features_geojson", "超过 20,000 个要素"),  # a park register's cap
+    ("million_rows_xlsx", "超过一次导入的上限 20,000 行"),
 ]
 
 
