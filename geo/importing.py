@@ -112,6 +112,12 @@ class Prepared:
         match = self.matches.get(field)
         return match.column if match else FIELD_LABELS_ZH.get(field, field)
 
+    def row_label(self, position: int) -> str:
+        """Return how a planner finds a checked row: ``第 3 行``, or ``“柯桥区”第 3 行`` when several sheets were read."""
+        row = f"第 {int(self.source_rows[position])} 行"
+        parts = self.log.parts
+        return row if parts is None else f"“{parts[position]}”{row}"
+
 
 def prepare(table: RawTable, *, kind: TableKind, required: tuple[str, ...]) -> Prepared:
     """Drop blank rows, map headers, and refuse a file missing a required column."""
@@ -127,9 +133,13 @@ def prepare(table: RawTable, *, kind: TableKind, required: tuple[str, ...]) -> P
         where = f"（表头在第 {table.header_row} 行）" if table.header_row else ""
         msg = f"文件 {table.file_name} 缺少必填列：{wanted}。找到的列{where}：{found}。请按导入模板填写列名。"
         raise ImportFileError(msg)
-    log = ProblemLog(source_rows)
+    parts = None if table.source_parts is None else np.asarray(table.source_parts, dtype=object)[~blank_rows]
+    log = ProblemLog(source_rows, parts=parts)
     for note in table.cell_notes:
-        log.add(source_rows == note.row, field=note.column, value=note.value, severity="warning", message=note.message)
+        where = source_rows == note.row
+        if parts is not None and note.sheet is not None:
+            where &= parts == note.sheet  # row numbers repeat across sheets
+        log.add(where, field=note.column, value=note.value, severity="warning", message=note.message)
     return Prepared(table, body, source_rows, int(blank_rows.sum()), matches, extra, log)
 
 
@@ -322,6 +332,8 @@ def finish(prep: Prepared, accepted: gpd.GeoDataFrame, keep: np.ndarray, *, datu
         rejected_rows=prep.source_rows[~keep],
         datum_hint=hint,
         notes=(*prep.table.notes, *notes),
+        rejected_positions=np.flatnonzero(~keep),
+        parts=prep.log.parts,
     )
 
 

@@ -299,16 +299,16 @@ def _check_duplicates(prep: Prepared, values: dict[str, pd.Series], lon: np.ndar
     log = prep.log
     key = name_key(values["name"])
     named = key.ne("").to_numpy(dtype=bool)
-    first = first_row_of_group(key.to_numpy(), prep.source_rows)
-    repeat = named & (first != prep.source_rows)
+    positions = np.arange(len(key))  # not row numbers: they repeat across sheets
+    first = first_row_of_group(key.to_numpy(), positions)
+    repeat = named & (first != positions)
     message = np.full(len(first), "", dtype=object)
-    message[repeat] = [f"与第 {r} 行园区名称相同；如是同一园区请删去一行。" for r in first[repeat]]
+    message[repeat] = [f"与{prep.row_label(p)}园区名称相同；如是同一园区请删去一行。" for p in first[repeat]]
     log.add(repeat, field=prep.header("name"), value=_text(prep, "name"), severity="warning", message=message)
     earlier = earlier_point_within(lon, lat, radius_m=DUPLICATE_RADIUS_M)
     near = (earlier >= 0) & ~repeat
-    other = prep.source_rows[earlier[near]]
     message = np.full(len(first), "", dtype=object)
-    message[near] = [f"与第 {r} 行的园区相距不到 {DUPLICATE_RADIUS_M:.0f} 米；是否重复登记？" for r in other]
+    message[near] = [f"与{prep.row_label(p)}的园区相距不到 {DUPLICATE_RADIUS_M:.0f} 米；是否重复登记？" for p in earlier[near]]
     value = np.full(len(first), "", dtype=object)
     value[near] = [f"{x:.6f}, {y:.6f}" for x, y in zip(lon[near], lat[near], strict=True)]
     log.add(near, field="坐标", value=value, severity="warning", message=message)

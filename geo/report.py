@@ -21,14 +21,17 @@ from geo.export_safety import neutralise_formulas
 PROBLEM_COLUMNS = ("row", "field", "value", "severity", "message")
 SEVERITIES = ("error", "warning")
 REASON_COLUMN = "错误原因"
+SHEET_COLUMN = "sheet"  # in problems, when several sheets or layers were read
 ROW_COLUMN = "原行号"
 
 
 class ProblemLog:
     """Collects problems as whole-column masks, so that checks stay vectorised."""
 
-    def __init__(self, source_rows: np.ndarray) -> None:
+    def __init__(self, source_rows: np.ndarray, *, parts: np.ndarray | None = None) -> None:
         self._rows = np.asarray(source_rows, dtype=np.int64)
+        # the sheet or layer of each row when several were read: row numbers repeat across them
+        self._parts = None if parts is None else np.asarray(parts, dtype=object)
         self._chunks: list[pd.DataFrame] = []
 
     def add(
@@ -58,17 +61,25 @@ class ProblemLog:
                 "message": _pick(message, where),
             }
         )
+        if self._parts is not None:
+            chunk.insert(1, SHEET_COLUMN, self._parts[where])
         self._chunks.append(chunk)
 
     def frame(self) -> pd.DataFrame:
         """Return all problems ordered by row (then errors before warnings)."""
         if not self._chunks:
-            empty = {c: pd.Series(dtype="int64" if c in ("row", "position") else object) for c in ("position", *PROBLEM_COLUMNS)}
-            return pd.DataFrame(empty)
+            columns = ("position", *((SHEET_COLUMN,) if self._parts is not None else ()), *PROBLEM_COLUMNS)
+            return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("row", "position") else object) for c in columns})
         out = pd.concat(self._chunks, ignore_index=True)
         order = out["severity"].map({"error": 0, "warning": 1})
-        out = out.assign(_order=order).sort_values(["row", "_order"], kind="stable").drop(columns="_order")
+        # file order: by sheet as read, then row (one sheet: the same as by row)
+        out = out.assign(_order=order).sort_values(["position", "_order"], kind="stable").drop(columns="_order")
         return out.reset_index(drop=True)
+
+    @property
+    def parts(self) -> np.ndarray | None:
+        """Return the sheet or layer of each checked row, or None when the file had one."""
+        return self._parts
 
     def error_positions(self) -> np.ndarray:
         """Return the positions (0-based, in the checked rows) that have at least one error."""
@@ -103,6 +114,8 @@ class ImportReport:
     rejected_rows: np.ndarray  # source row numbers of the rejected rows
     datum_hint: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    rejected_positions: np.ndarray | None = None  # positions in ``original`` of the rejected rows
+    parts: np.ndarray | None = None  # per row of ``original``: its sheet or layer, when several were read
 
     @property
     def errors(self) -> int:
@@ -121,6 +134,9 @@ class ImportReport:
             {"row": int(r), "field": str(f), "value": str(v), "severity": str(s), "message": str(m)}
             for r, f, v, s, m in problems[list(PROBLEM_COLUMNS)].itertuples(index=False)
         ]
+        if SHEET_COLUMN in problems:
+            for record, sheet in zip(records, problems[SHEET_COLUMN], strict=True):
+                record["sheet"] = str(sheet)
         return {
             "file": self.file_name,
             "crs": self.datum,
@@ -144,8 +160,10 @@ class ImportReport:
             lines.append(datum_hint_message(self.datum, self.datum_hint))
         lines.extend(self.notes)
         problems = self.problems if max_problems is None else self.problems.head(max_problems)
-        for r, f, v, s, m in problems[list(PROBLEM_COLUMNS)].itertuples(index=False):
-            lines.append(f'第 {r} 行 · {f} · "{v}" · {s} · {m}')
+        sheets = problems[SHEET_COLUMN] if SHEET_COLUMN in problems else [None] * len(problems)
+        for sheet, (r, f, v, s, m) in zip(sheets, problems[list(PROBLEM_COLUMNS)].itertuples(index=False), strict=True):
+            where = f"“{sheet}”第 {r} 行" if sheet is not None else f"第 {r} 行"
+            lines.append(f'{where} · {f} · "{v}" · {s} · {m}')
         if max_problems is not None and len(self.problems) > max_problems:
             lines.append(f"……另有 {len(self.problems) - max_problems} 个问题未列出（用 --json 查看全部）。")
         return lines
@@ -176,10 +194,20 @@ def rejected_for_correction(report: ImportReport) -> pd.DataFrame:
     :func:`rejected_xlsx`) before writing a spreadsheet.
     """
     original = report.original
-    rows = original[original[ROW_COLUMN].isin(report.rejected_rows)].copy()
+    if report.rejected_positions is None:
+        rows = original[original[ROW_COLUMN].isin(report.rejected_rows)].copy()
+    else:
+        rows = original.iloc[report.rejected_positions].copy()
     errors = report.problems[report.problems["severity"] == "error"]
-    reasons = errors.assign(text=errors["field"].astype(str) + "：" + errors["message"].astype(str)).groupby("row")["text"].agg("；".join)
-    rows[REASON_COLUMN] = rows[ROW_COLUMN].map(reasons).fillna("")
+    errors = errors.assign(text=errors["field"].astype(str) + "：" + errors["message"].astype(str))
+    if report.parts is not None and SHEET_COLUMN in errors:
+        # row numbers repeat across sheets: a reason belongs to its sheet and row
+        reasons = errors.groupby([SHEET_COLUMN, "row"])["text"].agg("；".join)
+        keys = pd.MultiIndex.from_arrays([report.parts[rows.index.to_numpy()], rows[ROW_COLUMN].to_numpy()])
+        rows[REASON_COLUMN] = reasons.reindex(keys).fillna("").to_numpy()
+    else:
+        reasons = errors.groupby("row")["text"].agg("；".join)
+        rows[REASON_COLUMN] = rows[ROW_COLUMN].map(reasons).fillna("")
     return rows.reset_index(drop=True)
 
 

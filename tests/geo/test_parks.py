@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,7 @@ from tests.geo.importdata import (
     COUNTIES,
     EXTREME,
     HANGZHOU,
+    PARK_HEADERS,
     accounted_rows,
     clean_parks,
     frame_rows,
@@ -488,3 +490,27 @@ def test_near_duplicates_are_reported_once_per_row_naming_an_earlier_row():
     assert list(near["row"]) == [3, 4, 5, 6, 7]
     earlier = near["message"].str.extract(r"第 (\d+) 行")[0].astype(int)
     assert (earlier < near["row"].to_numpy()).all()
+
+
+def test_rows_of_several_sheets_are_told_apart_by_sheet(tmp_path) -> None:
+    """Row numbers repeat across county sheets: problems, duplicates and the correction file name the sheet."""
+    path = tmp_path / "分区台账.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    for sheet, adcode, county, area in (("柯桥区", "330603", "柯桥区", "abc"), ("越城区", "330602", "越城区", 6)):
+        ws = book.add_worksheet(sheet)
+        ws.write_row(0, 0, PARK_HEADERS)
+        lon, lat = point_near(adcode)
+        ws.write_row(1, 0, [1, "同名园", county, "建成", 5, 80, 3, 20, lon, lat])
+        ws.write_row(2, 0, [2, f"{county}二园", county, "建成", area, 80, 3, 20, lon + 0.01, lat])
+    book.close()
+    report = import_parks(path)
+    assert (report.rows, report.accepted, report.rejected) == (4, 3, 1)
+    errors = report.problems[report.problems["severity"] == "error"]
+    assert list(errors["sheet"]) == ["柯桥区"] and list(errors["row"]) == [3]
+    fix = rejected_for_correction(report)
+    assert list(fix["园区名称"]) == ["柯桥区二园"]  # not also 越城区二园, which sits on row 3 of its own sheet
+    assert "建筑面积" in fix.loc[0, "错误原因"]
+    assert any("“柯桥区”第 3 行" in line for line in report.summary_lines())
+    same = report.problems[report.problems["message"].str.contains("名称相同")]
+    assert list(same["sheet"]) == ["越城区"] and "“柯桥区”第 2 行" in same["message"].iloc[0]
+    assert report.to_dict()["problems"][0]["sheet"] == "柯桥区"
