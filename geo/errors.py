@@ -25,3 +25,11 @@ class ImportFileError(GeoDataError):
 
 class StoreError(GeoDataError):
     """The snapshot store cannot do what was asked (unknown snapshot, busy, unreadable file)."""
+
+
+class DuplicateSnapshotError(StoreError):
+    """The same file (same SHA-256, same kind) is already stored; ``snapshot_id`` names that snapshot."""
+
+    def __init__(self, message: str, *, snapshot_id: int) -> None:
+        super().__init__(message)
+        self.snapshot_id = snapshot_id

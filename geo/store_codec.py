@@ -10,6 +10,11 @@ Object columns holding only text are stored as text; object columns holding
 anything else (a mix of numbers and text from a spreadsheet, for instance)
 are stored as the text of each value (``str(value)``) and load as text.
 
+Columns that are not canonical fields (a register's own extra columns) are
+not given SQL columns of their own: their encoded values go into one JSON
+object per row (:func:`encode_extras`, :func:`decode_extras`), so any
+number of them, with any names, can be stored.
+
 Geometries are stored as GeoPackage binary: an 8-byte header (``GP``,
 version 0, flags, SRS id 4326), an envelope for non-point geometries, then
 ISO WKB (GeoPackage 1.4 spec, clause 2.1.3).
@@ -17,7 +22,9 @@ ISO WKB (GeoPackage 1.4 spec, clause 2.1.3).
 
 from __future__ import annotations
 
+import json
 import struct
+from collections.abc import Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -192,3 +199,47 @@ def geometries_from_blobs(blobs: list[bytes | None]) -> np.ndarray:
     """Return shapely geometries from GeoPackage geometry blobs (None stays None)."""
     wkb = [None if b is None else b[8 + _ENVELOPE_BYTES[(b[3] >> 1) & 7] :] for b in blobs]
     return shapely.from_wkb(np.asarray(wkb, dtype=object))
+
+
+# ---------------------------------------------------------------- extra columns as JSON
+
+
+def encode_extras(keys: Sequence[str], columns: Sequence[list[SqlValue]], *, rows: int) -> list[str | None]:
+    """Return one JSON object per row with the non-null encoded values of the extra columns.
+
+    ``columns[i]`` holds the values of ``keys[i]`` as :func:`encode_column`
+    returned them. A row whose extra values are all null gets None (SQL NULL).
+    """
+    if not keys:
+        return [None] * rows
+    texts: list[str | None] = []
+    for values in zip(*columns, strict=True):
+        record = {key: value for key, value in zip(keys, values, strict=True) if value is not None}
+        texts.append(json.dumps(record, ensure_ascii=False) if record else None)
+    return texts
+
+
+def decode_extras(texts: Sequence[str | None], keys: Sequence[str], *, where: str) -> dict[str, list[Any]]:
+    """Return ``{key: values}`` read back from the JSON objects :func:`encode_extras` wrote.
+
+    Raises
+    ------
+    StoreError
+        A row holds text that is not a JSON object (edited outside the app); ``where`` names the snapshot.
+    """
+    columns: dict[str, list[Any]] = {key: [None] * len(texts) for key in keys}
+    for row, text in enumerate(texts):
+        if text is None:
+            continue
+        try:
+            record = json.loads(text)
+        except (TypeError, ValueError):
+            record = None
+        if not isinstance(record, dict):
+            msg = f"{where}第 {row + 1} 行的附加列（extra_json）内容已损坏，无法读取：{str(text)[:40]!r}。请从备份恢复数据库。"
+            raise StoreError(msg)
+        for key, value in record.items():
+            column = columns.get(key)
+            if column is not None:
+                column[row] = value
+    return columns

@@ -32,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -41,9 +40,10 @@ from typing import Final
 import geopandas as gpd
 import pandas as pd
 
+from geo import store_gpkg_files as files
 from geo import store_gpkg_rows as rows
 from geo import store_gpkg_schema as schema
-from geo.errors import StoreError
+from geo.errors import DuplicateSnapshotError, StoreError
 from geo.store_meta import (
     SnapshotInfo,
     check_date,
@@ -55,27 +55,9 @@ from geo.store_meta import (
     snapshot_frame,
 )
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: SQLite's own locking still serialises writers
-    fcntl = None  # type: ignore[assignment]
-
 _SQLITE_TIMEOUT_S: Final = 60.0
-_LOCK_POLL_S: Final = 0.05
 _WRITE_CACHE_KIB: Final = 128 * 1024
-_GPKG_APPLICATION_IDS: Final = (b"GPKG", b"GP10", b"GP11")
-
-
-def _sync_directory(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - Windows
-        return
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+_KIND_LABELS: Final = {"parks": "园区台账", "enterprises": "企业名录"}
 
 
 class GeoPackageStore:
@@ -103,8 +85,9 @@ class GeoPackageStore:
         if self._path.is_dir():
             msg = f"The store location {self._path} is a folder; give a file name ending in .gpkg."
             raise StoreError(msg)
-        if self._exists():
-            self._check_file()
+        files.remove_stale_new_files(self._path)
+        with self._reading():
+            pass  # refuses a 0-byte or foreign file, a damaged one and one of a newer layout
 
     @property
     def location(self) -> Path:
@@ -149,6 +132,9 @@ class GeoPackageStore:
         ------
         CRSError
             ``gdf`` has no CRS or is not in EPSG:4326.
+        DuplicateSnapshotError
+            A file with the same SHA-256 is already stored as a snapshot of this
+            kind (its id is ``exc.snapshot_id``); nothing is saved.
         StoreError
             Bad metadata, an empty frame, an unstorable column, or the store is busy.
         """
@@ -163,6 +149,9 @@ class GeoPackageStore:
             "note": check_text(note, name="note", required=False),
         }
         with self._writing() as conn:
+            same = rows.find_same_file(conn, kind, meta["source_sha256"])
+            if same is not None:
+                raise _duplicate(same)
             snapshot_id = rows.write_snapshot(conn, gdf, meta)
         return self.snapshot_info(snapshot_id)
 
@@ -179,7 +168,11 @@ class GeoPackageStore:
         with self._writing() as conn:
             info = self._info_or_raise(conn, snapshot_id)
             if info.rolled_back:
-                msg = f"Snapshot {snapshot_id} was already rolled back on {info.rolled_back_at} by {info.rolled_back_by}."
+                when = "?" if info.rolled_back_at is None else f"{info.rolled_back_at:%Y-%m-%d %H:%M} UTC"
+                msg = (
+                    f"快照 #{snapshot_id} 已于 {when} 由 {info.rolled_back_by} 撤回，无需再次撤回。"
+                    f"Snapshot {snapshot_id} was already rolled back."
+                )
                 raise StoreError(msg)
             now = rows.utc_now_text()
             conn.execute(
@@ -202,7 +195,10 @@ class GeoPackageStore:
         with self._writing() as conn:
             info = self._info_or_raise(conn, snapshot_id)
             if not info.rolled_back:
-                msg = f"Snapshot {snapshot_id} is not rolled back, so there is nothing to restore."
+                msg = (
+                    f"快照 #{snapshot_id} 没有被撤回，无需恢复（只有已撤回的快照可以恢复）。"
+                    f"Snapshot {snapshot_id} is not rolled back, so there is nothing to restore."
+                )
                 raise StoreError(msg)
             now = rows.utc_now_text()
             conn.execute(
@@ -262,14 +258,11 @@ class GeoPackageStore:
     # ------------------------------------------------------------ internals
 
     def _exists(self) -> bool:
-        return self._path.is_file() and self._path.stat().st_size > 0
-
-    def _check_file(self) -> None:
-        with self._path.open("rb") as handle:
-            header = handle.read(100)
-        if not header.startswith(b"SQLite format 3\x00") or header[68:72] not in _GPKG_APPLICATION_IDS:
-            msg = f"The store file {self._path} is not a GeoPackage; move it away or set PARKMAP_STORE to another .gpkg path."
-            raise StoreError(msg)
+        """Return True when the store file is there; raise if it is there but not a store."""
+        if not self._path.is_file():
+            return False
+        files.check_store_file(self._path)
+        return True
 
     def _connect(self, path: Path) -> sqlite3.Connection:
         try:
@@ -286,74 +279,80 @@ class GeoPackageStore:
         conn = self._connect(self._path)
         try:
             conn.execute("BEGIN")
-            if conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'snapshots'").fetchone()[0] == 0:
-                yield None
-            else:
-                yield conn
+            version = schema.layout_version(conn)
+            yield conn if version > 0 else None
             conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
-            msg = f"Cannot read the store {self._path}: {exc}."
-            raise StoreError(msg) from exc
+            raise self._unreadable(exc) from exc
         finally:
             conn.close()
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self._path.with_name(self._path.name + ".lock"), "a+b") as handle:
-            if fcntl is not None:
-                deadline = time.monotonic() + self._lock_timeout_s
-                while True:
-                    try:
-                        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        break
-                    except BlockingIOError:
-                        if time.monotonic() >= deadline:
-                            msg = (
-                                f"The store {self._path} is busy: another import has been writing for more than "
-                                f"{self._lock_timeout_s:g} s. Wait for it to finish and try again."
-                            )
-                            raise StoreError(msg) from None
-                        time.sleep(_LOCK_POLL_S)
-            try:
-                yield
-            finally:
-                if fcntl is not None:
-                    fcntl.flock(handle, fcntl.LOCK_UN)
+    def _unreadable(self, exc: sqlite3.Error) -> StoreError:
+        msg = (
+            f"Cannot read the store {self._path}: {exc}. 数据库文件无法读取（可能已损坏或不完整）；"
+            "程序不会改动它。请从备份恢复，或把 PARKMAP_STORE 指向另一个文件。"
+        )
+        return StoreError(msg)
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
-        with self._locked():
+        with files.writers_lock(self._path, timeout_s=self._lock_timeout_s):
             creating = not self._exists()
-            target = self._path.with_name(f".{self._path.name}.{os.getpid()}.new") if creating else self._path
+            target = files.new_file_path(self._path) if creating else self._path
             if creating:
-                target.unlink(missing_ok=True)
-            conn = self._connect(target)
+                files.remove_with_side_files(target)
             try:
-                if creating:
-                    conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
-                    conn.execute(f"PRAGMA user_version = {schema.USER_VERSION}")
-                # A page cache big enough for a 250,000-row list keeps the file untouched (and readers
-                # unblocked) until COMMIT, instead of spilling pages under an exclusive lock.
-                conn.execute(f"PRAGMA cache_size = -{_WRITE_CACHE_KIB}")
-                conn.execute("BEGIN IMMEDIATE")
-                schema.ensure_schema(conn)
-                yield conn
-                conn.execute("COMMIT")
+                conn = self._connect(target)
+                with self._transaction(conn, creating=creating):
+                    yield conn
             except BaseException as exc:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                conn.close()
                 if creating:
-                    target.unlink(missing_ok=True)
-                if isinstance(exc, sqlite3.Error):
-                    msg = f"Could not write to the store {self._path}: {exc}. Nothing was changed."
-                    raise StoreError(msg) from exc
-                raise
-            conn.close()
+                    files.remove_with_side_files(target)
+                error = self._write_error(exc)
+                if error is exc:
+                    raise
+                raise error from exc
             if creating:
-                os.replace(target, self._path)
-                _sync_directory(self._path.parent)
+                self._move_into_place(target)
+
+    @contextlib.contextmanager
+    def _transaction(self, conn: sqlite3.Connection, *, creating: bool) -> Iterator[None]:
+        try:
+            if creating:
+                conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version = {schema.USER_VERSION}")
+            # A page cache big enough for a 250,000-row list keeps the file untouched (and readers
+            # unblocked) until COMMIT, instead of spilling pages under an exclusive lock.
+            conn.execute(f"PRAGMA cache_size = -{_WRITE_CACHE_KIB}")
+            conn.execute("BEGIN IMMEDIATE")
+            schema.ensure_schema(conn)
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
+    def _write_error(self, exc: BaseException) -> BaseException:
+        """Return the error to raise for a failed write: planner words for file-system and SQLite failures."""
+        if isinstance(exc, PermissionError) or (isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc)):
+            return files.not_writable_error(self._path, exc if isinstance(exc, OSError) else PermissionError(str(exc)))
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            return self._unreadable(exc)
+        if isinstance(exc, sqlite3.Error):
+            msg = f"Could not write to the store {self._path}: {exc}. Nothing was changed."
+            return StoreError(msg)
+        return exc
+
+    def _move_into_place(self, target: Path) -> None:
+        try:
+            os.replace(target, self._path)
+        except OSError as exc:
+            files.remove_with_side_files(target)
+            raise files.not_writable_error(self._path, exc) from exc
+        files.sync_directory(self._path.parent)
 
     def _not_found(self, snapshot_id: object) -> StoreError:
         return StoreError(f"There is no snapshot {snapshot_id!r} in the store {self._path}; see list_snapshots() for the ids.")
@@ -370,3 +369,14 @@ class GeoPackageStore:
                 return None
             info = rows.latest_info(conn, kind, as_of)
             return None if info is None else rows.load_rows(conn, info)
+
+
+def _duplicate(same: SnapshotInfo) -> DuplicateSnapshotError:
+    kind = _KIND_LABELS.get(same.kind, same.kind)
+    msg = (
+        f"该文件已保存为快照 #{same.snapshot_id}（{kind}，填报日期 {same.reporting_date:%Y-%m-%d}，"
+        f"{same.imported_at:%Y-%m-%d %H:%M} UTC 由 {same.loaded_by} 导入），没有重复保存。"
+    )
+    if same.rolled_back:
+        msg += f"该快照已撤回；如需重新使用，请在“导入历史”中恢复快照 #{same.snapshot_id}。"
+    return DuplicateSnapshotError(msg, snapshot_id=same.snapshot_id)

@@ -19,8 +19,10 @@ from geo.crs import WGS84
 from geo.errors import StoreError
 from geo.store_codec import (
     decode_column,
+    decode_extras,
     dtype_token,
     encode_column,
+    encode_extras,
     geometries_from_blobs,
     geometry_blobs,
     quote_identifier,
@@ -54,23 +56,44 @@ def log_event(conn: sqlite3.Connection, snapshot_id: int, action: str, *, now: s
     )
 
 
+def _canonical_spec(conn: sqlite3.Connection, kind: str, series: Any, name: str, state: dict[str, Any]) -> dict[str, Any]:
+    sql_type, stringify = sql_type_for(series, name=name)
+    existing, taken = state["existing"], state["taken"]
+    sql_name, is_new = schema.resolve_sql_name(name, sql_type, existing=existing, taken=taken)
+    if is_new:
+        conn.execute(f"ALTER TABLE {quote_identifier(kind)} ADD COLUMN {quote_identifier(sql_name)} {sql_type}")
+        existing[sql_name.lower()] = (sql_name, sql_type)
+    taken.add(sql_name.lower())
+    return {"name": name, "sql": sql_name, "type": sql_type, "dtype": dtype_token(series.dtype), "stringify": stringify}
+
+
 def column_specs(conn: sqlite3.Connection, kind: str, gdf: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    """Return how each column of ``gdf`` is stored, adding table columns it needs."""
-    existing = schema.table_columns(conn, kind)
-    taken: set[str] = set()
+    """Return how each column of ``gdf`` is stored, adding table columns canonical fields need.
+
+    The first column of each canonical name gets an SQL column; every other
+    column (unknown names, a second ``name``) goes into ``extra_json`` under
+    its own name, or ``原表_<name>`` when that is taken.
+    """
+    canonical = set(schema.CANONICAL[kind])
+    geometry_name = gdf.geometry.name
+    state: dict[str, Any] = {"existing": schema.table_columns(conn, kind), "taken": set()}
+    keys: set[str] = set()
+    seen: set[str] = set()
+    reserved = canonical | {str(geometry_name)}
     specs: list[dict[str, Any]] = []
-    for column in gdf.columns:
-        name = str(column)
-        if name == gdf.geometry.name:
+    geometry_seen = False
+    for position, column in enumerate(gdf.columns):
+        name, series = str(column), gdf.iloc[:, position]
+        if column == geometry_name and not geometry_seen:
+            geometry_seen = True
             specs.append({"name": name, "sql": "geom", "type": "GEOMETRY", "dtype": "geometry", "stringify": False})
-            continue
-        sql_type, stringify = sql_type_for(gdf[column], name=name)
-        sql_name, is_new = schema.resolve_sql_name(name, sql_type, existing=existing, taken=taken)
-        if is_new:
-            conn.execute(f"ALTER TABLE {quote_identifier(kind)} ADD COLUMN {quote_identifier(sql_name)} {sql_type}")
-            existing[sql_name.lower()] = (sql_name, sql_type)
-        taken.add(sql_name.lower())
-        specs.append({"name": name, "sql": sql_name, "type": sql_type, "dtype": dtype_token(gdf[column].dtype), "stringify": stringify})
+        elif name in canonical and name not in seen:
+            seen.add(name)
+            specs.append(_canonical_spec(conn, kind, series, name, state))
+        else:
+            sql_type, stringify = sql_type_for(series, name=name)
+            key = schema.extra_key(name, used=keys, reserved=reserved)
+            specs.append({"name": key, "json": key, "type": sql_type, "dtype": dtype_token(series.dtype), "stringify": stringify})
     return specs
 
 
@@ -85,6 +108,16 @@ def _encode(gdf: gpd.GeoDataFrame, position: int, spec: dict[str, Any]) -> list[
         raise StoreError(msg) from exc
 
 
+def _row_values(gdf: gpd.GeoDataFrame, specs: list[dict[str, Any]], snapshot_id: int) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Return the SQL column names and the rows to insert (typed columns, then ``extra_json``)."""
+    typed = [(i, s) for i, s in enumerate(specs) if "json" not in s]
+    extra = [(i, s) for i, s in enumerate(specs) if "json" in s]
+    extras = encode_extras([s["json"] for _, s in extra], [_encode(gdf, i, s) for i, s in extra], rows=len(gdf))
+    columns = [[snapshot_id] * len(gdf), *(_encode(gdf, i, s) for i, s in typed), extras]
+    names = ["snapshot_id", *(quote_identifier(s["sql"]) for _, s in typed), schema.EXTRA_JSON]
+    return names, list(zip(*columns, strict=True))
+
+
 def write_snapshot(conn: sqlite3.Connection, gdf: gpd.GeoDataFrame, meta: dict[str, str]) -> int:
     """Write metadata, rows and bookkeeping of a new snapshot; return its id."""
     kind = meta["kind"]
@@ -97,15 +130,21 @@ def write_snapshot(conn: sqlite3.Connection, gdf: gpd.GeoDataFrame, meta: dict[s
          schema.dump_columns(specs)),
     )  # fmt: skip
     snapshot_id = int(cursor.lastrowid or 0)
-    columns = [[snapshot_id] * len(gdf)] + [_encode(gdf, i, spec) for i, spec in enumerate(specs)]
-    names = ", ".join(["snapshot_id"] + [quote_identifier(s["sql"]) for s in specs])
-    sql = f"INSERT INTO {quote_identifier(kind)} ({names}) VALUES ({', '.join('?' * (len(specs) + 1))})"
-    rows = list(zip(*columns, strict=True))
+    names, rows = _row_values(gdf, specs, snapshot_id)
+    sql = f"INSERT INTO {quote_identifier(kind)} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
     for start in range(0, len(rows), CHUNK_ROWS):
         insert_rows(conn, sql, rows[start : start + CHUNK_ROWS])
     schema.update_contents(conn, kind, gdf.geometry.total_bounds, now=now)
     log_event(conn, snapshot_id, "saved", now=now, by=meta["loaded_by"], reason=meta["note"])
     return snapshot_id
+
+
+def find_same_file(conn: sqlite3.Connection, kind: str, sha256: str) -> SnapshotInfo | None:
+    """Return the newest snapshot of ``kind`` saved from a file with this SHA-256, or None."""
+    row = conn.execute(
+        f"SELECT {INFO_COLUMNS} FROM snapshots WHERE kind = ? AND source_sha256 = ? {NEWEST_FIRST} LIMIT 1", (kind, sha256)
+    ).fetchone()
+    return None if row is None else info_from_row(row)
 
 
 def find_info(conn: sqlite3.Connection, snapshot_id: object) -> SnapshotInfo | None:
@@ -131,22 +170,55 @@ def all_infos(conn: sqlite3.Connection, kind: str | None) -> list[SnapshotInfo]:
     return [info_from_row(r) for r in rows]
 
 
-def load_rows(conn: sqlite3.Connection, info: SnapshotInfo) -> gpd.GeoDataFrame:
-    """Return the rows of a snapshot with its saved columns and dtypes, in EPSG:4326."""
+def _stored_specs(conn: sqlite3.Connection, info: SnapshotInfo, where: str) -> list[dict[str, Any]]:
     (columns_json,) = conn.execute("SELECT columns_json FROM snapshots WHERE snapshot_id = ?", (info.snapshot_id,)).fetchone()
-    specs: list[dict[str, Any]] = json.loads(columns_json)
-    names = ", ".join(quote_identifier(s["sql"]) for s in specs)
-    sql = f"SELECT {names} FROM {quote_identifier(info.kind)} WHERE snapshot_id = ? ORDER BY fid"
+    try:
+        specs = json.loads(columns_json)
+        if not all(isinstance(s, dict) and {"name", "type", "dtype"} <= s.keys() and ("sql" in s or "json" in s) for s in specs):
+            raise TypeError(columns_json)
+    except (TypeError, ValueError):
+        msg = f"{where}的列说明（snapshots.columns_json）已损坏，无法读取这个快照；请从备份恢复数据库。"
+        raise StoreError(msg) from None
+    return specs
+
+
+def _decode(column: list[Any], spec: dict[str, Any], where: str) -> Any:
+    if spec["type"] == "GEOMETRY":
+        return gpd.GeoSeries(geometries_from_blobs(column), crs=WGS84)
+    try:
+        return decode_column(column, sql_type=spec["type"], token=spec["dtype"], name=spec["name"])
+    except (TypeError, ValueError, OverflowError) as exc:
+        msg = f"{where}的列“{spec['name']}”中有无法读取的值（可能在程序外被修改）：{exc}。"
+        raise StoreError(msg) from exc
+
+
+def load_rows(conn: sqlite3.Connection, info: SnapshotInfo) -> gpd.GeoDataFrame:
+    """Return the rows of a snapshot with its saved columns and dtypes, in EPSG:4326.
+
+    Raises
+    ------
+    StoreError
+        A column the snapshot needs was renamed or dropped outside the app, or its values were damaged.
+    """
+    where = f"快照 #{info.snapshot_id}（{info.kind}）"
+    specs = _stored_specs(conn, info, where)
+    typed = [s for s in specs if "json" not in s]
+    keys = [s["json"] for s in specs if "json" in s]
+    names = [s["sql"] for s in typed] + ([schema.EXTRA_JSON] if keys else [])
+    schema.require_columns(conn, info.kind, names, where=where)
+    selected = ", ".join(map(quote_identifier, names)) or "NULL"
+    sql = f"SELECT {selected} FROM {quote_identifier(info.kind)} WHERE snapshot_id = ? ORDER BY fid"
     rows = conn.execute(sql, (info.snapshot_id,)).fetchall()
-    values = [list(v) for v in zip(*rows, strict=True)] if rows else [[] for _ in specs]
+    values = [list(v) for v in zip(*rows, strict=True)] if rows else [[] for _ in names]
+    stored = dict(zip((s["sql"] for s in typed), values, strict=False))
+    extras = decode_extras(values[-1], keys, where=where) if keys else {}
     data: dict[str, Any] = {}
     geometry_name = "geometry"
-    for spec, column in zip(specs, values, strict=True):
+    for spec in specs:
+        column = extras[spec["json"]] if "json" in spec else stored[spec["sql"]]
         if spec["type"] == "GEOMETRY":
             geometry_name = spec["name"]
-            data[spec["name"]] = gpd.GeoSeries(geometries_from_blobs(column), crs=WGS84)
-        else:
-            data[spec["name"]] = decode_column(column, sql_type=spec["type"], token=spec["dtype"], name=spec["name"])
+        data[spec["name"]] = _decode(column, spec, where)
     gdf = gpd.GeoDataFrame(data, geometry=geometry_name, crs=WGS84)
     gdf.attrs["snapshot"] = info.as_dict()
     return gdf

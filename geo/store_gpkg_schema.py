@@ -7,9 +7,11 @@ Layout (GeoPackage 1.2 core, readable by GDAL/pyogrio and QGIS):
 ``parks``, ``enterprises``
     Feature tables holding the rows of every snapshot of that kind:
     ``fid`` (primary key, insertion order), ``geom`` (GEOMETRY, EPSG:4326),
-    ``snapshot_id``, then the canonical columns of :mod:`geo.schema`, then
-    extra columns, added (``ALTER TABLE ... ADD COLUMN``) the first time a
-    snapshot brings them.
+    ``snapshot_id``, then the canonical columns of :mod:`geo.schema` (a
+    variant such as ``note__double`` is added when a canonical column arrives
+    with another type), then ``extra_json``: every other column of a
+    snapshot, one JSON object per row (layout 2). Stores of layout 1 kept
+    extra columns as SQL columns of their own; those snapshots still load.
 ``parks_current``, ``enterprises_current``
     Views over the current snapshot (latest reporting date, then import
     time, not rolled back), registered as layers for QGIS users.
@@ -18,6 +20,11 @@ Layout (GeoPackage 1.2 core, readable by GDAL/pyogrio and QGIS):
     JSON description of its columns and their pandas dtypes.
 ``snapshot_events``
     Audit log: every save, rollback and restore with time, person and reason.
+``parkmap_store``
+    ``key``/``value`` rows; ``layout_version`` is :data:`LAYOUT_VERSION`. A
+    store without it is layout 1 and is migrated by the next write; a store
+    of a newer layout is refused (``PRAGMA user_version`` is the GeoPackage
+    version, so it cannot hold ours).
 
 No R-tree spatial index is created: its triggers call SQL functions that
 only GDAL/SpatiaLite provide, so plain ``sqlite3`` writes would fail.
@@ -26,6 +33,7 @@ QGIS reads the layers without one (it can add one on request).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import sqlite3
@@ -34,13 +42,18 @@ from typing import Any, Final
 
 import pyproj
 
+from geo.errors import StoreError
 from geo.schema import ENTERPRISE_COLUMNS, PARK_COLUMNS
 from geo.store_codec import quote_identifier
 
 APPLICATION_ID: Final = 0x47504B47  # "GPKG"
 USER_VERSION: Final = 10200  # GeoPackage 1.2
-SCHEMA_NOTE: Final = "parkmap snapshot store, layout 1"
-RESERVED: Final = frozenset({"fid", "geom", "snapshot_id"})
+LAYOUT_VERSION: Final = 2
+LAYOUT_TABLE: Final = "parkmap_store"
+EXTRA_JSON: Final = "extra_json"
+SCHEMA_NOTE: Final = f"parkmap snapshot store, layout {LAYOUT_VERSION}"
+RESERVED: Final = frozenset({"fid", "geom", "snapshot_id", EXTRA_JSON})
+EXTRA_PREFIX: Final = "原表_"
 
 _DATES = ("start_date", "completion_date", "certification_date", "registration_date")
 _INTS = ("star_rating", "enterprises", "above_scale_enterprises", "source_row")
@@ -95,6 +108,7 @@ _CORE_DDL: Final = (
         snapshot_id INTEGER NOT NULL REFERENCES snapshots(snapshot_id),
         action TEXT NOT NULL CHECK (action IN ('saved', 'rolled_back', 'restored')),
         at DATETIME NOT NULL, by TEXT NOT NULL, reason TEXT NOT NULL)""",
+    f"CREATE TABLE IF NOT EXISTS {LAYOUT_TABLE} (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)",
 )
 
 
@@ -113,7 +127,7 @@ def _feature_table_ddl(kind: str) -> list[str]:
     current = quote_identifier(f"{kind}_current")
     return [
         f"CREATE TABLE IF NOT EXISTS {table} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom GEOMETRY, "
-        f"snapshot_id INTEGER NOT NULL REFERENCES snapshots(snapshot_id), {columns})",
+        f"snapshot_id INTEGER NOT NULL REFERENCES snapshots(snapshot_id), {columns}, {EXTRA_JSON} TEXT)",
         f"CREATE INDEX IF NOT EXISTS {quote_identifier(f'{kind}_snapshot_id_idx')} ON {table} (snapshot_id)",
         f"CREATE VIEW IF NOT EXISTS {current} AS SELECT * FROM {table} WHERE snapshot_id = ("
         f"SELECT snapshot_id FROM snapshots WHERE kind = '{kind}' AND rolled_back = 0 "
@@ -131,24 +145,86 @@ def _register_layers(conn: sqlite3.Connection, kind: str) -> None:
     conn.execute(geometry, (current,))
 
 
+def layout_version(conn: sqlite3.Connection) -> int:
+    """Return the store's layout version: 0 for a file without tables, 1 for a store from before versions.
+
+    Raises
+    ------
+    StoreError
+        The version row is missing or not a number (edited outside the app), or
+        the store comes from a newer program.
+    """
+    names = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if LAYOUT_TABLE not in names:
+        return 1 if "snapshots" in names else 0
+    row = conn.execute(f"SELECT value FROM {LAYOUT_TABLE} WHERE key = 'layout_version'").fetchone()
+    text = "" if row is None else str(row[0]).strip()
+    if not text.isdigit():
+        msg = f"数据库的版本记录已损坏（{LAYOUT_TABLE}.layout_version = {text!r}），程序不会改动它；请从备份恢复数据库。"
+        raise StoreError(msg)
+    version = int(text)
+    if version > LAYOUT_VERSION:
+        msg = (
+            f"这个数据库由更新版本的程序创建（版本 {version}），请升级程序。"
+            f"本程序只能读写版本 {LAYOUT_VERSION} 及以前的数据库，数据未改动。"
+        )
+        raise StoreError(msg)
+    return version
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring a layout-1 store to layout 2: add ``extra_json``; old extra columns stay readable."""
+    for kind in CANONICAL:
+        if EXTRA_JSON not in table_columns(conn, kind):
+            conn.execute(f"ALTER TABLE {quote_identifier(kind)} ADD COLUMN {EXTRA_JSON} TEXT")
+    conn.execute(f"INSERT OR REPLACE INTO {LAYOUT_TABLE} VALUES ('layout_version', ?)", (str(LAYOUT_VERSION),))
+
+
 def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create whatever part of the store's layout is missing (inside the caller's transaction)."""
+    """Create whatever part of the store's layout is missing, migrating an old layout (inside the caller's transaction)."""
+    version = layout_version(conn)
     for ddl in _CORE_DDL:
         conn.execute(ddl)
     conn.executemany("INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)", _srs_rows())
     insert = "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) VALUES (?, 'attributes', ?, ?)"
     conn.execute(insert, ("snapshots", "snapshots", f"One row per imported snapshot; {SCHEMA_NOTE}"))
     conn.execute(insert, ("snapshot_events", "snapshot_events", f"Audit log of saves, rollbacks and restores; {SCHEMA_NOTE}"))
+    conn.execute(insert, (LAYOUT_TABLE, LAYOUT_TABLE, f"Store layout version; {SCHEMA_NOTE}"))
     for kind in CANONICAL:
         for ddl in _feature_table_ddl(kind):
             conn.execute(ddl)
         _register_layers(conn, kind)
+    if version < LAYOUT_VERSION:
+        _migrate(conn)
 
 
 def table_columns(conn: sqlite3.Connection, table: str) -> dict[str, tuple[str, str]]:
     """Return ``{lower-case name: (name, declared type)}`` for a table's columns."""
     rows = conn.execute(f"PRAGMA table_info({quote_identifier(table)})").fetchall()
     return {str(r[1]).lower(): (str(r[1]), str(r[2]).upper()) for r in rows}
+
+
+def require_columns(conn: sqlite3.Connection, table: str, names: Iterable[str], *, where: str) -> None:
+    """Raise naming the first of ``names`` that ``table`` lacks (renamed or dropped outside the app, e.g. in QGIS).
+
+    Without this check SQLite would read a missing ``"name"`` as the text ``name`` in every row.
+    """
+    present = table_columns(conn, table)
+    for name in names:
+        if name.lower() not in present:
+            msg = (
+                f"{where}需要表 {table} 中的列“{name}”，但数据库里没有这一列（可能在 QGIS 等软件中被改名或删除）。"
+                "请把该列名改回，或从备份恢复数据库；数据未改动。"
+            )
+            raise StoreError(msg)
+
+
+def extra_key(name: str, *, used: set[str], reserved: set[str]) -> str:
+    """Return the key an extra column gets in ``extra_json``: its name, or ``原表_<name>`` if that is taken."""
+    numbered = (f"{EXTRA_PREFIX}{name}_{i}" for i in itertools.count(2))
+    key = next(c for c in itertools.chain((name, f"{EXTRA_PREFIX}{name}"), numbered) if c not in used and c not in reserved)
+    used.add(key)
+    return key
 
 
 def resolve_sql_name(name: str, sql_type: str, *, existing: dict[str, tuple[str, str]], taken: set[str]) -> tuple[str, bool]:

@@ -150,10 +150,19 @@ def check_snapshot_frame(gdf: object) -> gpd.GeoDataFrame:
     CRSError
         The data has no CRS or one other than WGS-84 (EPSG:4326).
     StoreError
-        It is not a GeoDataFrame, has no rows, or repeats a column name.
+        It is not a GeoDataFrame, has no rows, or repeats the geometry column's name.
+
+    Notes
+    -----
+    Other repeated names are stored: the store keeps the second ``name`` (an
+    extra column of the source file) as ``原表_name``.
     """
     if not isinstance(gdf, gpd.GeoDataFrame):
         msg = f"`gdf` must be a GeoDataFrame; got {type(gdf).__name__}."
+        raise StoreError(msg)
+    active = gdf.active_geometry_name
+    if active is not None and sum(1 for c in gdf.columns if c == active) > 1:
+        msg = f"`gdf` has several columns named {active!r}, the geometry column; rename the others."
         raise StoreError(msg)
     try:
         gdf.geometry  # noqa: B018 - raises when no geometry column is active
@@ -170,11 +179,6 @@ def check_snapshot_frame(gdf: object) -> gpd.GeoDataFrame:
     if len(gdf) == 0:
         msg = "`gdf` has no rows; an empty register is not saved as a snapshot."
         raise StoreError(msg)
-    names = [str(c) for c in gdf.columns]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        msg = f"`gdf` repeats the column name(s) {', '.join(map(repr, duplicates))}; each column needs its own name."
-        raise StoreError(msg)
     return gdf
 
 
@@ -182,23 +186,67 @@ def _parse_time(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
 
 
+def _parse_field(snapshot_id: object, field: str, value: Any, parse: Any) -> Any:
+    try:
+        return parse(value)
+    except (TypeError, ValueError, OverflowError):
+        msg = (
+            f"快照 #{snapshot_id} 的记录已损坏：snapshots 表的 {field} 列是 {str(value)[:40]!r}，不是程序写入的格式"
+            "（可能在 QGIS 等软件中被修改）。请改回原值或从备份恢复数据库；数据未改动。"
+        )
+        raise StoreError(msg) from None
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if value not in (0, 1) or isinstance(value, float | str):
+        raise ValueError(value)
+    return bool(value)
+
+
+def _required_time(value: Any) -> datetime:
+    return datetime.fromisoformat(_text(value)).astimezone(UTC)
+
+
+def _kind(value: Any) -> str:
+    if value not in KINDS:
+        raise ValueError(value)
+    return str(value)
+
+
 def info_from_row(row: Sequence[Any]) -> SnapshotInfo:
-    """Return a :class:`SnapshotInfo` from a stored row (fields in dataclass order, dates as ISO text)."""
+    """Return a :class:`SnapshotInfo` from a stored row (fields in dataclass order, dates as ISO text).
+
+    Raises
+    ------
+    StoreError
+        A field holds something the store never writes (edited outside the app); the message names it.
+    """
     (snapshot_id, kind, reporting, imported, source, sha, by, note, count, rolled, rolled_at, rolled_by, reason) = row
+    sid = snapshot_id
+
+    def field(name: str, value: Any, parse: Any) -> Any:
+        return _parse_field(sid, name, value, parse)
+
     return SnapshotInfo(
-        snapshot_id=int(snapshot_id),
-        kind=str(kind),
-        reporting_date=date.fromisoformat(reporting),
-        imported_at=datetime.fromisoformat(imported).astimezone(UTC),
-        source_name=source,
-        source_sha256=sha,
-        loaded_by=by,
-        note=note,
-        row_count=int(count),
-        rolled_back=bool(rolled),
-        rolled_back_at=_parse_time(rolled_at),
-        rolled_back_by=rolled_by,
-        rollback_reason=reason,
+        snapshot_id=field("snapshot_id", snapshot_id, int),
+        kind=field("kind", kind, _kind),
+        reporting_date=field("reporting_date", reporting, date.fromisoformat),
+        imported_at=field("imported_at", imported, _required_time),
+        source_name=field("source_name", source, _text),
+        source_sha256=field("source_sha256", sha, _text),
+        loaded_by=field("loaded_by", by, _text),
+        note=field("note", note, _text),
+        row_count=field("row_count", count, int),
+        rolled_back=field("rolled_back", rolled, _flag),
+        rolled_back_at=field("rolled_back_at", rolled_at, _parse_time),
+        rolled_back_by=rolled_by if rolled_by is None else field("rolled_back_by", rolled_by, _text),
+        rollback_reason=reason if reason is None else field("rollback_reason", reason, _text),
     )
 
 
