@@ -131,21 +131,33 @@ def _quota_section(lang: str) -> None:
 
 def _history_section(lang: str) -> None:
     st.subheader("导入历史 Snapshot history")
-    store = shared.current_store()
-    history = store.list_snapshots()
+    try:
+        store = shared.current_store()
+        history = store.list_snapshots()
+    except GeoDataError as exc:  # a StoreError: damaged, 0-byte or newer store file
+        st.error(str(exc))
+        return
     st.caption(f"数据库 Store: `{store_location()}`")
     if history.empty:
         st.info("还没有导入记录。No imports yet.")
         return
     st.dataframe(neutralise_formulas(pd.DataFrame(history)), hide_index=True, width="stretch")
     cols = st.columns([1, 2, 1, 1])
-    snapshot_id = cols[0].selectbox("快照 Snapshot", history["snapshot_id"].tolist())
+    snapshot_id = int(cols[0].selectbox("快照 Snapshot", history["snapshot_id"].tolist()))
     reason = cols[1].text_input("原因 Reason", key="rollback_reason")
-    if cols[2].button("撤回 Roll back", disabled=not reason.strip()):
-        store.rollback(int(snapshot_id), by="app", reason=reason.strip())
-        st.rerun()
-    if cols[3].button("恢复 Restore"):
-        store.restore(int(snapshot_id), by="app", reason=reason.strip())
+    rolled_back = bool(history.loc[history["snapshot_id"] == snapshot_id, "rolled_back"].iloc[0])
+    # Only what applies is enabled: a withdrawn snapshot can be restored, a counting one rolled back.
+    roll = cols[2].button("撤回 Roll back", disabled=rolled_back or not reason.strip())
+    restore = cols[3].button("恢复 Restore", disabled=not rolled_back)
+    try:
+        if roll:
+            store.rollback(snapshot_id, by="app", reason=reason.strip())
+        if restore:
+            store.restore(snapshot_id, by="app", reason=reason.strip())
+    except GeoDataError as exc:  # a StoreError, e.g. another tab changed the snapshot meanwhile
+        st.error(str(exc))
+        return
+    if roll or restore:
         st.rerun()
 
 
