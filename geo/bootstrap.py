@@ -1,9 +1,12 @@
 """First start: the shipped synthetic sample goes into the store through the normal import path.
 
 ``make run`` calls ``python -m geo.bootstrap`` before starting the app, and the
-app calls :func:`load_sample_into_store` again in case the store was emptied.
-Nothing happens when the store already holds data: a planner's own register is
-never overwritten by the sample.
+app calls :func:`load_sample_into_store` on its first start. The sample goes
+only into a store that has never held a snapshot: once anything was saved,
+even if every snapshot has since been rolled back, the synthetic sample never
+comes back by itself (a planner who withdrew their own register must not see
+made-up parks become current). ``python -m geo.bootstrap --force-sample``
+loads it on purpose (or restores it if it was rolled back).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +22,7 @@ import geopandas as gpd
 
 from geo.boundaries import load_counties
 from geo.enterprises import import_enterprises
+from geo.errors import DuplicateSnapshotError, StoreError
 from geo.parks import import_parks
 from geo.report import ImportReport
 from geo.store import SnapshotInfo, SnapshotStore, open_store
@@ -61,16 +66,47 @@ def _save(store: SnapshotStore, report: ImportReport, *, kind: str, path: Path, 
     )
 
 
-def load_sample_into_store(
-    store: SnapshotStore, *, counties: gpd.GeoDataFrame | None = None, sample_dir: Path = SAMPLE_DIR
-) -> list[SnapshotInfo]:
-    """Import the synthetic sample into an empty store; return the snapshots saved (none if not empty).
+def never_held_data(store: SnapshotStore) -> bool:
+    """Return True when no snapshot was ever saved in ``store`` (rolled-back ones count as saved)."""
+    return store.list_snapshots().empty
 
-    Parks and enterprises are handled separately: an empty kind gets the sample,
-    a kind holding data is left alone.
+
+def _save_or_restore(store: SnapshotStore, report: ImportReport, *, kind: str, path: Path, reporting_date: date) -> SnapshotInfo | None:
+    """Save the sample; if it is stored already, restore it when rolled back (else None: nothing to do)."""
+    try:
+        return _save(store, report, kind=kind, path=path, reporting_date=reporting_date)
+    except DuplicateSnapshotError as exc:
+        info = store.snapshot_info(exc.snapshot_id)
+        if not info.rolled_back:
+            return None
+        return store.restore(exc.snapshot_id, by=SAMPLE_LOADER, reason="python -m geo.bootstrap --force-sample")
+
+
+def load_sample_into_store(
+    store: SnapshotStore, *, counties: gpd.GeoDataFrame | None = None, sample_dir: Path = SAMPLE_DIR, force: bool = False
+) -> list[SnapshotInfo]:
+    """Import the synthetic sample into a store that never held a snapshot; return the snapshots saved.
+
+    Parameters
+    ----------
+    store
+        The snapshot store.
+    counties
+        County boundaries (WGS-84) for the import checks; loaded when needed.
+    sample_dir
+        Where the generated sample and its ``manifest.json`` are.
+    force
+        Load the sample even into a store that holds (or held) data; a sample
+        already stored is restored if rolled back, else left as it is.
+
+    Returns
+    -------
+    list of SnapshotInfo
+        The snapshots saved or restored: none when the store ever held a
+        snapshot (and ``force`` is false) or no sample has been generated.
     """
     manifest = sample_manifest(sample_dir)
-    if manifest is None:
+    if manifest is None or not (force or never_held_data(store)):
         return []
     reporting_date = date.fromisoformat(manifest["register_date"])
     counties = load_counties() if counties is None else counties
@@ -78,22 +114,31 @@ def load_sample_into_store(
     jobs = (("parks", SAMPLE_PARKS, import_parks), ("enterprises", SAMPLE_ENTERPRISES, import_enterprises))
     for kind, file_name, importer in jobs:
         path = sample_dir / file_name
-        if store.is_empty(kind) and path.exists():
+        if path.exists():
             report = importer(path, datum=SAMPLE_DATUM, counties=counties)
-            saved.append(_save(store, report, kind=kind, path=path, reporting_date=reporting_date))
+            info = _save_or_restore(store, report, kind=kind, path=path, reporting_date=reporting_date)
+            saved += [] if info is None else [info]
     return saved
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m geo.bootstrap", description="Load the synthetic sample into an empty store.")
+    parser = argparse.ArgumentParser(
+        prog="python -m geo.bootstrap", description="Load the synthetic sample into a store that never held data."
+    )
     parser.add_argument("--store", default=None, help="store location (default: $PARKMAP_STORE or data/store/parkmap.gpkg)")
+    parser.add_argument("--force-sample", action="store_true", help="load the sample even if the store holds or held data")
+    parser.add_argument("--sample-dir", type=Path, default=SAMPLE_DIR, help="folder of the generated sample (default: data/sample)")
     args = parser.parse_args(argv)
-    store = open_store(args.store)
-    saved = load_sample_into_store(store)
+    try:
+        store = open_store(args.store)
+        saved = load_sample_into_store(store, sample_dir=args.sample_dir, force=args.force_sample)
+    except StoreError as exc:
+        print(f"示例数据未载入 sample not loaded: {exc}", file=sys.stderr)
+        return 1
     for info in saved:
         print(f"loaded sample {info.kind}: {info.row_count} rows into {store.location} (snapshot {info.snapshot_id})")
     if not saved:
-        print(f"store {store.location} already holds data (or no sample generated): nothing loaded")
+        print(f"store {store.location} holds or held data (or no sample generated): nothing loaded; --force-sample loads it anyway")
     return 0
 
 
