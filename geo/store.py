@@ -11,7 +11,9 @@ withdrawn (:meth:`SnapshotStore.rollback`) and brought back
 The store is a GeoPackage file by default (see :mod:`geo.store_gpkg` for the
 layout and how writes stay atomic); QGIS opens it directly: layers
 ``parks`` / ``enterprises`` (all snapshots), ``parks_current`` /
-``enterprises_current`` (views of the current ones) and ``snapshots``.
+``enterprises_current`` (views of the current ones) and ``snapshots``. A
+register's own extra columns are kept in one ``extra_json`` text column (a
+JSON object per row) and come back as columns on load.
 Code outside this package talks only to the :class:`SnapshotStore` protocol
 and :func:`open_store`, so a PostGIS store can be added later.
 
@@ -81,7 +83,11 @@ class SnapshotStore(Protocol):
         loaded_by: str,
         note: str = "",
     ) -> SnapshotInfo:
-        """Store ``gdf`` as a new snapshot, atomically; return its metadata."""
+        """Store ``gdf`` as a new snapshot, atomically; return its metadata.
+
+        Raises :class:`~geo.errors.DuplicateSnapshotError` (``exc.snapshot_id``)
+        when a file with the same ``source_sha256`` is already stored as this kind.
+        """
         ...
 
     def list_snapshots(self, kind: str | None = None) -> pd.DataFrame:

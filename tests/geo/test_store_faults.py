@@ -222,6 +222,15 @@ def test_a_register_with_clashing_extra_headers_imports_and_saves(store: GeoPack
     assert loaded["status"].tolist() == ["在营", "注销"] and len(loaded) == 2
 
 
+def test_extra_values_json_would_mangle_come_back_exactly(store: GeoPackageStore) -> None:
+    parks = make_parks(4).assign(
+        面积=[np.inf, -np.inf, np.nan, 1e-300],
+        看似JSON=['{"a": 1}', "null", "[1, 2]", '"quoted"'],
+        整数=pd.array([2**62, None, -1, 0], dtype="Int64"),
+    )
+    assert_geodataframe_equal(store.load_snapshot(save(store, parks, DAY)), parks)
+
+
 def test_2100_extra_columns_are_saved_and_nothing_accumulates(store: GeoPackageStore) -> None:
     parks = make_parks(3)
     extras = pd.DataFrame({f"第{i}列": [f"v{i}", None, str(i)] for i in range(2100)})
