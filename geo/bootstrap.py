@@ -5,7 +5,8 @@ app calls :func:`load_sample_into_store` on its first start. The sample goes
 only into a store that has never held a snapshot: once anything was saved,
 even if every snapshot has since been rolled back, the synthetic sample never
 comes back by itself (a planner who withdrew their own register must not see
-made-up parks become current). ``python -m geo.bootstrap --force-sample``
+made-up parks become current), and :func:`retire_sample` withdraws it as soon as
+a planner saves their own register. ``python -m geo.bootstrap --force-sample``
 loads it on purpose (or restores it if it was rolled back).
 """
 
@@ -119,6 +120,18 @@ def load_sample_into_store(
             info = _save_or_restore(store, report, kind=kind, path=path, reporting_date=reporting_date)
             saved += [] if info is None else [info]
     return saved
+
+
+def retire_sample(store: SnapshotStore, kind: str, *, by: str) -> list[SnapshotInfo]:
+    """Roll back the synthetic sample of ``kind`` once a planner's own register of that kind is saved.
+
+    Otherwise withdrawing their register would make made-up data current
+    again. Returns the sample snapshots rolled back (kept for audit, restorable).
+    """
+    snapshots = store.list_snapshots(kind)
+    live_sample = snapshots[(snapshots["loaded_by"] == SAMPLE_LOADER) & ~snapshots["rolled_back"]]
+    reason = "已保存真实数据，合成示例数据自动撤回 / real data saved, synthetic sample withdrawn"
+    return [store.rollback(int(snapshot_id), by=by, reason=reason) for snapshot_id in live_sample["snapshot_id"]]
 
 
 def main(argv: list[str] | None = None) -> int:

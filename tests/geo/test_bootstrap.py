@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.bootstrap import SAMPLE_LOADER, is_sample, load_sample_into_store, main
+from geo.bootstrap import SAMPLE_LOADER, is_sample, load_sample_into_store, main, retire_sample
 from geo.store import GeoPackageStore
 from tests.geo.test_store import make_enterprises, make_parks, save
 
@@ -35,6 +35,17 @@ def test_the_sample_does_not_come_back_after_a_planner_rolls_back_their_register
     assert load_sample_into_store(seeded, sample_dir=small_sample_dir) == []  # the next start, in the app or `make run`
     assert main(["--store", str(seeded.location), "--sample-dir", str(small_sample_dir)]) == 0
     assert seeded.is_empty("parks") and seeded.current("parks") is None and len(seeded.list_snapshots()) == 3
+
+
+def test_saving_a_real_register_withdraws_the_sample_so_a_rollback_leaves_no_made_up_parks(seeded: GeoPackageStore) -> None:
+    """The planner never rolled back the sample: withdrawing their own register must not make it current again."""
+    own = save(seeded, make_parks(4), date(2024, 9, 30))
+    retired = retire_sample(seeded, "parks", by="王工")
+    assert [info.kind for info in retired] == ["parks"] and all(info.rolled_back for info in retired)
+    assert is_sample(seeded.latest_info("enterprises"))  # the firm list is another kind: untouched
+    seeded.rollback(own, by="王工", reason="填报日期错了")
+    assert seeded.current("parks") is None  # no register, rather than the synthetic one
+    assert retire_sample(seeded, "parks", by="王工") == []  # nothing left to withdraw
 
 
 def test_a_store_that_held_only_real_data_gets_no_sample(tmp_path: Path, small_sample_dir: Path) -> None:
