@@ -23,7 +23,7 @@ from export.fonts import cjk_style
 from export.mapdraw import draw_legend, legend_handles
 from export.static_map import draw_city_map, headline_lines, max_floor_area
 from export.tables import draw_table, rows_that_fit
-from export.text import t
+from export.text import drawable, literal_text, t
 
 A4_LANDSCAPE_IN = (11.69, 8.27)
 TABLE_FONT_PT = 7.0
@@ -37,12 +37,12 @@ NOTICE_RED = "#b71c1c"
 def _frame(data: ExportData, title: str, page: int) -> Figure:
     """Return an A4 landscape page with title, date line, sources, notices and page number."""
     fig = Figure(figsize=A4_LANDSCAPE_IN, facecolor="white")
-    fig.text(0.02, 0.955, title, fontsize=17, fontweight="bold", va="center")
+    fig.text(0.02, 0.955, drawable(title), fontsize=17, fontweight="bold", va="center")
     fig.text(0.02, 0.915, date_line(data), fontsize=8.5, color="#455a64", va="center")
     for i, line in enumerate(notices(data)):
         fig.text(0.98, 0.955 - i * 0.03, line, fontsize=9, color=NOTICE_RED, ha="right", va="center", fontweight="bold")
     for i, line in enumerate(source_lines(data)):
-        fig.text(0.02, 0.032 - i * 0.02, line, fontsize=6.5, color="#607d8b", va="center")
+        fig.text(0.02, 0.032 - i * 0.02, drawable(line), fontsize=6.5, color="#607d8b", va="center")
     fig.text(0.98, 0.022, t("page", data.lang, page=page), fontsize=7, color="#607d8b", ha="right", va="center")
     return fig
 
@@ -118,7 +118,7 @@ def atlas_pdf(data: ExportData, *, progress: Callable[[float], None] | None = No
     buffer = io.BytesIO()
     total = 1 + len(data.counties)
     metadata = {"Title": t("city_title", data.lang), "Subject": date_line(data), "Creator": "shaoxing-parks-map export"}
-    with cjk_style(), PdfPages(buffer, metadata=metadata) as pdf:
+    with cjk_style(), literal_text(), PdfPages(buffer, metadata=metadata) as pdf:
         for done, fig in enumerate(atlas_pages(data), start=1):
             pdf.savefig(fig)
             if progress is not None:

@@ -22,7 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import Bbox
 
-from export.text import t
+from export.text import drawable, t
 from geo.crs import to_metric
 from geo.schema import SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
 from layers.counties import NO_DATA_COLOUR, PCT_COLOURS, pct_class_colour
@@ -202,7 +202,8 @@ def label_parks(ax: Axes, metric_parks: gpd.GeoDataFrame, labels: Sequence[str],
     renderer = (canvas if hasattr(canvas, "get_renderer") else FigureCanvasAgg(cast(Figure, ax.figure))).get_renderer()
     frame = ax.get_window_extent(renderer)
     taken = _circle_boxes(ax, metric_parks, sizes_pt2)
-    for x, y, label, size in zip(metric_parks.geometry.x, metric_parks.geometry.y, labels, sizes_pt2, strict=True):
+    for x, y, name, size in zip(metric_parks.geometry.x, metric_parks.geometry.y, labels, sizes_pt2, strict=True):
+        label = drawable(name)
         gap = np.sqrt(size) / 2 + 1.5
         best: dict[str, Any] = {}
         best_cost, best_box = np.inf, None
@@ -231,6 +232,7 @@ def label_parks(ax: Axes, metric_parks: gpd.GeoDataFrame, labels: Sequence[str],
 def halo_text(ax: Axes, x: float, y: float, text: str, **options: object) -> None:
     """Write ``text`` with a white halo that stays real (extractable) text in a PDF."""
     zorder = float(options.pop("zorder", 6))  # type: ignore[arg-type]
+    text = drawable(text)
     ax.text(x, y, text, path_effects=HALO, zorder=zorder - 0.1, **options)  # type: ignore[arg-type]
     ax.text(x, y, text, zorder=zorder, **options)  # type: ignore[arg-type]
 

@@ -25,7 +25,7 @@ from export.mapdraw import (
     north_arrow,
     scale_bar,
 )
-from export.text import t
+from export.text import drawable, literal_text, t
 from geo.dashboard import headline
 from geo.progress import CITY_ADCODE
 from geo.schema import SQM_PER_WAN_SQM
@@ -87,7 +87,7 @@ def city_figure(data: ExportData) -> Figure:
     for i, line in enumerate(headline_lines(data)):
         fig.text(0.695, 0.27 - i * 0.04, line, fontsize=14, va="center", color="#263238")
     for i, line in enumerate(source_lines(data)):
-        fig.text(0.02, 0.07 - i * 0.027, line, fontsize=11, color="#455a64", va="center")
+        fig.text(0.02, 0.07 - i * 0.027, drawable(line), fontsize=11, color="#455a64", va="center")
     for i, line in enumerate(notices(data)):
         fig.text(0.98, 0.07 - i * 0.027, line, fontsize=12, color=NOTICE_RED, ha="right", va="center", fontweight="bold")
     return fig
@@ -98,7 +98,7 @@ def city_png(data: ExportData, *, dpi: int = PNG_DPI) -> bytes:
     if dpi * PNG_SIZE_IN[0] < 2400:
         msg = f"dpi={dpi} gives an image {dpi * PNG_SIZE_IN[0]:.0f} px wide; slides need at least 2400 px (dpi >= 150)."
         raise ValueError(msg)
-    with cjk_style():
+    with cjk_style(), literal_text():
         fig = city_figure(data)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")

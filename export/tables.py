@@ -11,6 +11,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from export.text import drawable
+
 HEADER_FILL = "#37474f"
 STRIPE_FILL = "#f1f4f6"
 MIN_FONT_PT = 4.5
@@ -77,7 +79,8 @@ def _draw_row(ax: Axes, columns: Sequence[Column], cells: Sequence[str], *, top:
     for column, cell in zip(columns, cells, strict=True):
         pad = 0.03
         x = {"left": left + pad, "right": left + column.width_in - pad, "center": left + column.width_in / 2}[column.align]
-        size = fitted_size(str(cell), width_in=column.width_in, fontsize=fontsize)
+        text = drawable(cell)
+        size = fitted_size(text, width_in=column.width_in, fontsize=fontsize)
         weight = "bold" if bold else "normal"
-        ax.text(x, top, str(cell), ha=column.align, va="center", fontsize=size, color=colour, fontweight=weight)
+        ax.text(x, top, text, ha=column.align, va="center", fontsize=size, color=colour, fontweight=weight)
         left += column.width_in

@@ -6,7 +6,13 @@ and the indicative-quota label) are bilingual in both.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import matplotlib as mpl
+
 from geo.bootstrap import SAMPLE_NOTE
+from geo.export_safety import xml_text
 from geo.targets import INDICATIVE_LABEL_EN, INDICATIVE_LABEL_ZH
 
 SYNTHETIC_NOTICE = SAMPLE_NOTE  # "合成示例数据，非真实数据 / synthetic sample data"
@@ -83,3 +89,26 @@ def t(key: str, lang: str, **values: object) -> str:
     zh, en = TEXT[key]
     text = zh if lang == "zh" else en
     return text.format(**values) if values else text
+
+
+@contextmanager
+def literal_text() -> Iterator[None]:
+    """Run the block with matplotlib drawing every text as given.
+
+    By default matplotlib reads text between two ``$`` as mathtext: a park
+    named ``收入$5$万`` would lose its dollar signs and ``A$\\foo$B`` would stop
+    the whole export with a parse error. Every text artist created inside
+    this block has ``parse_math=False``.
+    """
+    with mpl.rc_context({"text.parse_math": False}):
+        yield
+
+
+def drawable(text: object) -> str:
+    """Return data text (a park or file name) as a figure can draw it.
+
+    Tabs become spaces and carriage returns line breaks; other control
+    characters, which no font has, become U+FFFD.
+    """
+    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return xml_text(lines)

@@ -1,8 +1,9 @@
 """The summary workbook: county table, park register, plan indicators and an about sheet.
 
-Every sheet passes through :func:`geo.export_safety.neutralise_formulas`, so
+Every sheet passes through :func:`geo.export_safety.spreadsheet_safe`, so
 text from the register that begins with ``=``, ``+``, ``-`` or ``@`` is stored
-as text, never as a live formula.
+as text, never as a live formula, and any text the register holds (control
+characters, a literal ``_x000B_``) can be written.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from export.captions import date_line, notices, source_lines
 from export.data import ExportData
 from export.text import INDICATIVE_NOTICE, NO_DATA, t
 from geo.dashboard import headline
-from geo.export_safety import neutralise_formulas
+from geo.export_safety import spreadsheet_safe
 from geo.progress import CITY_ADCODE
 from geo.schema import SQM_PER_MU, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
 
@@ -152,13 +153,13 @@ def about_sheet(data: ExportData) -> pd.DataFrame:
 
 
 def summary_xlsx(data: ExportData) -> bytes:
-    """Return the summary workbook as .xlsx bytes (formula injection neutralised in every sheet)."""
+    """Return the summary workbook as .xlsx bytes (every sheet through :func:`geo.export_safety.spreadsheet_safe`)."""
     sheets = {"about": about_sheet(data), "county": county_sheet(data), "parks": park_sheet(data), "plan": plan_sheet(data)}
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for key, frame in sheets.items():
             name = SHEETS[key][0 if data.lang == "zh" else 1]
-            safe = neutralise_formulas(frame)
+            safe = spreadsheet_safe(frame)
             safe.to_excel(writer, sheet_name=name, index=False)
             _tidy(writer.sheets[name], safe)
     return buffer.getvalue()
