@@ -212,3 +212,36 @@ def test_language_switch_keeps_filters_and_county(app: AppTest) -> None:
     assert app.multiselect(key="statuses.en").value == ["certified"]
     assert app.selectbox(key="county_sel.en").value == "330603"
     assert _metric(app, "Parks").label.endswith("Keqiao District")
+
+
+def test_register_text_is_shown_as_text_on_the_dashboard(small_store: Path) -> None:
+    """A file name and park fields with Markdown and formulas: the source line is escaped, the details table neutralised."""
+    import re
+
+    from geo.export_safety import FORMULA_PREFIXES
+    from geo.store import open_store
+
+    store = open_store(small_store)
+    parks = store.current("parks")
+    info = store.latest_info("parks")
+    first = parks.index[0]
+    parks.loc[first, ["name", "main_industry", "operator"]] = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x","y")', "@SUM(A1)"]
+    source = "![x](http://127.0.0.1:9/x.png) $x^2$ **台账**.xlsx"
+    store.save_snapshot(
+        parks, kind="parks", reporting_date=info.reporting_date, source_name=source, source_sha256="2" * 64, loaded_by="test"
+    )
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.session_state["park_clicked"] = str(parks.loc[first, "park_id"])
+    at.run()
+    _no_exception(at)
+    line = next(md.value for md in at.markdown if "统计日期" in md.value)
+    assert r"\!\[x\]\(http\:\/\/127\.0\.0\.1\:9\/x\.png\) \$x\^2\$ \*\*台账\*\*\.xlsx" in line
+    assert not re.search(r"!\[|\]\(|\$", re.sub(r"\\.", "", line))
+    details = next(df.value for df in at.dataframe if "园区名称 Name" in list(df.value.iloc[:, 0]))
+    shown = dict(zip(details.iloc[:, 0], details.iloc[:, 1], strict=True))
+    assert shown["园区名称 Name"] == "'=cmd|' /C calc'!A0"
+    assert shown["主导产业 Main industry"] == '\'=HYPERLINK("http://x","y")'
+    assert shown["运营主体 Operator"] == "'@SUM(A1)"
+    for frame in (df.value for df in at.dataframe):
+        cells = [v for column in frame.columns for v in frame[column] if isinstance(v, str)]
+        assert not [v for v in cells if v.startswith(FORMULA_PREFIXES)]

@@ -140,7 +140,7 @@ def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -
         )
         st.session_state["basemap"] = basemap
         st.button(t("presentation_on", lang), on_click=_set_presentation, args=(True,), key="presentation_on", type="primary")
-        st.caption(f"{t('store_location', lang)}: `{store_location()}`")
+        st.caption(f"{t('store_location', lang)}: {shared.md_text(store_location())}")
     return {
         "as_of": as_of,
         "statuses": tuple(statuses),
@@ -316,7 +316,7 @@ def render(lang: str) -> None:
     )
     source = t("data_source", lang, source=loaded.info.source_name, date=loaded.info.reporting_date.isoformat())
     as_of_line = f"{t('as_of', lang)} {view['as_of'].isoformat()}"
-    st.markdown(f"**{as_of_line}** · {source}")
+    st.markdown(f"**{as_of_line}** · {shared.md_text(source)}")
     _headline_section(progress, view, lang)
     notes = [as_of_line, source, t("boundary_source", lang)]
     _map_section(loaded.data, progress, view, lang, loaded.is_sample, notes, presentation=presentation)

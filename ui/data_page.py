@@ -56,7 +56,7 @@ def _import_section(lang: str) -> None:
     try:
         report = _check(kind, content, upload.name, datum)
     except GeoDataError as exc:
-        st.error(f"无法读取文件 Cannot read the file: {exc}")
+        st.error(f"无法读取文件 Cannot read the file: {shared.md_text(exc)}")
         return
     _show_report(report)
     if report.accepted == 0:
@@ -84,11 +84,11 @@ def _show_report(report: ImportReport) -> None:
     cols[2].metric("拒绝 Rejected", f"{report.rejected:,}")
     cols[3].metric("空行 Blank (skipped)", f"{report.skipped_blank:,}")
     if report.datum_hint:
-        st.warning(report.summary_lines()[2])
+        st.warning(shared.md_text(report.summary_lines()[2]))
     for note in report.notes:
-        st.info(note)
+        st.info(shared.md_text(note))
     if len(report.problems):
-        st.dataframe(report.problems, hide_index=True, width="stretch")
+        st.dataframe(shared.shown(report.problems), hide_index=True, width="stretch")
     if report.rejected:
         st.download_button(
             "下载被拒绝的行及原因 Download rejected rows with reasons (.xlsx)",
@@ -101,9 +101,9 @@ def _quota_section(lang: str) -> None:
     st.subheader("区县目标 County quotas")
     quotas = shared.quotas()
     if not quotas["official"].all():
-        st.caption(f"⚠ {INDICATIVE_LABEL_ZH} / {INDICATIVE_LABEL_EN}: {quotas['method'].iloc[0]}")
+        st.caption(f"⚠ {INDICATIVE_LABEL_ZH} / {INDICATIVE_LABEL_EN}: {shared.md_text(quotas['method'].iloc[0])}")
     edited = st.data_editor(
-        quotas,
+        shared.shown(quotas),
         hide_index=True,
         disabled=["adcode", "name"],
         column_config={
@@ -124,9 +124,9 @@ def _quota_section(lang: str) -> None:
         try:
             path = save_county_quotas(edited)
         except GeoDataError as exc:
-            st.error(str(exc))
+            st.error(shared.md_text(exc))
         else:
-            st.success(f"已保存 Saved: {path}")
+            st.success(f"已保存 Saved: {shared.md_text(path)}")
 
 
 def _history_section(lang: str) -> None:

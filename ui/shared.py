@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,11 +15,14 @@ from geo.assign import assign_enterprises
 from geo.bootstrap import is_sample, load_sample_into_store
 from geo.boundaries import load_counties, simplify_counties
 from geo.clusters import enterprise_clusters
+from geo.export_safety import neutralise_formulas
 from geo.gaps import coverage_gaps
 from geo.hexbins import hexbin_counts
 from geo.store import SnapshotInfo, SnapshotStore, open_store, store_location
 from geo.targets import load_city_targets, load_county_quotas, user_quotas_path
 
+# every ASCII punctuation character: CommonMark lets each be escaped with a backslash
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 DISPLAY_SIMPLIFY_M = 30.0  # county borders drawn in the browser: 30 m is invisible at city scale
 
 
@@ -168,6 +172,29 @@ def plain(df: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(df).copy()
     out.attrs = {}
     return out
+
+
+def shown(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of a table for ``st.dataframe`` / ``st.data_editor``: no ``attrs``, formulas neutralised.
+
+    The table's toolbar offers "Download as CSV": text from a register such as
+    ``=HYPERLINK(...)`` must arrive in that file as text, as in every export.
+    """
+    return neutralise_formulas(plain(df))
+
+
+def md_text(text: object) -> str:
+    """Return ``text`` escaped so that a Markdown-rendering call (``st.error``, ``st.caption``...) shows it as given.
+
+    Streamlit renders Markdown, LaTeX between ``$``, ``:red[...]`` and
+    ``:emoji:`` directives in these calls: a header such as
+    ``![x](http://host/x.png)`` quoted in a message would make the browser
+    fetch an image. Every ASCII punctuation character gets a backslash, lines
+    lose their leading blanks (an indented line is a code block) and line
+    breaks stay line breaks.
+    """
+    lines = str(text).splitlines() or [""]
+    return "  \n".join(_MARKDOWN_PUNCTUATION.sub(r"\\\1", line.lstrip()) for line in lines)
 
 
 def reported_on(info: SnapshotInfo | None) -> date | None:

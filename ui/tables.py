@@ -60,7 +60,7 @@ def county_table_section(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lan
     table = county_table(progress, counties, lang)
     pct_cols = [_COUNTY_COLUMNS[lang][3], _COUNTY_COLUMNS[lang][6]]
     config = {c: st.column_config.ProgressColumn(c, format="%.1f%%", min_value=0, max_value=100) for c in pct_cols}
-    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+    st.dataframe(shared.shown(table), hide_index=True, width="stretch", column_config=config)
     quotas = shared.quotas()
     if not quotas["official"].all():
         st.caption(f"⚠ {t('quota_indicative', lang)}")
@@ -97,14 +97,14 @@ def park_details(parks: gpd.GeoDataFrame, park_id: str | None, names: Mapping[st
         shown = pd.DataFrame(
             {"": list(fields), " ": ["—" if pd.isna(v) else str(v)[:10] if "日期" in k else str(v) for k, v in fields.items()]}
         )
-        st.dataframe(shown, hide_index=True, width="stretch")
+        st.dataframe(shared.shown(shown), hide_index=True, width="stretch")
 
 
 def land_use_section(parks: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, view: dict, lang: str) -> None:
     with st.expander(t("land_use", lang)):
         current = parks.assign(status=status_as_of(parks, as_of=view["as_of"]))
         table = land_use_by_county(current, counties=counties, statuses=view["statuses"] or ("built", "certified"))
-        st.dataframe(shared.plain(table).round(2), hide_index=True, width="stretch")
+        st.dataframe(shared.shown(table).round(2), hide_index=True, width="stretch")
     with st.expander(t("indicators", lang)):
         firms = shared.current("enterprises")
         if firms is None:
@@ -113,4 +113,4 @@ def land_use_section(parks: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, view: 
         plan = load_plan_targets()
         targets = dict(zip(plan["indicator_id"], plan["target_value"], strict=True))
         table = enterprise_indicators(firms.data, targets=targets, period_start=shared.city_targets().period_start, as_of=view["as_of"])
-        st.dataframe(shared.plain(table), hide_index=True, width="stretch")
+        st.dataframe(shared.shown(table), hide_index=True, width="stretch")

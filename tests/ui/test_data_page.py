@@ -1,0 +1,69 @@
+"""The data page shows what a file holds as text: no Markdown from headers or file names, no live formulas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.boundaries import load_counties
+from geo.errors import ImportFileError
+from geo.export_safety import FORMULA_PREFIXES, neutralise_text
+from geo.parks import import_parks
+from tests.geo.test_export_safety import FORMULA_PAYLOADS
+from tests.ui.test_shared import unescaped
+from ui.shared import md_text
+
+TIMEOUT_S = 120
+HOSTILE_HEADER = "![x](http://127.0.0.1:9/x.png) $x^2$ **bold** :red[big]"
+HOSTILE_FILE = "![f](f.png) $y$ <b>.csv"  # the uploader keeps what follows the last /
+LEFT_TO_MARKDOWN = ("![", "](", "$", "**", ":red[", "<")
+
+
+def _data_page() -> None:
+    from ui import data_page
+
+    data_page.render("zh")
+
+
+def _upload(name: str, content: bytes) -> AppTest:
+    at = AppTest.from_function(_data_page, default_timeout=TIMEOUT_S).run()
+    at.file_uploader[0].set_value((name, content, "text/csv")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _markdown_bodies(at: AppTest) -> list[str]:
+    elements = [*at.error, *at.warning, *at.info, *at.success, *at.caption, *at.markdown]
+    return [str(e.value) for e in elements]
+
+
+def test_a_refused_file_is_named_as_text_not_rendered_as_markdown(small_store: Path) -> None:
+    content = f"{HOSTILE_HEADER},b\n1,2\n".encode()
+    with pytest.raises(ImportFileError) as refused:
+        import_parks(content, datum="gcj02", counties=load_counties(), file_name=HOSTILE_FILE)
+    at = _upload(HOSTILE_FILE, content)
+    error = next(e.value for e in at.error if "无法读取文件" in e.value)
+    assert md_text(refused.value) in error
+    for escaped in (r"\!\[x\]\(http\:", r"\$x\^2\$", r"\*\*bold\*\*", r"\:red\[big\]", r"\!\[f\]\(f\.png\)", r"\$y\$", r"\<b\>"):
+        assert escaped in error
+    for body in _markdown_bodies(at):
+        assert not any(mark in unescaped(body) for mark in LEFT_TO_MARKDOWN), body
+
+
+def test_the_problems_table_shows_formulas_as_text(small_store: Path) -> None:
+    rows = {"名称": FORMULA_PAYLOADS, "所在区县": "越城区", "建筑面积": FORMULA_PAYLOADS, "建设状态": "建成", "经度": 120.58, "纬度": 30.0}
+    frame = pd.DataFrame(rows).assign(**{"![h](http://127.0.0.1:9/h.png) $z$": "x"})
+    content = frame.to_csv(index=False, quoting=1).encode()
+    raw = import_parks(content, datum="gcj02", counties=load_counties(), file_name="p.csv").problems
+    risky = {v for v in raw["value"] if isinstance(v, str) and v.startswith(FORMULA_PREFIXES)}
+    assert len(risky) >= 8  # the payloads reach the problems table
+    at = _upload("p.csv", content)
+    table = at.dataframe[0].value
+    cells = [v for column in table.columns for v in table[column] if isinstance(v, str)]
+    assert not [v for v in cells if v.startswith(FORMULA_PREFIXES)]
+    assert {neutralise_text(v) for v in risky} <= set(table["value"])
+    for body in _markdown_bodies(at):
+        assert not any(mark in unescaped(body) for mark in LEFT_TO_MARKDOWN), body
