@@ -215,7 +215,7 @@ def test_language_switch_keeps_filters_and_county(app: AppTest) -> None:
 
 
 def test_register_text_is_shown_as_text_on_the_dashboard(small_store: Path) -> None:
-    """A file name and park fields with Markdown and formulas: the source line is escaped, the details table neutralised."""
+    """A file name and park fields with Markdown, LaTeX and formulas: escaped, neutralised, and the meeting pack builds."""
     import re
 
     from geo.export_safety import FORMULA_PREFIXES
@@ -226,7 +226,7 @@ def test_register_text_is_shown_as_text_on_the_dashboard(small_store: Path) -> N
     info = store.latest_info("parks")
     first = parks.index[0]
     parks.loc[first, ["name", "main_industry", "operator"]] = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x","y")', "@SUM(A1)"]
-    source = "![x](http://127.0.0.1:9/x.png) $x^2$ **台账**.xlsx"
+    source = r"![x](http://127.0.0.1:9/x.png) $\undefinedcommand$ **台账**.xlsx"
     store.save_snapshot(
         parks, kind="parks", reporting_date=info.reporting_date, source_name=source, source_sha256="2" * 64, loaded_by="test"
     )
@@ -235,7 +235,7 @@ def test_register_text_is_shown_as_text_on_the_dashboard(small_store: Path) -> N
     at.run()
     _no_exception(at)
     line = next(md.value for md in at.markdown if "统计日期" in md.value)
-    assert r"\!\[x\]\(http\:\/\/127\.0\.0\.1\:9\/x\.png\) \$x\^2\$ \*\*台账\*\*\.xlsx" in line
+    assert r"\!\[x\]\(http\:\/\/127\.0\.0\.1\:9\/x\.png\) \$\\undefinedcommand\$ \*\*台账\*\*\.xlsx" in line
     assert not re.search(r"!\[|\]\(|\$", re.sub(r"\\.", "", line))
     details = next(df.value for df in at.dataframe if "园区名称 Name" in list(df.value.iloc[:, 0]))
     shown = dict(zip(details.iloc[:, 0], details.iloc[:, 1], strict=True))
@@ -245,3 +245,6 @@ def test_register_text_is_shown_as_text_on_the_dashboard(small_store: Path) -> N
     for frame in (df.value for df in at.dataframe):
         cells = [v for column in frame.columns for v in frame[column] if isinstance(v, str)]
         assert not [v for v in cells if v.startswith(FORMULA_PREFIXES)]
+    next(b for b in at.button if b.label == "生成会议材料").click().run()  # the file name is on every page of the pack
+    _no_exception(at)
+    assert sorted(at.session_state["meeting_pack"][1]) == ["atlas.pdf", "map.html", "map.png", "summary.xlsx"]

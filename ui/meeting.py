@@ -40,8 +40,12 @@ def meeting_pack_section(parks: gpd.GeoDataFrame, view: dict, lang: str, *, load
                 source_name=loaded.info.source_name,
                 sample=loaded.is_sample,
             )
+
+            def show(step: str, share: float) -> None:
+                bar.progress(share, text=shared.md_text(step))
+
             with tempfile.TemporaryDirectory() as folder:
-                paths = build_all(folder, as_of=view["as_of"], data=data, progress=lambda step, share: bar.progress(share, text=step))
+                paths = build_all(folder, as_of=view["as_of"], data=data, progress=show)
                 st.session_state["meeting_pack"] = (key, {name: Path(p).read_bytes() for name, p in paths.items()})
         built = st.session_state.get("meeting_pack")
         if not built or built[0] != key:
