@@ -97,7 +97,7 @@ def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -
             t("statuses", lang),
             options=list(STATUSES),
             default=shared.chosen("statuses", list(DEFAULT_COUNTED_STATUSES)),
-            format_func=labels.get,
+            format_func=lambda s: labels.get(s, s),
             key=shared.widget_key("statuses", lang),
         )
         st.session_state["statuses"] = statuses
@@ -108,7 +108,7 @@ def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -
             t("county", lang),
             options=codes,
             index=codes.index(str(shared.chosen("county", CITY_ROW_ADCODE))),
-            format_func=names.get,
+            format_func=lambda a: names.get(a, a),
             key=shared.widget_key("county_sel", lang),
         )
         st.session_state["county"] = adcode

@@ -44,7 +44,9 @@ def _import_section(lang: str) -> None:
     st.subheader("导入数据 Import" if lang == "zh" else "Import data")
     cols = st.columns(3)
     kind = cols[0].radio("类型 Kind", list(KIND_LABELS), format_func=KIND_LABELS.get, key="import_kind")
-    datum = cols[1].selectbox("坐标系 Coordinate system", list(DATUMS), index=list(DATUMS).index("gcj02"), format_func=DATUM_LABELS.get)
+    datum = cols[1].selectbox(
+        "坐标系 Coordinate system", list(DATUMS), index=list(DATUMS).index("gcj02"), format_func=lambda d: DATUM_LABELS.get(d, d)
+    )
     reporting_date = cols[2].date_input("填报日期 Reporting date", value=date.today(), max_value=date.today(), key="reporting_date")
     upload = st.file_uploader(
         "Excel / CSV / GeoJSON / GeoPackage / zipped Shapefile", type=["xlsx", "csv", "geojson", "json", "gpkg", "zip"]
@@ -54,7 +56,7 @@ def _import_section(lang: str) -> None:
         return
     content = upload.getvalue()
     try:
-        report = _check(kind, content, upload.name, datum)
+        report = _check(kind, content, upload.name, str(datum))
     except GeoDataError as exc:
         st.error(f"无法读取文件 Cannot read the file: {shared.md_text(exc)}")
         return
