@@ -41,7 +41,8 @@ OUTPUT_RESERVED = frozenset({"geometry", "source_row", "park_id", "enterprise_id
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 # A directory part of a path ("/tmp/abc/", "C:\\Users\\x\\"): removed from messages, the base name stays.
-_DIRECTORY = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?(?:[\\/][^\s\\/\"'“”‘’（）()，。；：,;]*)+[\\/]")
+# A web address in a header or value ("http://host/x.png") is data, not a server path: left as typed.
+_DIRECTORY = re.compile(r"(?<![\w.:/])(?:[A-Za-z]:)?(?:[\\/][^\s\\/\"'“”‘’（）()，。；：,;]*)+[\\/]")
 
 
 def scrub_paths(message: str, *, source: object = None) -> str:

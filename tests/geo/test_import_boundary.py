@@ -74,6 +74,8 @@ def test_missing_file_message_shows_the_base_name_only(tmp_path):
 def test_scrub_paths_keeps_units_and_dates():
     text = "找不到 /tmp/p-1/x/a.xlsx 与 C:\\Users\\u\\b.csv；单位 万元/亩，日期 2021/3/5"
     assert scrub_paths(text) == "找不到 a.xlsx 与 b.csv；单位 万元/亩，日期 2021/3/5"
+    header = "列“![x](http://127.0.0.1:9/x.png)”无法识别，见 /tmp/p-1/a.xlsx"
+    assert scrub_paths(header) == "列“![x](http://127.0.0.1:9/x.png)”无法识别，见 a.xlsx"  # a web address is data
 
 
 def _hostile_files(folder: Path) -> list[Path]:
