@@ -8,9 +8,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from geo.bootstrap import retire_sample
 from geo.crs import DATUMS
 from geo.enterprises import import_enterprises
-from geo.errors import GeoDataError
+from geo.errors import DuplicateSnapshotError, GeoDataError
 from geo.export_safety import neutralise_formulas
 from geo.parks import import_parks
 from geo.report import ImportReport, rejected_xlsx
@@ -67,16 +68,32 @@ def _import_section(lang: str) -> None:
     who = st.text_input("导入人 Loaded by", value="", placeholder="姓名/单位 name or bureau", key="loaded_by")
     label = f"保存 {report.accepted} 行到数据库（填报日期 {reporting_date}）Save {report.accepted} rows"
     if st.button(label, type="primary", disabled=not who.strip()):
-        info = shared.current_store().save_snapshot(
+        _save(report, kind=kind, reporting_date=reporting_date, file_name=upload.name, content=content, by=who.strip())
+
+
+def _save(report: ImportReport, *, kind: str, reporting_date: date, file_name: str, content: bytes, by: str) -> None:
+    """Save the accepted rows as a snapshot; say so, or say why not (same file already stored, store unusable)."""
+    store = shared.current_store()
+    try:
+        info = store.save_snapshot(
             report.data,
             kind=kind,
             reporting_date=reporting_date,
-            source_name=upload.name,
+            source_name=file_name,
             source_sha256=hashlib.sha256(content).hexdigest(),
-            loaded_by=who.strip(),
+            loaded_by=by,
             note=f"{report.accepted}/{report.rows} rows accepted, {report.rejected} rejected",
         )
-        st.success(f"已保存为快照 {info.snapshot_id}。Saved as snapshot {info.snapshot_id}.")
+    except DuplicateSnapshotError as exc:
+        st.info(shared.md_text(str(exc)))
+        return
+    except GeoDataError as exc:
+        st.error(shared.md_text(f"未保存，数据未改动 Not saved, nothing changed: {exc}"))
+        return
+    retired = retire_sample(store, kind, by=by)
+    st.success(f"已保存为快照 {info.snapshot_id}。Saved as snapshot {info.snapshot_id}.")
+    if retired:
+        st.info("合成示例数据已自动撤回（可在下方历史中恢复）。The synthetic sample was withdrawn (restorable in the history below).")
 
 
 def _show_report(report: ImportReport) -> None:
@@ -137,9 +154,9 @@ def _history_section(lang: str) -> None:
         store = shared.current_store()
         history = store.list_snapshots()
     except GeoDataError as exc:  # a StoreError: damaged, 0-byte or newer store file
-        st.error(str(exc))
+        st.error(shared.md_text(str(exc)))
         return
-    st.caption(f"数据库 Store: `{store_location()}`")
+    st.caption(shared.md_text(f"数据库 Store: {store_location()}"))
     if history.empty:
         st.info("还没有导入记录。No imports yet.")
         return
@@ -157,7 +174,7 @@ def _history_section(lang: str) -> None:
         if restore:
             store.restore(snapshot_id, by="app", reason=reason.strip())
     except GeoDataError as exc:  # a StoreError, e.g. another tab changed the snapshot meanwhile
-        st.error(str(exc))
+        st.error(shared.md_text(str(exc)))
         return
     if roll or restore:
         st.rerun()

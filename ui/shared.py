@@ -15,6 +15,7 @@ from geo.assign import assign_enterprises
 from geo.bootstrap import is_sample, load_sample_into_store
 from geo.boundaries import load_counties, simplify_counties
 from geo.clusters import enterprise_clusters
+from geo.errors import StoreError
 from geo.export_safety import neutralise_formulas
 from geo.gaps import coverage_gaps
 from geo.hexbins import hexbin_counts
@@ -35,7 +36,12 @@ def get_store(location: str) -> SnapshotStore:
 
 
 def current_store() -> SnapshotStore:
-    return get_store(str(store_location()))
+    """Return the app's store; when it cannot be used (damaged, 0-byte, newer layout, no permission), say why and stop the page."""
+    try:
+        return get_store(str(store_location()))
+    except StoreError as exc:
+        st.error(md_text(f"数据库无法使用，数据未改动 The store cannot be used, nothing was changed: {exc}"))
+        st.stop()
 
 
 @st.cache_data(show_spinner=False)

@@ -67,3 +67,43 @@ def test_the_problems_table_shows_formulas_as_text(small_store: Path) -> None:
     assert {neutralise_text(v) for v in risky} <= set(table["value"])
     for body in _markdown_bodies(at):
         assert not any(mark in unescaped(body) for mark in LEFT_TO_MARKDOWN), body
+
+
+def _good_register() -> bytes:
+    from tests.geo.importdata import clean_parks
+
+    return clean_parks("gcj02").to_csv(index=False).encode("utf-8")
+
+
+def _save(at: AppTest) -> AppTest:
+    at.text_input(key="loaded_by").input("王工").run()
+    next(b for b in at.button if b.label.startswith("保存")).click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_saving_a_register_withdraws_the_sample_and_the_same_file_twice_is_said_not_stored(small_store: Path) -> None:
+    from geo.bootstrap import is_sample
+    from geo.store import open_store
+
+    at = _save(_upload("柯桥区台账.csv", _good_register()))
+    assert any("已保存为快照" in s.value for s in at.success)
+    assert any("合成示例数据已自动撤回" in i.value for i in at.info)
+    store = open_store(small_store)
+    assert store.latest_info("parks").source_name == "柯桥区台账.csv"
+    assert is_sample(store.latest_info("enterprises"))  # the firm list is another kind
+    count = len(store.list_snapshots())
+    _save(at)  # the same file again
+    assert any("已保存为快照" in i.value and "没有重复保存" in i.value for i in at.info)
+    assert len(open_store(small_store).list_snapshots()) == count
+
+
+def test_a_damaged_store_is_a_message_and_stays_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    location = tmp_path / "parkmap.gpkg"
+    location.write_bytes(b"")  # a 0-byte store, e.g. after a full disk
+    monkeypatch.setenv("PARKMAP_STORE", str(location))
+    monkeypatch.setenv("PARKMAP_QUOTAS", str(tmp_path / "county_quotas.csv"))
+    at = AppTest.from_function(_data_page, default_timeout=TIMEOUT_S).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("数据库无法使用" in e.value for e in at.error)
+    assert location.read_bytes() == b""
