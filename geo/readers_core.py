@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+from xlsxwriter.utility import xl_col_to_name
 
 from geo.errors import ImportFileError
 from geo.fields import header_score
@@ -270,15 +271,7 @@ def combine_parts(parts: list[tuple[str, RawTable]], skipped: list[tuple[str, st
 def excel_range(first: tuple[int, int], last: tuple[int, int]) -> str:
     """Return an Excel range such as ``B5:B9`` for 0-based (row, column) corners."""
 
-    def column_letters(index: int) -> str:
-        letters = ""
-        index += 1
-        while index:
-            index, rest = divmod(index - 1, 26)
-            letters = chr(ord("A") + rest) + letters
-        return letters
-
-    return f"{column_letters(first[1])}{first[0] + 1}:{column_letters(last[1])}{last[0] + 1}"
+    return f"{xl_col_to_name(first[1])}{first[0] + 1}:{xl_col_to_name(last[1])}{last[0] + 1}"
 
 
 def fill_merged(grid: pd.DataFrame, merged: list[MergedRange], *, below: int) -> tuple[pd.DataFrame, list[tuple[int, int, str, str]]]:

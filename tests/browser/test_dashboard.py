@@ -21,6 +21,21 @@ def _open(pg, url: str):
     return frame
 
 
+def _click_park_named(frame, part: str) -> str | None:
+    """Click the park marker whose name contains ``part`` (opens its popup); return its name as the map holds it."""
+    return frame.evaluate(
+        """part => {
+        let shown = null;
+        window.map_div.eachLayer(l => {
+          const p = l.feature && l.feature.properties;
+          if (p && p.park_id && p.name.includes(part)) { l.fire('click', {latlng: l.getLatLng()}, true); shown = p.name; }
+        });
+        return shown;
+      }""",
+        part,
+    )
+
+
 def _count_paths(frame, stroke: str) -> int:
     return frame.evaluate("s => document.querySelectorAll(`path.leaflet-interactive[stroke='${s}']`).length", stroke)
 
@@ -73,17 +88,7 @@ def test_clicking_a_county_drills_down_and_back(app_url: str, page: tuple[object
 def test_hostile_park_name_is_shown_as_text_and_runs_nothing(app_url: str, page: tuple[object, Recorder]) -> None:
     pg, rec = page
     frame = _open(pg, app_url)
-    opened = frame.evaluate(
-        """(() => {
-        let shown = null;
-        window.map_div.eachLayer(l => {
-          if (l.feature && l.feature.properties && l.feature.properties.park_id && l.feature.properties.name.includes('onerror')) {
-            l.fire('click', {latlng: l.getLatLng()}, true); shown = l.feature.properties.name;
-          }
-        });
-        return shown;
-      })()"""
-    )
+    opened = _click_park_named(frame, "onerror")
     assert opened is not None
     popup = frame.locator(".leaflet-popup-content")
     popup.wait_for()
@@ -97,17 +102,7 @@ def test_hostile_park_name_is_shown_as_text_and_runs_nothing(app_url: str, page:
 def test_template_syntax_in_names_and_file_name_is_shown_as_typed(app_url: str, page: tuple[object, Recorder]) -> None:
     pg, rec = page
     frame = _open(pg, app_url)
-    opened = frame.evaluate(
-        """(() => {
-        let shown = null;
-        window.map_div.eachLayer(l => {
-          if (l.feature && l.feature.properties && l.feature.properties.park_id && l.feature.properties.name.includes('{{')) {
-            l.fire('click', {latlng: l.getLatLng()}, true); shown = l.feature.properties.name;
-          }
-        });
-        return shown;
-      })()"""
-    )
+    opened = _click_park_named(frame, "{{")
     assert opened == TEMPLATE_NAME
     popup = frame.locator(".leaflet-popup-content")
     popup.wait_for()

@@ -21,6 +21,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from xlsxwriter.utility import xl_col_to_name
+
 HEADERS = ["园区名称", "所在区县", "建设状态", "建筑面积(万平方米)", "经度", "纬度"]
 PARK = ["柯桥纺织园", "柯桥区", "建成", "5.5", "120.4454", "29.99371"]
 PARK2 = ["越城电子园", "越城区", "建成", "6.5", "120.62652", "30.06882"]
@@ -40,12 +42,7 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 def _col(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
+    return xl_col_to_name(index)
 
 
 def _escape(text: str) -> str:
