@@ -63,6 +63,12 @@ def parser() -> argparse.ArgumentParser:
         help="with --parks: datum of the coordinates as typed (wgs84 default; gcj02 for Amap/Tencent, bd09 for Baidu)",
     )
     p.add_argument("--sheet", default=None, help="with --parks: Excel sheet to read")
+    p.add_argument(
+        "--reported-on",
+        type=_as_of,
+        default=None,
+        help="with --parks: the register's reporting date, YYYY-MM-DD (default: the --as-of date); parks without dates count from it",
+    )
     return p
 
 
@@ -70,7 +76,13 @@ def _from_file(args: argparse.Namespace) -> ExportData | None:
     """Return the export inputs read from ``--parks``, or None (message printed) when the file gives none."""
     try:
         data, report = export_data_from_file(
-            args.parks, datum=args.crs, as_of=args.as_of, statuses=args.statuses, lang=args.lang, sheet=args.sheet
+            args.parks,
+            datum=args.crs,
+            as_of=args.as_of,
+            statuses=args.statuses,
+            lang=args.lang,
+            sheet=args.sheet,
+            reported_on=args.reported_on,
         )
     except GeoDataError as error:
         print(f"export failed: {error}", file=sys.stderr)

@@ -228,10 +228,13 @@ def export_data_from_file(
     statuses: Sequence[str] = DEFAULT_COUNTED_STATUSES,
     lang: str = "zh",
     sheet: str | None = None,
+    reported_on: date | None = None,
 ) -> tuple[ExportData, ImportReport]:
     """Return the export inputs for a park register file, read and checked as on import, without touching the store.
 
     Rows the import rejects are left out of the pack and counted in the returned report.
+    ``reported_on`` is the register's reporting date (填报日期; default ``as_of``): a built park
+    without dates counts from that date on, as in the app.
 
     Raises
     ------
@@ -247,5 +250,7 @@ def export_data_from_file(
             "请先运行 python -m geo.parks check 查看每一行的问题。"
         )
         raise GeoDataError(msg)
-    data = prepare_export_data(report.data, as_of=as_of, statuses=statuses, lang=lang, source_name=report.file_name)
+    data = prepare_export_data(
+        report.data, as_of=as_of, statuses=statuses, lang=lang, source_name=report.file_name, reported_on=reported_on or as_of
+    )
     return data, report

@@ -6,6 +6,7 @@ import html
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +16,8 @@ from pypdf import PdfReader
 
 from export import FILE_NAMES
 from export.__main__ import main
+from export.data import export_data_from_file
+from geo.progress import CITY_ADCODE
 from geo.store import open_store
 from tests.geo.importdata import PARK_HEADERS, point_near, write_xlsx
 
@@ -89,6 +92,18 @@ def test_pack_from_a_hostile_register_shows_every_name_literally(tmp_path: Path,
     assert not any(c.startswith("=") for c in cells)
     pdf_text = "".join(p.extract_text() for p in PdfReader(out / "atlas.pdf").pages)
     assert "{{ 7*7 }}" in pdf_text and "$5$" in pdf_text
+
+
+def test_pack_from_a_register_counts_its_undated_parks_from_the_reporting_date(tmp_path: Path) -> None:
+    """A register without dates describes the parks on its reporting date (default: the pack's date), as in the app."""
+    register = tmp_path / "台账.xlsx"
+    hostile_register(register, tmp_path / "pwned")
+    data, report = export_data_from_file(register, datum="wgs84", as_of=date(2023, 12, 31))
+    city = data.progress[(data.progress["adcode"] == CITY_ADCODE) & (data.progress["measure"] == "parks")]
+    assert report.accepted == 12 and city["value"].iloc[0] == 12
+    data, _ = export_data_from_file(register, datum="wgs84", as_of=date(2023, 12, 31), reported_on=date(2024, 6, 30))
+    city = data.progress[(data.progress["adcode"] == CITY_ADCODE) & (data.progress["measure"] == "parks")]
+    assert city["value"].iloc[0] == 0  # known only from mid-2024: not counted at the end of 2023
 
 
 def test_pack_from_a_file_refused_or_without_good_rows_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
