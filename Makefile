@@ -23,7 +23,7 @@ help:
 	@echo "make report OUT=DIR [ASOF=YYYY-MM-DD] - meeting pack: map.html, map.png, atlas.pdf, summary.xlsx"
 
 run: $(VENV)/.runtime $(LEAFLET) $(SAMPLE) fonts
-	$(PY) -m geo.bootstrap
+	$(PY) -m geo.demo.bootstrap
 	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT)
 
 test: $(VENV)/.dev $(LEAFLET) $(SAMPLE) system-deps
@@ -40,7 +40,7 @@ typecheck: $(VENV)/.dev
 
 data: $(VENV)/.dev
 	$(PY) -m geo.boundaries build --adcode 330600
-	$(PY) -m geo.targets quotas
+	$(PY) -m geo.region.targets quotas
 
 bench: $(VENV)/.runtime $(SAMPLE)
 	$(PY) -m bench
@@ -66,8 +66,8 @@ $(LEAFLET): package.json package-lock.json
 	cp -r node_modules/leaflet/dist static/vendor/leaflet
 	touch $@
 
-$(SAMPLE): $(wildcard geo/sample*.py) | $(VENV)/.runtime
-	$(PY) -m geo.sample --out data/sample
+$(SAMPLE): $(wildcard geo/demo/*.py) | $(VENV)/.runtime
+	$(PY) -m geo.demo.sample --out data/sample
 
 # A CJK TrueType font for Chinese text in the PNG and PDF exports (matplotlib embeds
 # WenQuanYi Zen Hei cleanly). Without root, say what to install instead of failing the app.

@@ -4,15 +4,15 @@ Data are generated in memory (seeded, :mod:`bench.synthetic`): ``--n``
 enterprises inside the six counties, concentrated in blobs, and 150 parks.
 Each figure is the median over ``--runs`` runs, in seconds:
 
-* ``county_assign_s``  enterprises to counties (:func:`geo.assign.county_codes`);
+* ``county_assign_s``  enterprises to counties (:func:`geo.analysis.assign.county_codes`);
 * ``sjoin_baseline_s`` plain ``geopandas.sjoin`` of the same points and counties, same run;
-* ``park_assign_s``    enterprises to parks (:func:`geo.assign.park_matches`, 500 m);
-* ``h3_aggregate_s``   map hexagons at zoom 12 (:func:`geo.hexbins.hexbin_counts`);
-* ``clusters_s``       :func:`geo.clusters.enterprise_clusters`;
-* ``gaps_s``           :func:`geo.gaps.coverage_gaps`;
-* ``progress_s``       :func:`geo.progress.progress_series`, 12 quarters, all counties;
+* ``park_assign_s``    enterprises to parks (:func:`geo.analysis.assign.park_matches`, 500 m);
+* ``h3_aggregate_s``   map hexagons at zoom 12 (:func:`geo.analysis.hexbins.hexbin_counts`);
+* ``clusters_s``       :func:`geo.analysis.clusters.enterprise_clusters`;
+* ``gaps_s``           :func:`geo.analysis.gaps.coverage_gaps`;
+* ``progress_s``       :func:`geo.analysis.progress.progress_series`, 12 quarters, all counties;
 * ``chain_s``          all of the above (except the sjoin baseline) end to end;
-* ``import_250k_s``    :func:`geo.enterprises.import_enterprises` on a CSV of ``--n`` rows, if it exists;
+* ``import_250k_s``    :func:`geo.ingest.enterprises.import_enterprises` on a CSV of ``--n`` rows, if it exists;
 * ``n_1m_total_s``, ``n_1m_peak_mb``  the chain at ``--n-large`` (default 1,000,000)
   enterprises in a fresh subprocess; peak is that process's maximum RSS,
   data generation included.
@@ -37,13 +37,13 @@ import numpy as np
 import pandas as pd
 
 from bench.synthetic import synthetic_enterprises, synthetic_parks
-from geo.assign import assign_enterprises, county_codes, park_matches
-from geo.boundaries import load_counties
-from geo.clusters import enterprise_clusters
-from geo.gaps import coverage_gaps
-from geo.hexbins import hexbin_counts
-from geo.progress import progress_series
-from geo.targets import load_city_targets, load_county_quotas
+from geo.analysis.assign import assign_enterprises, county_codes, park_matches
+from geo.analysis.clusters import enterprise_clusters
+from geo.analysis.gaps import coverage_gaps
+from geo.analysis.hexbins import hexbin_counts
+from geo.analysis.progress import progress_series
+from geo.region.boundaries import load_counties
+from geo.region.targets import load_city_targets, load_county_quotas
 
 STEP_KEYS = ("county_assign_s", "sjoin_baseline_s", "park_assign_s", "h3_aggregate_s", "clusters_s", "gaps_s", "progress_s", "chain_s")
 MAP_ZOOM = 12
@@ -119,11 +119,11 @@ def write_enterprise_csv(firms: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, pa
 
 
 def import_timing(firms: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, *, runs: int) -> tuple[float | None, str]:
-    """Return the median time to import the firms as a CSV through geo.enterprises, with a note."""
+    """Return the median time to import the firms as a CSV through geo.ingest.enterprises, with a note."""
     try:
-        from geo.enterprises import import_enterprises
+        from geo.ingest.enterprises import import_enterprises
     except ImportError as exc:
-        return None, f"geo.enterprises has no import function yet ({exc})"
+        return None, f"geo.ingest.enterprises has no import function yet ({exc})"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "enterprises.csv"
         write_enterprise_csv(firms, counties, path)

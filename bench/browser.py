@@ -91,8 +91,8 @@ APP_BUSY = "() => !!document.querySelector(\"[data-testid='stStatusWidgetRunning
 
 def prepare_store(folder: Path, *, n_parks: int, n_enterprises: int) -> Path:
     """Write the synthetic sample into ``folder`` and load it into a new store there; return the store path."""
-    from geo.bootstrap import load_sample_into_store
-    from geo.sample import write_sample
+    from geo.demo.bootstrap import load_sample_into_store
+    from geo.demo.sample import write_sample
     from geo.store import open_store
 
     sample_dir = folder / "sample"

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.assign import lonlat_to_metric
+from geo.analysis.assign import lonlat_to_metric
 from geo.crs import CGCS2000_GK_120E, WGS84
 from geo.schema import MAJOR_INDUSTRIES
 

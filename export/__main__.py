@@ -20,9 +20,9 @@ from export import build_all
 from export.data import ExportData, export_data_from_file
 from export.fonts import CJKFontMissingError
 from export.html_map import AssetsMissingError
+from geo.analysis.progress import check_statuses
 from geo.crs import DATUMS
 from geo.errors import GeoDataError, StoreError
-from geo.progress import check_statuses
 from geo.schema import DEFAULT_COUNTED_STATUSES, STATUSES
 
 

@@ -24,8 +24,8 @@ from export.mapdraw import (
 from export.static_map import headline_lines, max_floor_area
 from export.tables import Column, draw_table
 from export.text import INDICATIVE_NOTICE, t
+from geo.analysis.dashboard import headline
 from geo.crs import to_metric
-from geo.dashboard import headline
 from geo.schema import SQM_PER_MU, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
 
 COUNTY_PX_TO_PT = 0.55

@@ -18,19 +18,19 @@ import geopandas as gpd
 import pandas as pd
 
 from export.text import NO_DATA
-from geo.bootstrap import is_sample, load_sample_into_store
-from geo.boundaries import load_counties
+from geo.analysis.dashboard import county_view, status_as_of
+from geo.analysis.indicators import enterprise_indicators
+from geo.analysis.land_use import land_use_by_county
+from geo.analysis.progress import CITY_ADCODE, check_statuses, progress_as_of, progress_series
 from geo.crs import WGS84, require_crs
-from geo.dashboard import county_view, status_as_of
+from geo.demo.bootstrap import is_sample, load_sample_into_store
 from geo.errors import GeoDataError
-from geo.indicators import enterprise_indicators
-from geo.land_use import land_use_by_county
-from geo.parks import import_parks
-from geo.progress import CITY_ADCODE, check_statuses, progress_as_of, progress_series
-from geo.report import ImportReport
+from geo.ingest.parks import import_parks
+from geo.ingest.report import ImportReport
+from geo.region.boundaries import load_counties
+from geo.region.targets import CityTargets, load_city_targets, load_county_quotas, load_plan_targets
 from geo.schema import DEFAULT_COUNTED_STATUSES
 from geo.store import SnapshotStore, open_store
-from geo.targets import CityTargets, load_city_targets, load_county_quotas, load_plan_targets
 
 LANGS = ("zh", "en")
 
@@ -48,9 +48,9 @@ class ExportData:
     counties
         County polygons: ``adcode``, ``name``, ``name_en``.
     progress, view, series, land_use
-        :func:`geo.progress.progress_as_of`, :func:`geo.dashboard.county_view`,
-        :func:`geo.progress.progress_series` (quarterly, baseline to plan end or
-        ``as_of``) and :func:`geo.land_use.land_use_by_county` (of the parks
+        :func:`geo.analysis.progress.progress_as_of`, :func:`geo.analysis.dashboard.county_view`,
+        :func:`geo.analysis.progress.progress_series` (quarterly, baseline to plan end or
+        ``as_of``) and :func:`geo.analysis.land_use.land_use_by_county` (of the parks
         counted on ``as_of``).
     plan
         All plan targets with lead units and, where the data can measure them,
@@ -160,7 +160,7 @@ def plan_indicators(progress: pd.DataFrame, *, enterprises: pd.DataFrame | None,
 
     Returns
     -------
-    The rows of :func:`geo.targets.load_plan_targets` plus ``measured_value``
+    The rows of :func:`geo.region.targets.load_plan_targets` plus ``measured_value``
     (NaN where not measurable), ``pct_complete``, ``status`` ("measured" or
     "无数据 / no data") and ``note``.
     """

@@ -14,8 +14,8 @@ from export.captions import date_line, notices, source_lines
 from export.data import ExportData
 from export.static_map import max_floor_area
 from export.text import t
-from geo.boundaries import simplify_counties
-from geo.dashboard import measure_values
+from geo.analysis.dashboard import measure_values
+from geo.region.boundaries import simplify_counties
 from layers.assets import APP_STATIC_URL, missing_assets
 from layers.city_map import MapContent, city_map
 from layers.i18n import measure_label

@@ -26,8 +26,8 @@ from export.mapdraw import (
     scale_bar,
 )
 from export.text import drawable, literal_text, t
-from geo.dashboard import headline
-from geo.progress import CITY_ADCODE
+from geo.analysis.dashboard import headline
+from geo.analysis.progress import CITY_ADCODE
 from geo.schema import SQM_PER_WAN_SQM
 
 PNG_SIZE_IN = (16.0, 9.0)  # slide shape

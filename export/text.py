@@ -11,9 +11,9 @@ from contextlib import contextmanager
 
 import matplotlib as mpl
 
-from geo.bootstrap import SAMPLE_NOTE
+from geo.demo.bootstrap import SAMPLE_NOTE
 from geo.export_safety import xml_text
-from geo.targets import INDICATIVE_LABEL_EN, INDICATIVE_LABEL_ZH
+from geo.region.targets import INDICATIVE_LABEL_EN, INDICATIVE_LABEL_ZH
 
 SYNTHETIC_NOTICE = SAMPLE_NOTE  # "合成示例数据，非真实数据 / synthetic sample data"
 INDICATIVE_NOTICE = f"{INDICATIVE_LABEL_ZH} / {INDICATIVE_LABEL_EN}"

@@ -16,9 +16,9 @@ import pandas as pd
 from export.captions import date_line, notices, source_lines
 from export.data import ExportData
 from export.text import INDICATIVE_NOTICE, NO_DATA, t
-from geo.dashboard import headline
+from geo.analysis.dashboard import headline
+from geo.analysis.progress import CITY_ADCODE
 from geo.export_safety import spreadsheet_safe
-from geo.progress import CITY_ADCODE
 from geo.schema import SQM_PER_MU, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
 
 # the about sheet (date, source, synthetic-data notice) comes first: it is what a reader sees on opening

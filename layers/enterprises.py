@@ -1,7 +1,7 @@
 """Enterprise layers: density hexagons, cluster outlines, coverage-gap cells.
 
 The browser never receives enterprise points: only aggregates from
-``geo.hexbins``, ``geo.clusters`` and ``geo.gaps``, so the payload stays
+``geo.analysis.hexbins``, ``geo.analysis.clusters`` and ``geo.analysis.gaps``, so the payload stays
 bounded however many enterprises are loaded.
 """
 

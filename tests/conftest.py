@@ -29,7 +29,7 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
 @pytest.fixture(scope="session")
 def small_sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small synthetic sample (60 parks, 6,000 firms) written like the shipped one."""
-    from geo.sample import write_sample
+    from geo.demo.sample import write_sample
 
     out = tmp_path_factory.mktemp("sample")
     write_sample(out, n_parks=60, n_enterprises=6_000)
@@ -39,7 +39,7 @@ def small_sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def small_store(small_sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A store holding the small sample; PARKMAP_STORE and PARKMAP_QUOTAS point into tmp_path."""
-    from geo.bootstrap import load_sample_into_store
+    from geo.demo.bootstrap import load_sample_into_store
     from geo.store import open_store
 
     location = tmp_path / "parkmap.gpkg"

@@ -40,10 +40,10 @@ def test_first_page_shows_progress_against_the_plan_with_the_sample_notice(app: 
 
 
 def _expected_headline(small_store: Path, as_of: date):
-    from geo.dashboard import headline
-    from geo.progress import progress_as_of
+    from geo.analysis.dashboard import headline
+    from geo.analysis.progress import progress_as_of
+    from geo.region.targets import load_city_targets, load_county_quotas
     from geo.store import open_store
-    from geo.targets import load_city_targets, load_county_quotas
 
     store = open_store(small_store)
     info = store.latest_info("parks")
@@ -73,7 +73,7 @@ def test_after_the_plan_the_margin_is_the_result_at_the_deadline(app: AppTest, s
 
 
 def test_a_county_without_a_quota_shows_a_dash_not_a_crash(app: AppTest, small_store: Path) -> None:
-    from geo.targets import load_county_quotas, save_county_quotas
+    from geo.region.targets import load_county_quotas, save_county_quotas
 
     quotas = load_county_quotas()
     quotas.loc[quotas["adcode"] == "330624", ["parks_quota", "floor_area_quota_m2"]] = 0

@@ -10,8 +10,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_geo_and_layers_do_not_load_streamlit() -> None:
-    files = [p for package in ("geo", "layers") for p in (ROOT / package).glob("*.py")]
-    modules = sorted(f"{p.parent.name}.{p.stem}" for p in files if p.stem not in ("__init__", "__main__"))
+    files = [p for package in ("geo", "layers") for p in (ROOT / package).rglob("*.py")]
+    dotted = (".".join(p.relative_to(ROOT).with_suffix("").parts) for p in files if p.stem != "__main__")
+    modules = sorted(m.removesuffix(".__init__") for m in dotted)
     code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + "print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", out.stderr

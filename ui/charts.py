@@ -9,8 +9,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.dashboard import CITY_ROW_ADCODE, floor_area_by_status, status_as_of
-from geo.progress import progress_as_of, progress_series
+from geo.analysis.dashboard import CITY_ROW_ADCODE, floor_area_by_status, status_as_of
+from geo.analysis.progress import progress_as_of, progress_series
 from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
 from layers.i18n import t
 from layers.parks import STATUS_COLOURS

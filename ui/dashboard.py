@@ -11,7 +11,7 @@ import streamlit as st
 from shapely.geometry import Point
 from streamlit_folium import st_folium
 
-from geo.dashboard import (
+from geo.analysis.dashboard import (
     CITY_ROW_ADCODE,
     Headline,
     as_of_choices,
@@ -22,7 +22,7 @@ from geo.dashboard import (
     measure_values,
     status_as_of,
 )
-from geo.progress import progress_as_of
+from geo.analysis.progress import progress_as_of
 from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
 from geo.store import store_location
 from layers.base import BASEMAPS

@@ -8,16 +8,16 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from geo.bootstrap import retire_sample
 from geo.crs import DATUMS
-from geo.enterprises import import_enterprises
+from geo.demo.bootstrap import retire_sample
 from geo.errors import DuplicateSnapshotError, GeoDataError
 from geo.export_safety import neutralise_formulas
-from geo.parks import import_parks
-from geo.report import ImportReport, rejected_xlsx
+from geo.ingest.enterprises import import_enterprises
+from geo.ingest.parks import import_parks
+from geo.ingest.report import ImportReport, rejected_xlsx
+from geo.ingest.template import build_template
+from geo.region.targets import INDICATIVE_LABEL_EN, INDICATIVE_LABEL_ZH, save_county_quotas
 from geo.store import store_location
-from geo.targets import INDICATIVE_LABEL_EN, INDICATIVE_LABEL_ZH, save_county_quotas
-from geo.template import build_template
 from ui import shared
 
 DATUM_LABELS = {

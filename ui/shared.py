@@ -11,16 +11,16 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.assign import assign_enterprises
-from geo.bootstrap import is_sample, load_sample_into_store
-from geo.boundaries import load_counties, simplify_counties
-from geo.clusters import enterprise_clusters
+from geo.analysis.assign import assign_enterprises
+from geo.analysis.clusters import enterprise_clusters
+from geo.analysis.gaps import coverage_gaps
+from geo.analysis.hexbins import hexbin_counts
+from geo.demo.bootstrap import is_sample, load_sample_into_store
 from geo.errors import StoreError
 from geo.export_safety import neutralise_formulas
-from geo.gaps import coverage_gaps
-from geo.hexbins import hexbin_counts
+from geo.region.boundaries import load_counties, simplify_counties
+from geo.region.targets import load_city_targets, load_county_quotas, user_quotas_path
 from geo.store import SnapshotInfo, SnapshotStore, open_store, store_location
-from geo.targets import load_city_targets, load_county_quotas, user_quotas_path
 
 # every ASCII punctuation character: CommonMark lets each be escaped with a backslash
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")

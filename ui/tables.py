@@ -8,12 +8,12 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.dashboard import county_view, status_as_of
+from geo.analysis.dashboard import county_view, status_as_of
+from geo.analysis.indicators import enterprise_indicators
+from geo.analysis.land_use import land_use_by_county
 from geo.export_safety import neutralise_formulas
-from geo.indicators import enterprise_indicators
-from geo.land_use import land_use_by_county
+from geo.region.targets import load_plan_targets
 from geo.schema import SQM_PER_MU, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
-from geo.targets import load_plan_targets
 from layers.i18n import t
 from ui import shared
 

@@ -30,9 +30,9 @@ TEMPLATE_FILE = "{{ 7*7 }}台账{% if 1 %}.xlsx"
 
 def _prepare_store(location: Path, sample_dir: Path) -> None:
     """The small sample through the import path, two parks given hostile names, the register a hostile file name."""
-    from geo.bootstrap import SAMPLE_DATUM, SAMPLE_ENTERPRISES, SAMPLE_LOADER, SAMPLE_PARKS
-    from geo.enterprises import import_enterprises
-    from geo.parks import import_parks
+    from geo.demo.bootstrap import SAMPLE_DATUM, SAMPLE_ENTERPRISES, SAMPLE_LOADER, SAMPLE_PARKS
+    from geo.ingest.enterprises import import_enterprises
+    from geo.ingest.parks import import_parks
     from geo.store import open_store
 
     store = open_store(location)

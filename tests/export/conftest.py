@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from export.data import ExportData, prepare_export_data
-from geo.boundaries import load_counties
 from geo.crs import WGS84
-from geo.targets import DEFAULT_QUOTAS_PATH, load_county_quotas
+from geo.region.boundaries import load_counties
+from geo.region.targets import DEFAULT_QUOTAS_PATH, load_county_quotas
 
 AS_OF = date(2022, 12, 31)
 FORMULA_NAME = '=HYPERLINK("x")'

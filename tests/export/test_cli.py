@@ -12,13 +12,15 @@ from pypdf import PdfReader
 from export import FILE_NAMES, build_all
 from export.__main__ import main
 from export.data import ExportData
-from geo.bootstrap import sample_manifest
+from geo.demo.bootstrap import sample_manifest
 from geo.store import open_store
 
 
 def test_cli_loads_the_sample_into_an_empty_store_and_writes_all_four_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     if sample_manifest() is None:
-        pytest.fail("The synthetic sample is not generated: run `make data/sample/manifest.json` (python -m geo.sample --out data/sample).")
+        pytest.fail(
+            "The synthetic sample is not generated: run `make data/sample/manifest.json` (python -m geo.demo.sample --out data/sample)."
+        )
     out, store = tmp_path / "meeting", tmp_path / "store" / "parkmap.gpkg"
     assert main(["--out", str(out), "--as-of", "2023-12-31", "--store", str(store)]) == 0
     assert not open_store(store).is_empty("parks")

@@ -17,9 +17,9 @@ from pypdf import PdfReader
 from export import FILE_NAMES
 from export.__main__ import main
 from export.data import export_data_from_file
-from geo.progress import CITY_ADCODE
+from geo.analysis.progress import CITY_ADCODE
 from geo.store import open_store
-from tests.geo.importdata import PARK_HEADERS, point_near, write_xlsx
+from tests.geo.ingest.importdata import PARK_HEADERS, point_near, write_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNTIES = {"330602": "越城区", "330603": "柯桥区", "330604": "上虞区", "330624": "新昌县", "330681": "诸暨市", "330683": "嵊州市"}

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.boundaries import load_counties
 from geo.errors import ImportFileError
 from geo.export_safety import FORMULA_PREFIXES, neutralise_text
-from geo.parks import import_parks
+from geo.ingest.parks import import_parks
+from geo.region.boundaries import load_counties
 from tests.geo.test_export_safety import FORMULA_PAYLOADS
 from tests.ui.test_shared import unescaped
 from ui.shared import md_text
@@ -70,7 +70,7 @@ def test_the_problems_table_shows_formulas_as_text(small_store: Path) -> None:
 
 
 def _good_register() -> bytes:
-    from tests.geo.importdata import clean_parks
+    from tests.geo.ingest.importdata import clean_parks
 
     return clean_parks("gcj02").to_csv(index=False).encode("utf-8")
 
@@ -83,7 +83,7 @@ def _save(at: AppTest) -> AppTest:
 
 
 def test_saving_a_register_withdraws_the_sample_and_the_same_file_twice_is_said_not_stored(small_store: Path) -> None:
-    from geo.bootstrap import is_sample
+    from geo.demo.bootstrap import is_sample
     from geo.store import open_store
 
     at = _save(_upload("柯桥区台账.csv", _good_register()))

@@ -1,0 +1,202 @@
+"""What the dashboard shows, computed from the analytics: pure tables, no UI.
+
+The app turns these into widgets; tests check them without a browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.crs import area_m2
+from geo.schema import SQM_PER_WAN_SQM
+
+CITY_ROW_ADCODE = "330600"
+
+
+def as_of_choices(*, reported_on: date | None, today: date, first_year: int = 2018, last_year: int = 2024) -> list[date]:
+    """Return the dates a planner can pick: quarter ends from ``first_year`` Q1, plus the register's reporting date.
+
+    The range runs to the end of ``last_year`` or of the quarter holding
+    ``today`` or the reporting date, whichever is latest, so a register
+    reported today can always be looked at on its own date.
+    """
+    latest = max(date(last_year, 12, 31), today, reported_on or today)
+    ends = [d.date() for d in pd.date_range(f"{first_year}-01-01", pd.Timestamp(latest) + pd.offsets.QuarterEnd(0), freq="QE")]
+    return sorted(set(ends) | ({reported_on} if reported_on else set()))
+
+
+def default_as_of(choices: Sequence[date], *, reported_on: date | None) -> date:
+    """Return the register's reporting date when it is a choice (undated parks count from it), else the last choice."""
+    if reported_on in choices:
+        return reported_on  # type: ignore[return-value]
+    return choices[-1]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The indicators at the top of the page, for the city or one county."""
+
+    adcode: str
+    name: str
+    parks: float
+    parks_target: float
+    parks_pct: float
+    floor_area_m2: float
+    floor_area_target_m2: float
+    floor_pct: float
+    time_elapsed_share: float
+    parks_on_track: bool | None  # None before the plan starts
+    floor_on_track: bool | None
+    pipeline_parks: float
+    pipeline_floor_area_m2: float
+    projected_parks: float
+    projected_floor_area_m2: float
+    target_official: bool
+    final: bool
+    parks_met: bool | None
+    floor_met: bool | None
+    final_parks: float  # at the plan's end date (NaN before it)
+    final_floor_area_m2: float
+    parks_margin: float  # final minus target (NaN before the end)
+    floor_margin_m2: float
+    undated_parks: int  # parks with a counted status and no dates: they count from the reporting date
+
+
+def headline(progress: pd.DataFrame, *, adcode: str = CITY_ROW_ADCODE) -> Headline:
+    """Return the headline indicators of one area from :func:`geo.analysis.progress.progress_as_of`."""
+    rows = progress[progress["adcode"].astype(str) == adcode].set_index("measure")
+    if rows.empty:
+        msg = f"No progress rows for adcode {adcode!r}."
+        raise KeyError(msg)
+    p, f = rows.loc["parks"], rows.loc["floor_area_m2"]
+    final = bool(pd.notna(p["final"]))
+    return Headline(
+        adcode=adcode,
+        name=str(p["name"]),
+        parks=float(p["value"]),
+        parks_target=float(p["target"]),
+        parks_pct=float(p["pct_complete"]),
+        floor_area_m2=float(f["value"]),
+        floor_area_target_m2=float(f["target"]),
+        floor_pct=float(f["pct_complete"]),
+        time_elapsed_share=float(p["time_elapsed_share"]),
+        parks_on_track=bool(p["on_track"]) if pd.notna(p["on_track"]) else None,
+        floor_on_track=bool(f["on_track"]) if pd.notna(f["on_track"]) else None,
+        pipeline_parks=float(p["pipeline"]),
+        pipeline_floor_area_m2=float(f["pipeline"]),
+        projected_parks=float(p["projected_end"]),
+        projected_floor_area_m2=float(f["projected_end"]),
+        target_official=bool(p["target_official"]),
+        final=final,
+        parks_met=bool(p["met"]) if final and pd.notna(p["met"]) else None,
+        floor_met=bool(f["met"]) if final and pd.notna(f["met"]) else None,
+        final_parks=float(p["final"]),
+        final_floor_area_m2=float(f["final"]),
+        parks_margin=float(p["margin"]),
+        floor_margin_m2=float(f["margin"]),
+        undated_parks=int(p["undated_parks"]),
+    )
+
+
+def county_view(progress: pd.DataFrame, counties: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Return one row per county: values, quotas, % complete, rank, on track, density.
+
+    Ranked by floor area % of quota (1 = furthest ahead), ties by parks %.
+    """
+    rows = progress[progress["adcode"].astype(str) != CITY_ROW_ADCODE]
+    wide = rows.pivot(index="adcode", columns="measure", values=["value", "target", "pct_complete", "on_track", "pipeline"])
+    wide.columns = [f"{stat}_{measure}" for stat, measure in wide.columns]
+    names = rows.drop_duplicates("adcode").set_index("adcode")["name"]
+    area_km2 = pd.Series(area_m2(counties) / 1e6, index=counties["adcode"].astype(str).to_numpy())
+    view = pd.DataFrame(
+        {
+            "adcode": wide.index.astype(str),
+            "name": names.reindex(wide.index).to_numpy(),
+            "parks": wide["value_parks"].to_numpy(dtype="float64"),
+            "parks_quota": wide["target_parks"].to_numpy(dtype="float64"),
+            "parks_pct": wide["pct_complete_parks"].to_numpy(dtype="float64"),
+            "floor_area_m2": wide["value_floor_area_m2"].to_numpy(dtype="float64"),
+            "floor_quota_m2": wide["target_floor_area_m2"].to_numpy(dtype="float64"),
+            "floor_pct": wide["pct_complete_floor_area_m2"].to_numpy(dtype="float64"),
+            # empty (<NA>) before the plan starts
+            "on_track": (wide["on_track_parks"].astype("boolean") & wide["on_track_floor_area_m2"].astype("boolean")).to_numpy(),
+            "pipeline_parks": wide["pipeline_parks"].to_numpy(dtype="float64"),
+            "pipeline_floor_area_m2": wide["pipeline_floor_area_m2"].to_numpy(dtype="float64"),
+        }
+    )
+    view["area_km2"] = view["adcode"].map(area_km2).to_numpy(dtype="float64")
+    view["floor_area_per_km2"] = view["floor_area_m2"] / view["area_km2"]
+    order = view.sort_values(["floor_pct", "parks_pct"], ascending=False, kind="stable").index
+    view.loc[order, "rank"] = np.arange(1, len(view) + 1)
+    view["rank"] = view["rank"].astype("int64")
+    order_in_counties = counties["adcode"].astype(str).tolist()
+    return view.set_index("adcode").loc[order_in_counties].reset_index()
+
+
+def measure_values(view: pd.DataFrame, measure: str) -> pd.Series:
+    """Return the choropleth value per county (aligned with ``view``) for a measure key."""
+    columns = {
+        "pct_floor_quota": view["floor_pct"],
+        "pct_parks_quota": view["parks_pct"],
+        "parks": view["parks"],
+        "floor_area_wan_m2": view["floor_area_m2"] / SQM_PER_WAN_SQM,
+        "floor_area_per_km2": view["floor_area_per_km2"],
+    }
+    if measure not in columns:
+        msg = f"Unknown measure {measure!r}; choose one of {', '.join(columns)}."
+        raise ValueError(msg)
+    return columns[measure]
+
+
+def filter_parks(parks: gpd.GeoDataFrame, *, adcode: str | None = None, industries: Sequence[str] = ()) -> gpd.GeoDataFrame:
+    """Return the parks of one county (None: all) and of the given main industries (empty: all)."""
+    keep = pd.Series(True, index=parks.index)
+    if adcode and adcode != CITY_ROW_ADCODE:
+        keep &= parks["county_adcode"].astype(str) == adcode
+    if industries:
+        keep &= parks["main_industry"].isin(list(industries))
+    return parks.loc[keep]
+
+
+def floor_area_by_status(parks: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
+    """Return floor area (万㎡) per county and status, for parks whose start date is on or before ``as_of``.
+
+    Parks with no start date are included (their timing is unknown).
+    """
+    started = pd.to_datetime(parks["start_date"], errors="coerce")
+    current = parks.loc[started.isna() | (started <= pd.Timestamp(as_of))]
+    table = current.groupby(["county_adcode", "status"], observed=True)["floor_area_m2"].sum() / SQM_PER_WAN_SQM
+    return table.rename("floor_area_wan_m2").reset_index()
+
+
+_STATUS_RANK = {"planned": 0, "under_construction": 1, "built": 2, "certified": 3}
+
+
+def status_as_of(parks: pd.DataFrame, *, as_of: date) -> pd.Series:
+    """Return each park's status on ``as_of``, from its dates where it has them.
+
+    A park counts as under construction from its start date, built from its
+    completion date, certified from its certification date; it never shows a
+    later stage than its current status. Parks without any date keep their
+    current status.
+    """
+    day = pd.Timestamp(as_of)
+    rank = parks["status"].map(_STATUS_RANK)
+    derived = pd.Series(0, index=parks.index)
+    for column, stage in (("start_date", 1), ("completion_date", 2), ("certification_date", 3)):
+        if column in parks:
+            reached = pd.to_datetime(parks[column], errors="coerce") <= day
+            derived = derived.where(~reached, np.maximum(derived, stage))
+    dated = pd.Series(False, index=parks.index)
+    for column in ("start_date", "completion_date", "certification_date"):
+        if column in parks:
+            dated |= pd.to_datetime(parks[column], errors="coerce").notna()
+    result = np.where(dated, np.minimum(rank.fillna(0), derived), rank.fillna(0)).astype(int)
+    names = {v: k for k, v in _STATUS_RANK.items()}
+    return pd.Series([names[r] for r in result], index=parks.index, name="status")

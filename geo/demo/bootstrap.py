@@ -1,0 +1,160 @@
+"""First start: the shipped synthetic sample goes into the store through the normal import path.
+
+``make run`` calls ``python -m geo.demo.bootstrap`` before starting the app, and the
+app calls :func:`load_sample_into_store` on its first start. The sample goes
+only into a store that has never held a snapshot: once anything was saved,
+even if every snapshot has since been rolled back, the synthetic sample never
+comes back by itself (a planner who withdrew their own register must not see
+made-up parks become current), and :func:`retire_sample` withdraws it as soon as
+a planner saves their own register. ``python -m geo.demo.bootstrap --force-sample``
+loads it on purpose (or restores it if it was rolled back).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+
+from geo import paths
+from geo.errors import DuplicateSnapshotError, StoreError
+from geo.ingest.enterprises import import_enterprises
+from geo.ingest.parks import import_parks
+from geo.ingest.report import ImportReport
+from geo.region.boundaries import load_counties
+from geo.store import SnapshotInfo, SnapshotStore, open_store
+
+SAMPLE_DIR = paths.DATA_DIR / "sample"
+SAMPLE_PARKS = "sample_parks_synthetic.xlsx"
+SAMPLE_ENTERPRISES = "sample_enterprises_synthetic.csv"
+SAMPLE_DATUM = "gcj02"
+SAMPLE_LOADER = "sample loader (geo.demo.bootstrap)"
+SAMPLE_NOTE = "合成示例数据，非真实数据 / synthetic sample data"
+
+
+def sample_manifest(sample_dir: Path = SAMPLE_DIR) -> dict | None:
+    """Return the sample's manifest, or None when the sample has not been generated."""
+    path = sample_dir / "manifest.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_sample(info: SnapshotInfo | None) -> bool:
+    """Return True when a stored snapshot is the synthetic sample."""
+    return info is not None and info.loaded_by == SAMPLE_LOADER
+
+
+def _save(store: SnapshotStore, report: ImportReport, *, kind: str, path: Path, reporting_date: date) -> SnapshotInfo:
+    return store.save_snapshot(
+        report.data,
+        kind=kind,
+        reporting_date=reporting_date,
+        source_name=path.name,
+        source_sha256=file_sha256(path),
+        loaded_by=SAMPLE_LOADER,
+        note=f"{SAMPLE_NOTE}; {report.accepted}/{report.rows} rows accepted",
+    )
+
+
+def never_held_data(store: SnapshotStore) -> bool:
+    """Return True when no snapshot was ever saved in ``store`` (rolled-back ones count as saved)."""
+    return store.list_snapshots().empty
+
+
+def _save_or_restore(store: SnapshotStore, report: ImportReport, *, kind: str, path: Path, reporting_date: date) -> SnapshotInfo | None:
+    """Save the sample; if it is stored already, restore it when rolled back (else None: nothing to do)."""
+    try:
+        return _save(store, report, kind=kind, path=path, reporting_date=reporting_date)
+    except DuplicateSnapshotError as exc:
+        info = store.snapshot_info(exc.snapshot_id)
+        if not info.rolled_back:
+            return None
+        return store.restore(exc.snapshot_id, by=SAMPLE_LOADER, reason="python -m geo.demo.bootstrap --force-sample")
+
+
+def load_sample_into_store(
+    store: SnapshotStore, *, counties: gpd.GeoDataFrame | None = None, sample_dir: Path = SAMPLE_DIR, force: bool = False
+) -> list[SnapshotInfo]:
+    """Import the synthetic sample into a store that never held a snapshot; return the snapshots saved.
+
+    Parameters
+    ----------
+    store
+        The snapshot store.
+    counties
+        County boundaries (WGS-84) for the import checks; loaded when needed.
+    sample_dir
+        Where the generated sample and its ``manifest.json`` are.
+    force
+        Load the sample even into a store that holds (or held) data; a sample
+        already stored is restored if rolled back, else left as it is.
+
+    Returns
+    -------
+    list of SnapshotInfo
+        The snapshots saved or restored: none when the store ever held a
+        snapshot (and ``force`` is false) or no sample has been generated.
+    """
+    manifest = sample_manifest(sample_dir)
+    if manifest is None or not (force or never_held_data(store)):
+        return []
+    reporting_date = date.fromisoformat(manifest["register_date"])
+    counties = load_counties() if counties is None else counties
+    saved = []
+    jobs = (("parks", SAMPLE_PARKS, import_parks), ("enterprises", SAMPLE_ENTERPRISES, import_enterprises))
+    for kind, file_name, importer in jobs:
+        path = sample_dir / file_name
+        if path.exists():
+            report = importer(path, datum=SAMPLE_DATUM, counties=counties)
+            info = _save_or_restore(store, report, kind=kind, path=path, reporting_date=reporting_date)
+            saved += [] if info is None else [info]
+    return saved
+
+
+def retire_sample(store: SnapshotStore, kind: str, *, by: str) -> list[SnapshotInfo]:
+    """Roll back the synthetic sample of ``kind`` once a planner's own register of that kind is saved.
+
+    Otherwise withdrawing their register would make made-up data current
+    again. Returns the sample snapshots rolled back (kept for audit, restorable).
+    """
+    snapshots = store.list_snapshots(kind)
+    live_sample = snapshots[(snapshots["loaded_by"] == SAMPLE_LOADER) & ~snapshots["rolled_back"]]
+    reason = "已保存真实数据，合成示例数据自动撤回 / real data saved, synthetic sample withdrawn"
+    return [store.rollback(int(snapshot_id), by=by, reason=reason) for snapshot_id in live_sample["snapshot_id"]]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m geo.demo.bootstrap", description="Load the synthetic sample into a store that never held data."
+    )
+    parser.add_argument("--store", default=None, help="store location (default: $PARKMAP_STORE or data/store/parkmap.gpkg)")
+    parser.add_argument("--force-sample", action="store_true", help="load the sample even if the store holds or held data")
+    parser.add_argument("--sample-dir", type=Path, default=SAMPLE_DIR, help="folder of the generated sample (default: data/sample)")
+    args = parser.parse_args(argv)
+    try:
+        store = open_store(args.store)
+        saved = load_sample_into_store(store, sample_dir=args.sample_dir, force=args.force_sample)
+    except StoreError as exc:
+        print(f"示例数据未载入 sample not loaded: {exc}", file=sys.stderr)
+        return 1
+    for info in saved:
+        print(f"loaded sample {info.kind}: {info.row_count} rows into {store.location} (snapshot {info.snapshot_id})")
+    if not saved:
+        print(f"store {store.location} holds or held data (or no sample generated): nothing loaded; --force-sample loads it anyway")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

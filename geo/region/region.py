@@ -1,0 +1,287 @@
+"""The region (a prefecture-level city and its counties) and its plans, read from ``data/regions/<adcode>/``.
+
+Nothing about a particular city lives in code: its name, counties (adcodes,
+English names, short forms, former names such as 绍兴县), metric CRS and
+plans (period, baseline, targets, lead unit) are files in the region's folder::
+
+    data/regions/regions.json              which region is the default
+    data/regions/<adcode>/region.json      the city and its counties
+    data/regions/<adcode>/plans/<id>.json  one file per plan
+
+``PARKMAP_REGION`` chooses the region (default: ``regions.json``), and
+``PARKMAP_REGIONS_DIR`` the folder that holds the regions (tests use a
+temporary one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from geo import paths
+from geo.errors import GeoDataError
+
+Comparison = Literal["more_than", "at_least", "reach"]
+COMPARISONS: tuple[Comparison, ...] = ("more_than", "at_least", "reach")
+
+
+@dataclass(frozen=True)
+class County:
+    """One county-level division of the region."""
+
+    adcode: str
+    name: str
+    short_name: str
+    name_en: str
+    former_names: tuple[str, ...] = ()
+
+    def label(self, lang: str) -> str:
+        """Return the county's name in ``lang`` ("zh" or "en")."""
+        return self.name if lang == "zh" else self.name_en
+
+
+@dataclass(frozen=True)
+class Region:
+    """A prefecture-level city: its name, counties and the folder its data lives in."""
+
+    adcode: str
+    name: str
+    short_name: str
+    name_en: str
+    province: str
+    province_short: str
+    metric_crs: str
+    counties: tuple[County, ...]
+    default_plan: str
+    folder: Path
+    official_area_km2: float | None = None
+
+    def label(self, lang: str) -> str:
+        """Return the city's name in ``lang`` ("zh" or "en")."""
+        return self.name if lang == "zh" else self.name_en
+
+    def county(self, adcode: str) -> County:
+        """Return the county with ``adcode``; raise ``GeoDataError`` naming the known ones."""
+        for county in self.counties:
+            if county.adcode == str(adcode):
+                return county
+        known = ", ".join(f"{c.adcode} {c.name}" for c in self.counties)
+        msg = f"{self.name} has no county with adcode {adcode!r}; its counties are {known}."
+        raise GeoDataError(msg)
+
+    @property
+    def county_adcodes(self) -> tuple[str, ...]:
+        """The counties' adcodes, in the region's order."""
+        return tuple(c.adcode for c in self.counties)
+
+    @property
+    def city_prefixes(self) -> tuple[str, ...]:
+        """How a county name may be prefixed in a register (浙江省绍兴市柯桥区), longest first."""
+        names = (
+            f"{self.province}{self.name}",
+            f"{self.province_short}{self.short_name}",
+            f"{self.province_short}{self.name}",
+            self.name,
+            self.province,
+        )
+        return tuple(dict.fromkeys(sorted(names, key=len, reverse=True)))
+
+    @property
+    def plans_dir(self) -> Path:
+        """The folder holding the region's plan files."""
+        return self.folder / "plans"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One quantitative target of a plan."""
+
+    id: str
+    label: str
+    label_en: str
+    value: float
+    unit: str
+    unit_en: str
+    comparison: Comparison
+    cumulative: str  # "total", "since_start" (counted from the plan's start) or "per_year"
+    lead_unit: str
+    measurable_from: str  # "parks", "enterprises" or "none"
+    clause: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A plan: its period, baseline, targets and lead unit (a fact from the plan's text)."""
+
+    id: str
+    title: str
+    title_en: str
+    document: str
+    source: str
+    source_text: str
+    period_start: date
+    period_end: date
+    baseline_date: date
+    comparison: Comparison
+    lead_unit: str
+    lead_unit_en: str
+    targets: tuple[Target, ...]
+    path: Path | None = None
+
+    def target(self, target_id: str) -> Target | None:
+        """Return the target with ``target_id``, or ``None`` when the plan has none."""
+        return next((t for t in self.targets if t.id == target_id), None)
+
+    @property
+    def parks(self) -> int:
+        """The plan's park target (0 when the plan sets none yet)."""
+        found = self.target("parks_total")
+        return int(found.value) if found else 0
+
+    @property
+    def floor_area_m2(self) -> float:
+        """The plan's floor-area target in m² (0 when the plan sets none yet)."""
+        found = self.target("park_floor_area_m2")
+        return float(found.value) if found else 0.0
+
+
+def regions_dir() -> Path:
+    """Return the folder holding the regions (``PARKMAP_REGIONS_DIR`` or ``data/regions``)."""
+    return Path(os.environ.get("PARKMAP_REGIONS_DIR") or paths.DATA_DIR / "regions")
+
+
+def current_adcode() -> str:
+    """Return the adcode of the region in use (``PARKMAP_REGION``, else the default in ``regions.json``)."""
+    chosen = os.environ.get("PARKMAP_REGION", "").strip()
+    if chosen:
+        return chosen
+    index = regions_dir() / "regions.json"
+    if index.exists():
+        return str(_read_json(index)["default_region"])
+    folders = sorted(p.name for p in regions_dir().iterdir() if (p / "region.json").exists())
+    if len(folders) == 1:
+        return folders[0]
+    msg = f"No default region in {index}; set PARKMAP_REGION to one of {', '.join(folders) or '(none)'}."
+    raise GeoDataError(msg)
+
+
+def load_region(adcode: str | None = None) -> Region:
+    """Return the region ``adcode`` (default: :func:`current_adcode`) from its ``region.json``."""
+    return _load_region(str(adcode or current_adcode()), str(regions_dir()))
+
+
+@cache
+def _load_region(adcode: str, root: str) -> Region:
+    folder = Path(root) / adcode
+    path = folder / "region.json"
+    if not path.exists():
+        msg = (
+            f"Region {adcode} is not set up: {path} is missing. "
+            f"Build it with `python -m geo.region add --adcode {adcode}`, or choose another PARKMAP_REGION."
+        )
+        raise GeoDataError(msg)
+    raw = _read_json(path)
+    counties = tuple(
+        County(
+            adcode=str(c["adcode"]),
+            name=c["name"],
+            short_name=c.get("short_name") or c["name"],
+            name_en=c.get("name_en") or c["name"],
+            former_names=tuple(c.get("former_names", ())),
+        )
+        for c in raw["counties"]
+    )
+    return Region(
+        adcode=str(raw["adcode"]),
+        name=raw["name"],
+        short_name=raw.get("short_name") or raw["name"],
+        name_en=raw.get("name_en") or raw["name"],
+        province=raw.get("province", ""),
+        province_short=raw.get("province_short", raw.get("province", "")),
+        metric_crs=raw.get("metric_crs", "EPSG:4549"),
+        counties=counties,
+        default_plan=raw.get("default_plan", ""),
+        folder=folder,
+        official_area_km2=raw.get("official_area_km2"),
+    )
+
+
+def plan_ids(region: Region | None = None) -> list[str]:
+    """Return the ids of the region's plans, oldest period first."""
+    region = region or load_region()
+    plans = [load_plan(p.stem, region=region) for p in sorted(region.plans_dir.glob("*.json"))]
+    return [p.id for p in sorted(plans, key=lambda p: (p.period_start, p.id))]
+
+
+def load_plan(plan_id: str | None = None, *, region: Region | None = None) -> Plan:
+    """Return plan ``plan_id`` of ``region`` (default: ``PARKMAP_PLAN``, else the region's default plan)."""
+    region = region or load_region()
+    chosen = plan_id or os.environ.get("PARKMAP_PLAN", "").strip() or region.default_plan
+    path = region.plans_dir / f"{chosen}.json"
+    if not path.exists():
+        known = ", ".join(p.stem for p in sorted(region.plans_dir.glob("*.json"))) or "(none)"
+        msg = f"{region.name} has no plan {chosen!r}; its plans are {known}."
+        raise GeoDataError(msg)
+    return _load_plan(str(path), path.stat().st_mtime_ns)
+
+
+@cache
+def _load_plan(path: str, _mtime_ns: int) -> Plan:
+    raw = _read_json(Path(path))
+    comparison = raw.get("comparison", "more_than")
+    return Plan(
+        id=str(raw["id"]),
+        title=raw["title"],
+        title_en=raw.get("title_en") or raw["title"],
+        document=raw.get("document", ""),
+        source=raw.get("source", raw["title"]),
+        source_text=raw.get("source_text", ""),
+        period_start=date.fromisoformat(raw["period_start"]),
+        period_end=date.fromisoformat(raw["period_end"]),
+        baseline_date=date.fromisoformat(raw["baseline_date"]),
+        comparison=_comparison(comparison, path),
+        lead_unit=raw.get("lead_unit", ""),
+        lead_unit_en=raw.get("lead_unit_en", raw.get("lead_unit", "")),
+        targets=tuple(_target(t, path) for t in raw.get("targets", ())),
+        path=Path(path),
+    )
+
+
+def _target(raw: dict[str, Any], path: str) -> Target:
+    return Target(
+        id=str(raw["id"]),
+        label=raw["label"],
+        label_en=raw.get("label_en") or raw["label"],
+        value=float(raw["value"]),
+        unit=raw.get("unit", ""),
+        unit_en=raw.get("unit_en", raw.get("unit", "")),
+        comparison=_comparison(raw.get("comparison", "at_least"), path),
+        cumulative=raw.get("cumulative", "total"),
+        lead_unit=raw.get("lead_unit", ""),
+        measurable_from=raw.get("measurable_from", "none"),
+        clause=raw.get("clause", ""),
+    )
+
+
+def _comparison(value: str, path: str) -> Comparison:
+    if value not in COMPARISONS:
+        msg = f"{path}: comparison {value!r} is not one of {', '.join(COMPARISONS)}."
+        raise GeoDataError(msg)
+    return value  # type: ignore[return-value]
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        msg = f"{path} cannot be read as JSON: {exc}"
+        raise GeoDataError(msg) from exc
+    if not isinstance(raw, dict):
+        msg = f"{path} must hold one JSON object."
+        raise GeoDataError(msg)
+    return raw

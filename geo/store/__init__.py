@@ -1,0 +1,174 @@
+"""Where imported registers are kept: snapshots per reporting date, with history.
+
+Every accepted import of a park register or an enterprise list is saved as a
+*snapshot* with its reporting date (填报日期), import time, source file name
+and hash, and who loaded it. The current register is the latest snapshot
+that has not been rolled back; older ones stay, so progress can be computed
+at any past date (:meth:`SnapshotStore.as_of`) and a bad import can be
+withdrawn (:meth:`SnapshotStore.rollback`) and brought back
+(:meth:`SnapshotStore.restore`).
+
+The store is a GeoPackage file by default (see :mod:`geo.store.gpkg` for the
+layout and how writes stay atomic); QGIS opens it directly: layers
+``parks`` / ``enterprises`` (all snapshots), ``parks_current`` /
+``enterprises_current`` (views of the current ones) and ``snapshots``. A
+register's own extra columns are kept in one ``extra_json`` text column (a
+JSON object per row) and come back as columns on load.
+Code outside this package talks only to the :class:`SnapshotStore` protocol
+and :func:`open_store`, so a PostGIS store can be added later.
+
+Examples
+--------
+>>> store = open_store()  # PARKMAP_STORE or data/store/parkmap.gpkg
+>>> info = store.save_snapshot(parks, kind="parks", reporting_date=date(2023, 12, 31),
+...                            source_name="柯桥区台账.xlsx", source_sha256=sha, loaded_by="王工")
+>>> store.as_of("parks", date(2022, 12, 31))  # the register in force at the end of 2022
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Final, Protocol, runtime_checkable
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import paths
+from geo.errors import StoreError
+from geo.store.gpkg import GeoPackageStore
+from geo.store.meta import KINDS, SNAPSHOT_COLUMNS, Kind, SnapshotInfo
+
+__all__ = [
+    "DEFAULT_STORE_PATH",
+    "KINDS",
+    "SNAPSHOT_COLUMNS",
+    "STORE_ENV_VAR",
+    "GeoPackageStore",
+    "Kind",
+    "SnapshotInfo",
+    "SnapshotStore",
+    "open_store",
+    "store_location",
+]
+
+STORE_ENV_VAR: Final = "PARKMAP_STORE"
+DEFAULT_STORE_PATH: Final = paths.DATA_DIR / "store" / "parkmap.gpkg"
+_POSTGRES_SCHEMES: Final = ("postgresql://", "postgres://", "postgresql+")
+
+
+@runtime_checkable
+class SnapshotStore(Protocol):
+    """What the app and analytics need from a store; every implementation provides it.
+
+    All GeoDataFrames going in and coming out are in WGS-84 (EPSG:4326).
+    ``kind`` is ``"parks"`` or ``"enterprises"``. Errors are
+    :class:`~geo.errors.StoreError` (or :class:`~geo.errors.CRSError` for
+    data in another coordinate system), with messages meant for a planner.
+    """
+
+    @property
+    def location(self) -> Path | str:
+        """Where the data lives (a file path, or later a database URL)."""
+        ...
+
+    def save_snapshot(
+        self,
+        gdf: gpd.GeoDataFrame,
+        *,
+        kind: str,
+        reporting_date: date,
+        source_name: str,
+        source_sha256: str,
+        loaded_by: str,
+        note: str = "",
+    ) -> SnapshotInfo:
+        """Store ``gdf`` as a new snapshot, atomically; return its metadata.
+
+        Raises :class:`~geo.errors.DuplicateSnapshotError` (``exc.snapshot_id``)
+        when a file with the same ``source_sha256`` is already stored as this kind.
+        """
+        ...
+
+    def list_snapshots(self, kind: str | None = None) -> pd.DataFrame:
+        """Return snapshot metadata (:data:`SNAPSHOT_COLUMNS`), newest first."""
+        ...
+
+    def snapshot_info(self, snapshot_id: int) -> SnapshotInfo:
+        """Return the metadata of one snapshot."""
+        ...
+
+    def latest_info(self, kind: str, *, as_of: date | None = None) -> SnapshotInfo | None:
+        """Return the metadata of the snapshot :meth:`current` (or :meth:`as_of`) would load."""
+        ...
+
+    def load_snapshot(self, snapshot_id: int) -> gpd.GeoDataFrame:
+        """Return one snapshot's rows with the columns and dtypes they were saved with."""
+        ...
+
+    def current(self, kind: str) -> gpd.GeoDataFrame | None:
+        """Return the latest snapshot not rolled back, or None."""
+        ...
+
+    def as_of(self, kind: str, when: date) -> gpd.GeoDataFrame | None:
+        """Return the latest snapshot not rolled back reported on or before ``when``, or None."""
+        ...
+
+    def rollback(self, snapshot_id: int, *, by: str, reason: str) -> SnapshotInfo:
+        """Withdraw a snapshot (kept for audit, no longer current)."""
+        ...
+
+    def restore(self, snapshot_id: int, *, by: str, reason: str = "") -> SnapshotInfo:
+        """Undo a rollback."""
+        ...
+
+    def is_empty(self, kind: str) -> bool:
+        """Return True when no snapshot of ``kind`` counts."""
+        ...
+
+
+def store_location() -> Path | str:
+    """Return where the store is: ``$PARKMAP_STORE`` if set, else ``data/store/parkmap.gpkg``.
+
+    A file path comes back absolute (a relative ``PARKMAP_STORE`` is taken
+    relative to the working directory, ``~`` is expanded); a database URL
+    comes back as given.
+    """
+    value = os.environ.get(STORE_ENV_VAR, "").strip()
+    if not value:
+        return DEFAULT_STORE_PATH
+    if "://" in value:
+        return value
+    return Path(value).expanduser().resolve()
+
+
+def open_store(location: str | Path | None = None) -> SnapshotStore:
+    """Return the store at ``location`` (default :func:`store_location`).
+
+    Parameters
+    ----------
+    location
+        A ``.gpkg`` file path (created by the first save), or a database URL.
+
+    Raises
+    ------
+    StoreError
+        A ``postgresql://`` URL (not supported yet), another URL scheme, a
+        path that does not end in ``.gpkg``, or a file that is not a GeoPackage.
+    """
+    target = store_location() if location is None else location
+    if isinstance(target, str) and target.startswith(_POSTGRES_SCHEMES):
+        msg = (
+            "PostGIS stores (postgresql://...) are not supported yet. "
+            f"Set {STORE_ENV_VAR} to a GeoPackage file path such as data/store/parkmap.gpkg."
+        )
+        raise StoreError(msg)
+    if isinstance(target, str) and "://" in target:
+        msg = f"Unknown store location {target!r}: set {STORE_ENV_VAR} to a GeoPackage file path ending in .gpkg."
+        raise StoreError(msg)
+    path = Path(target)
+    if path.suffix.lower() != ".gpkg":
+        msg = f"The store must be a GeoPackage file ending in .gpkg; got {str(path)!r}. Set {STORE_ENV_VAR} accordingly."
+        raise StoreError(msg)
+    return GeoPackageStore(path)
