@@ -11,6 +11,14 @@ import pytest
 from bench.appserver import CHROMIUM, CHROMIUM_ARGS
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test is slow too, so `pytest -m "not slow"` (make test-fast) never starts Chromium."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
     """Refuse connections to anything but this machine (browser tests use loopback)."""

@@ -5,6 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # runs the whole benchmark in a subprocess
+
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = (
     "county_assign_s",

@@ -67,7 +67,7 @@ REFUSED = [
     ("crs_link_geojson", "不访问网络"),
     ("crs_name_url_geojson", "不访问网络"),
     ("many_features_geojson", "超过 20,000 个要素"),  # a park register's cap
-    ("million_rows_xlsx", "超过一次导入的上限 20,000 行"),
+    pytest.param("million_rows_xlsx", "超过一次导入的上限 20,000 行", marks=pytest.mark.slow),
 ]
 
 
@@ -124,6 +124,7 @@ def test_sheets_are_stacked_with_their_names_and_own_row_numbers(tmp_path):
     assert list(table.source_parts) == ["柯桥区", "越城区", "越城区"]
 
 
+@pytest.mark.slow
 def test_park_register_caps_refuse_a_million_row_workbook_quickly(tmp_path):
     path = hostile.million_rows_xlsx(tmp_path)
     with pytest.raises(ImportFileError, match="超过一次导入的上限 20,000 行"):

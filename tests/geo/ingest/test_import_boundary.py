@@ -142,6 +142,7 @@ _MEMORY_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_thirty_thousand_parks_at_one_point_validate_in_bounded_memory():
     limit = 3 * 1024**3  # address-space cap: a regression fails with MemoryError instead of filling the machine
 
@@ -211,6 +212,7 @@ def _check_accounting(report, table) -> None:
 _SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
+@pytest.mark.slow
 @_SETTINGS
 @given(_tables("parks"))
 def test_no_exception_escapes_validate_parks(table):

@@ -231,6 +231,7 @@ def test_extra_values_json_would_mangle_come_back_exactly(store: GeoPackageStore
     assert_geodataframe_equal(store.load_snapshot(save(store, parks, DAY)), parks)
 
 
+@pytest.mark.slow
 def test_2100_extra_columns_are_saved_and_nothing_accumulates(store: GeoPackageStore) -> None:
     parks = make_parks(3)
     extras = pd.DataFrame({f"第{i}列": [f"v{i}", None, str(i)] for i in range(2100)})
