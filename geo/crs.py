@@ -71,7 +71,18 @@ def _unwrap(lon: NDArray[np.float64], lat: NDArray[np.float64], scalar: bool) ->
 
 
 def in_mainland_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
-    """Return True where a point lies in the box where GCJ-02 applies."""
+    """Return True where a point lies in the box where GCJ-02 applies.
+
+    Parameters
+    ----------
+    lon, lat
+        Longitudes and latitudes in degrees (scalars or arrays of the same shape).
+
+    Returns
+    -------
+    ndarray of bool
+        True where the point is inside the box where GCJ-02 applies.
+    """
     lon_a, lat_a = _as_arrays(lon, lat)
     return (lon_a >= _CHINA_LON[0]) & (lon_a <= _CHINA_LON[1]) & (lat_a >= _CHINA_LAT[0]) & (lat_a <= _CHINA_LAT[1])
 
@@ -138,6 +149,16 @@ def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple:
     """Convert WGS-84 longitude/latitude to GCJ-02 (Amap).
 
     Points outside mainland China are returned unchanged.
+
+    Parameters
+    ----------
+    lon, lat
+        Longitudes and latitudes in degrees (scalars or arrays of the same shape).
+
+    Returns
+    -------
+    tuple
+        ``(lon, lat)`` in GCJ-02: floats for scalar input, arrays otherwise.
     """
     scalar = np.ndim(lon) == 0 and np.ndim(lat) == 0
     lon_a, lat_a = _as_arrays(lon, lat)
@@ -148,6 +169,16 @@ def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple:
     """Convert GCJ-02 (Amap) longitude/latitude to WGS-84, exact to millimetres.
 
     Points outside mainland China are returned unchanged.
+
+    Parameters
+    ----------
+    lon, lat
+        GCJ-02 longitudes and latitudes in degrees (scalars or arrays of the same shape).
+
+    Returns
+    -------
+    tuple
+        ``(lon, lat)`` in WGS-84: floats for scalar input, arrays otherwise.
     """
     scalar = np.ndim(lon) == 0 and np.ndim(lat) == 0
     lon_a, lat_a = _as_arrays(lon, lat)
@@ -159,14 +190,36 @@ def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple:
 
 
 def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple:
-    """Convert GCJ-02 (Amap) longitude/latitude to BD-09 (Baidu)."""
+    """Convert GCJ-02 (Amap) longitude/latitude to BD-09 (Baidu).
+
+    Parameters
+    ----------
+    lon, lat
+        GCJ-02 longitudes and latitudes in degrees (scalars or arrays of the same shape).
+
+    Returns
+    -------
+    tuple
+        ``(lon, lat)`` in BD-09: floats for scalar input, arrays otherwise.
+    """
     scalar = np.ndim(lon) == 0 and np.ndim(lat) == 0
     lon_a, lat_a = _as_arrays(lon, lat)
     return _unwrap(*_gcj02_to_bd09(lon_a, lat_a), scalar)
 
 
 def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple:
-    """Convert BD-09 (Baidu) longitude/latitude to GCJ-02, exact to millimetres."""
+    """Convert BD-09 (Baidu) longitude/latitude to GCJ-02, exact to millimetres.
+
+    Parameters
+    ----------
+    lon, lat
+        BD-09 longitudes and latitudes in degrees (scalars or arrays of the same shape).
+
+    Returns
+    -------
+    tuple
+        ``(lon, lat)`` in GCJ-02: floats for scalar input, arrays otherwise.
+    """
     scalar = np.ndim(lon) == 0 and np.ndim(lat) == 0
     lon_a, lat_a = _as_arrays(lon, lat)
     out_lon, out_lat = _invert(_gcj02_to_bd09, lon_a, lat_a)
@@ -174,14 +227,36 @@ def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple:
 
 
 def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple:
-    """Convert WGS-84 longitude/latitude to BD-09 (Baidu)."""
+    """Convert WGS-84 longitude/latitude to BD-09 (Baidu).
+
+    Parameters
+    ----------
+    lon, lat
+        WGS-84 longitudes and latitudes in degrees (scalars or arrays of the same shape).
+
+    Returns
+    -------
+    tuple
+        ``(lon, lat)`` in BD-09: floats for scalar input, arrays otherwise.
+    """
     scalar = np.ndim(lon) == 0 and np.ndim(lat) == 0
     lon_a, lat_a = _as_arrays(lon, lat)
     return _unwrap(*_gcj02_to_bd09(*_wgs84_to_gcj02(lon_a, lat_a)), scalar)
 
 
 def bd09_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple:
-    """Convert BD-09 (Baidu) longitude/latitude to WGS-84, exact to millimetres."""
+    """Convert BD-09 (Baidu) longitude/latitude to WGS-84, exact to millimetres.
+
+    Parameters
+    ----------
+    lon, lat
+        BD-09 longitudes and latitudes in degrees (scalars or arrays of the same shape).
+
+    Returns
+    -------
+    tuple
+        ``(lon, lat)`` in WGS-84: floats for scalar input, arrays otherwise.
+    """
     scalar = np.ndim(lon) == 0 and np.ndim(lat) == 0
     gcj_lon, gcj_lat = bd09_to_gcj02(np.asarray(lon, "float64"), np.asarray(lat, "float64"))
     out_lon, out_lat = gcj02_to_wgs84(gcj_lon, gcj_lat)
@@ -192,7 +267,18 @@ _TO_WGS84 = {"gcj02": gcj02_to_wgs84, "bd09": bd09_to_wgs84}
 
 
 def check_datum(datum: str) -> str:
-    """Return ``datum`` normalised, or raise naming the allowed datums."""
+    """Return ``datum`` normalised, or raise naming the allowed datums.
+
+    Parameters
+    ----------
+    datum
+        A datum name as typed (``WGS-84``, ``gcj02``, ``CGCS2000``, ``bd_09`` ...).
+
+    Returns
+    -------
+    str
+        One of :data:`DATUMS`.
+    """
     key = str(datum).strip().lower().replace("-", "").replace("_", "")
     key = {"wgs84": "wgs84", "cgcs2000": "cgcs2000", "gcj02": "gcj02", "bd09": "bd09"}.get(key, key)
     if key not in DATUMS:
@@ -206,7 +292,20 @@ def check_datum(datum: str) -> str:
 
 
 def require_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str = "gdf") -> pyproj.CRS:
-    """Return the CRS of ``gdf`` or raise when it has none."""
+    """Return the CRS of ``gdf`` or raise when it has none.
+
+    Parameters
+    ----------
+    gdf
+        The data to check.
+    name
+        The parameter's name, used in the error message.
+
+    Returns
+    -------
+    pyproj.CRS
+        The CRS of ``gdf``.
+    """
     if gdf.crs is None:
         msg = (
             f"`{name}` has no coordinate reference system; set one with "
@@ -269,6 +368,16 @@ def to_gcj02(gdf: GeoT) -> GeoT:
     The input may be in any CRS. The output is labelled EPSG:4326 (GCJ-02 has
     no EPSG code) and carries ``attrs["datum"] = "gcj02"``: use it only for
     display on GCJ-02 tiles, never for measurement or joins.
+
+    Parameters
+    ----------
+    gdf
+        Geometries in any CRS.
+
+    Returns
+    -------
+    GeoDataFrame or GeoSeries
+        A copy in GCJ-02, labelled EPSG:4326, for display on GCJ-02 tiles only.
     """
     require_crs(gdf)
     out = gdf.to_crs(WGS84)
@@ -283,23 +392,69 @@ def to_gcj02(gdf: GeoT) -> GeoT:
 
 
 def to_metric(gdf: GeoT) -> GeoT:
-    """Return ``gdf`` in CGCS2000 / Gauss-Kruger CM 120E (EPSG:4549), metres."""
+    """Return ``gdf`` in CGCS2000 / Gauss-Kruger CM 120E (EPSG:4549), metres.
+
+    Parameters
+    ----------
+    gdf
+        Geometries in any CRS.
+
+    Returns
+    -------
+    GeoDataFrame or GeoSeries
+        The geometries in EPSG:4549 (metres).
+    """
     require_crs(gdf)
     return gdf.to_crs(CGCS2000_GK_120E)
 
 
 def area_m2(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> NDArray[np.float64]:
-    """Return the area of each geometry in square metres (EPSG:4549)."""
+    """Return the area of each geometry in square metres (EPSG:4549).
+
+    Parameters
+    ----------
+    gdf
+        Geometries in any CRS.
+
+    Returns
+    -------
+    ndarray of float
+        Area of each geometry in m², measured in EPSG:4549.
+    """
     return np.asarray(to_metric(gdf).area, dtype="float64")
 
 
 def length_m(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> NDArray[np.float64]:
-    """Return the length (perimeter for polygons) of each geometry in metres."""
+    """Return the length (perimeter for polygons) of each geometry in metres.
+
+    Parameters
+    ----------
+    gdf
+        Geometries in any CRS.
+
+    Returns
+    -------
+    ndarray of float
+        Length (perimeter for polygons) of each geometry in metres, measured in EPSG:4549.
+    """
     return np.asarray(to_metric(gdf).length, dtype="float64")
 
 
 def distance_m(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> NDArray[np.float64]:
-    """Return geodesic distances in metres between WGS-84 points (vectorised)."""
+    """Return geodesic distances in metres between WGS-84 points (vectorised).
+
+    Parameters
+    ----------
+    lon1, lat1
+        First points, WGS-84 degrees.
+    lon2, lat2
+        Second points, WGS-84 degrees (broadcast against the first).
+
+    Returns
+    -------
+    ndarray of float
+        Geodesic distance between each pair in metres.
+    """
     a_lon, a_lat, b_lon, b_lat = np.broadcast_arrays(*(np.asarray(v, dtype="float64") for v in (lon1, lat1, lon2, lat2)))
     _, _, dist = _GEOD.inv(a_lon, a_lat, b_lon, b_lat)
     return np.asarray(dist, dtype="float64")

@@ -30,14 +30,36 @@ _OOXML_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
 
 
 def neutralise_text(value: object) -> object:
-    """Return ``value`` with a leading ``'`` if it is text a spreadsheet would run as a formula."""
+    """Return ``value`` with a leading ``'`` if it is text a spreadsheet would run as a formula.
+
+    Parameters
+    ----------
+    value
+        A cell value of any type.
+
+    Returns
+    -------
+    object
+        ``value`` unchanged, or the text with a leading ``'`` when it would run as a formula.
+    """
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 
 
 def xml_text(text: str) -> str:
-    """Return ``text`` with every character XML 1.0 cannot hold replaced by U+FFFD."""
+    """Return ``text`` with every character XML 1.0 cannot hold replaced by U+FFFD.
+
+    Parameters
+    ----------
+    text
+        Any text.
+
+    Returns
+    -------
+    str
+        The text with characters XML 1.0 cannot hold replaced by U+FFFD.
+    """
     return _NOT_XML.sub(REPLACEMENT_CHARACTER, text)
 
 
@@ -47,6 +69,16 @@ def xlsx_text(value: object) -> object:
     Characters XML cannot hold become U+FFFD; a literal ``_x000B_`` is written
     as ``_x005F_x000B_``, the OOXML escape of its underscore, so that Excel
     does not read it as a vertical tab.
+
+    Parameters
+    ----------
+    value
+        A cell value of any type.
+
+    Returns
+    -------
+    object
+        The text as an ``.xlsx`` cell holds it; other values unchanged.
     """
     if not isinstance(value, str):
         return value
@@ -62,6 +94,18 @@ def map_text(df: pd.DataFrame, func: Callable[[object], object]) -> pd.DataFrame
     """Return a copy of ``df`` with ``func`` applied to every cell of its text columns and to the column names.
 
     A column ``func`` leaves unchanged keeps its dtype; ``df`` is not changed.
+
+    Parameters
+    ----------
+    df
+        A table; not changed.
+    func
+        Applied to each non-missing cell of the text columns and to each column name.
+
+    Returns
+    -------
+    DataFrame
+        A new table with the mapped text.
     """
     out = df.copy()
     for column in out.columns:
@@ -98,5 +142,15 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     See :func:`neutralise_formulas` and :func:`xlsx_text`. For the openpyxl
     writer, which writes text as given; xlsxwriter escapes control characters
     and ``_x`` itself (use :func:`neutralise_formulas` alone there).
+
+    Parameters
+    ----------
+    df
+        A table; not changed.
+
+    Returns
+    -------
+    DataFrame
+        A new table ready for an ``.xlsx`` sheet written with openpyxl.
     """
     return map_text(neutralise_formulas(df), xlsx_text)
