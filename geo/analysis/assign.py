@@ -67,7 +67,18 @@ def point_lonlat(points: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str = "point
 
 
 def lonlat_to_metric(lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Project WGS-84 longitude/latitude arrays to EPSG:4549 easting/northing in metres."""
+    """Project WGS-84 longitude/latitude arrays to EPSG:4549 easting/northing in metres.
+
+    Parameters
+    ----------
+    lon, lat
+        WGS-84 longitudes and latitudes in degrees.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(x, y)``: EPSG:4549 easting and northing in metres.
+    """
     x, y = _TO_METRIC.transform(lon, lat)
     return np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
 

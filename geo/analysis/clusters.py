@@ -71,7 +71,18 @@ CLUSTER_COLUMNS = [
 
 
 def county_column(enterprises: pd.DataFrame) -> str | None:
-    """Return the column giving each firm's county: located (from :mod:`geo.analysis.assign`) before the register's."""
+    """Return the column giving each firm's county: located (from :mod:`geo.analysis.assign`) before the register's.
+
+    Parameters
+    ----------
+    enterprises
+        Enterprise rows, located or as registered.
+
+    Returns
+    -------
+    str or None
+        ``located_county_adcode`` if present, else ``county_adcode``, else None.
+    """
     for column in ("located_county_adcode", "county_adcode"):
         if column in enterprises.columns:
             return column
@@ -82,6 +93,16 @@ def in_park_flags(enterprises: pd.DataFrame) -> pd.Series:
     """Return whether each firm is in a park: assigned ``park_id`` if present, else the register's ``in_park``.
 
     Firms with neither are <NA> (unknown), not False.
+
+    Parameters
+    ----------
+    enterprises
+        Enterprise rows, with ``park_id`` (assigned) or ``in_park`` (register).
+
+    Returns
+    -------
+    Series of boolean
+        True/False per firm, <NA> where unknown; same index as ``enterprises``.
     """
     if "park_id" in enterprises.columns:
         return enterprises["park_id"].notna().astype("boolean")

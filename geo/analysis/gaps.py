@@ -50,6 +50,18 @@ def small_micro_mask(enterprises: pd.DataFrame, *, size_classes: tuple[str, ...]
     empty for every row, every firm counts and the note says so (the register
     then gives no size, and firms are assumed small-micro, as the register of
     this product is of small-micro firms).
+
+    Parameters
+    ----------
+    enterprises
+        Enterprise rows, with ``size_class`` when the register gives it.
+    size_classes
+        The size classes that count; None counts every firm.
+
+    Returns
+    -------
+    tuple of (Series of bool, str)
+        The mask (same index as ``enterprises``) and a note on how it was decided.
     """
     if size_classes is None:
         return pd.Series(True, index=enterprises.index), "all firms"

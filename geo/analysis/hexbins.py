@@ -69,7 +69,20 @@ def _check_resolution(resolution: int) -> int:
 
 
 def lonlat_cells(lon: NDArray[np.float64], lat: NDArray[np.float64], *, resolution: int) -> CellArray:
-    """Return the H3 cell (uint64) of each WGS-84 coordinate; 0 where a coordinate is NaN."""
+    """Return the H3 cell (uint64) of each WGS-84 coordinate; 0 where a coordinate is NaN.
+
+    Parameters
+    ----------
+    lon, lat
+        WGS-84 longitudes and latitudes in degrees (NaN where missing).
+    resolution
+        H3 resolution, 0-15.
+
+    Returns
+    -------
+    ndarray of uint64
+        The H3 cell of each coordinate; 0 where a coordinate is NaN.
+    """
     res = _check_resolution(resolution)
     out = np.zeros(len(lon), dtype=np.uint64)
     valid = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
@@ -79,13 +92,39 @@ def lonlat_cells(lon: NDArray[np.float64], lat: NDArray[np.float64], *, resoluti
 
 
 def h3_cells(points: gpd.GeoDataFrame | gpd.GeoSeries, *, resolution: int) -> CellArray:
-    """Return the H3 cell of each point (any CRS; cells are defined on WGS-84); 0 for missing points."""
+    """Return the H3 cell of each point (any CRS; cells are defined on WGS-84); 0 for missing points.
+
+    Parameters
+    ----------
+    points
+        Points in any CRS (missing or empty points allowed).
+    resolution
+        H3 resolution, 0-15.
+
+    Returns
+    -------
+    ndarray of uint64
+        The H3 cell of each point; 0 for missing points.
+    """
     lon, lat = point_lonlat(points)
     return lonlat_cells(lon, lat, resolution=resolution)
 
 
 def parent_cells(cells: CellArray, *, resolution: int) -> CellArray:
-    """Return the parent of each H3 cell at a coarser ``resolution`` (0 stays 0)."""
+    """Return the parent of each H3 cell at a coarser ``resolution`` (0 stays 0).
+
+    Parameters
+    ----------
+    cells
+        H3 cells as uint64 (0 for none).
+    resolution
+        The coarser H3 resolution wanted.
+
+    Returns
+    -------
+    ndarray of uint64
+        The parent of each cell; 0 stays 0.
+    """
     res = _check_resolution(resolution)
     cells = np.asarray(cells, dtype=np.uint64)
     current = (cells & _RES_MASK) >> _RES_SHIFT
@@ -98,7 +137,18 @@ def parent_cells(cells: CellArray, *, resolution: int) -> CellArray:
 
 
 def cell_polygons(cells: CellArray) -> gpd.GeoSeries:
-    """Return the hexagon of each H3 cell as a WGS-84 (EPSG:4326) polygon."""
+    """Return the hexagon of each H3 cell as a WGS-84 (EPSG:4326) polygon.
+
+    Parameters
+    ----------
+    cells
+        H3 cells as uint64.
+
+    Returns
+    -------
+    GeoSeries
+        One hexagon per cell, EPSG:4326.
+    """
     polygons = []
     for cell in np.asarray(cells, dtype=np.uint64).tolist():
         ring = np.asarray(h3int.cell_to_boundary(cell))[:, ::-1]  # (lat, lng) -> (x, y)
@@ -107,12 +157,30 @@ def cell_polygons(cells: CellArray) -> gpd.GeoSeries:
 
 
 def cell_ids(cells: CellArray) -> list[str]:
-    """Return the usual hexadecimal string ids of H3 cells."""
+    """Return the usual hexadecimal string ids of H3 cells.
+
+    Parameters
+    ----------
+    cells
+        H3 cells as uint64.
+
+    Returns
+    -------
+    list of str
+        The hexadecimal id of each cell.
+    """
     return [h3.int_to_str(c) for c in np.asarray(cells, dtype=np.uint64).tolist()]
 
 
 def count_cells(cells: CellArray, *, max_cells: int = DEFAULT_MAX_CELLS) -> tuple[CellArray, NDArray[np.int64], int]:
     """Count points per cell, coarsening until at most ``max_cells`` cells remain.
+
+    Parameters
+    ----------
+    cells
+        H3 cells as uint64 (0 for missing points, not counted).
+    max_cells
+        The most cells the result may hold.
 
     Returns
     -------

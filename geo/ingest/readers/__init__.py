@@ -136,7 +136,20 @@ def _read_bytes(source: str | Path | bytes | BinaryIO, *, file_name: str | None,
 
 
 def sniff_format(data: bytes, name: str) -> str:
-    """Return the file format from the first bytes (and, for zips, the member names)."""
+    """Return the file format from the first bytes (and, for zips, the member names).
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    name
+        The file's name as the planner gave it, used in messages.
+
+    Returns
+    -------
+    str
+        One of ``shp``, ``xlsx``, ``xls``, ``gpkg``, ``geojson``, ``csv``.
+    """
     if data.startswith(_MAGIC_ZIP):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:

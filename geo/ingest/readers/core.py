@@ -104,7 +104,17 @@ MergedRange = tuple[tuple[int, int], tuple[int, int]]  # ((first row, first colu
 
 
 def check_size(size: int, cap: int, name: str) -> None:
-    """Refuse a file of ``size`` bytes that is empty or larger than ``cap``."""
+    """Refuse a file of ``size`` bytes that is empty or larger than ``cap``.
+
+    Parameters
+    ----------
+    size
+        The file's size in bytes.
+    cap
+        The largest size allowed for this format, in bytes.
+    name
+        The file's name as the planner gave it, used in messages.
+    """
     if size > cap:
         msg = f"文件 {name} 有 {size / MB:,.1f} MB，超过上限 {cap / MB:,.0f} MB。请把表格拆成几个文件，或删去不需要的工作表和列后再导入。"
         raise ImportFileError(msg)
@@ -114,7 +124,17 @@ def check_size(size: int, cap: int, name: str) -> None:
 
 
 def check_zip_safety(data: bytes, name: str, limits: ReadLimits) -> None:
-    """Refuse a zip (xlsx) whose members would expand too far, from its directory alone."""
+    """Refuse a zip (xlsx) whose members would expand too far, from its directory alone.
+
+    Parameters
+    ----------
+    data
+        The zip's bytes (an xlsx or a zipped shapefile).
+    name
+        The file's name as the planner gave it, used in messages.
+    limits
+        The caps that apply to this import.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -136,7 +156,18 @@ def check_zip_safety(data: bytes, name: str, limits: ReadLimits) -> None:
 
 
 def blank_mask(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a boolean frame: True where a cell is empty, missing or only spaces."""
+    """Return a boolean frame: True where a cell is empty, missing or only spaces.
+
+    Parameters
+    ----------
+    frame
+        Any table.
+
+    Returns
+    -------
+    DataFrame of bool
+        Same shape and labels as ``frame``: True where a cell is empty, missing or only spaces.
+    """
     out = {}
     for column in frame.columns:
         series = frame[column]
@@ -146,7 +177,18 @@ def blank_mask(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def find_header_row(frame: pd.DataFrame) -> int:
-    """Return the 0-based index of the header row: the early row most like known headers."""
+    """Return the 0-based index of the header row: the early row most like known headers.
+
+    Parameters
+    ----------
+    frame
+        A whole-sheet grid, before any header is chosen.
+
+    Returns
+    -------
+    int
+        The 0-based row index of the header.
+    """
     search = frame.iloc[:HEADER_SEARCH_ROWS].to_numpy(dtype=object)
     scores = [header_score(row) for row in search]
     if scores and max(scores) >= 2:
@@ -168,7 +210,30 @@ def table_from_grid(
     encoding: str | None = None,
     merged: list[MergedRange] | None = None,
 ) -> RawTable:
-    """Cut a whole-sheet grid (columns 0..n-1) into header and body; fill merged ranges below the header."""
+    """Cut a whole-sheet grid (columns 0..n-1) into header and body; fill merged ranges below the header.
+
+    Parameters
+    ----------
+    grid
+        The whole sheet, columns numbered 0..n-1.
+    name
+        The file's name as the planner gave it, used in messages.
+    file_format
+        The format read (``xlsx``, ``csv`` ...), kept on the table.
+    limits
+        The caps that apply to this import.
+    sheet
+        The sheet's name, if any.
+    encoding
+        The text encoding used, for a text file.
+    merged
+        Merged cell ranges of the sheet, 0-based.
+
+    Returns
+    -------
+    RawTable
+        The header as written and the body, with merged values filled and noted.
+    """
     if grid.size == 0:
         msg = f"文件 {name} 里没有任何数据。"
         raise ImportFileError(msg)
@@ -195,14 +260,34 @@ def table_from_grid(
 
 
 def check_rows(count: int, name: str, limits: ReadLimits) -> None:
-    """Refuse a table of more than ``limits.max_rows`` rows."""
+    """Refuse a table of more than ``limits.max_rows`` rows.
+
+    Parameters
+    ----------
+    count
+        The table's number of rows.
+    name
+        The file's name as the planner gave it, used in messages.
+    limits
+        The caps that apply to this import.
+    """
     if count > limits.max_rows:
         msg = f"文件 {name} 超过 {limits.max_rows:,} 行，超出一次导入的上限。请按区县拆分后分批导入。"
         raise ImportFileError(msg)
 
 
 def check_width(width: int, name: str, limits: ReadLimits) -> None:
-    """Refuse a table of more than ``limits.max_columns`` columns."""
+    """Refuse a table of more than ``limits.max_columns`` columns.
+
+    Parameters
+    ----------
+    width
+        The table's number of columns.
+    name
+        The file's name as the planner gave it, used in messages.
+    limits
+        The caps that apply to this import.
+    """
     if width > limits.max_columns:
         msg = (
             f"文件 {name} 有 {width:,} 列，超过上限 {limits.max_columns:,} 列。"
@@ -212,7 +297,19 @@ def check_width(width: int, name: str, limits: ReadLimits) -> None:
 
 
 def check_cell_sizes(grid: pd.DataFrame, name: str, limits: ReadLimits, *, first_row: int = 1) -> None:
-    """Refuse a grid with a cell longer than ``limits.max_cell_chars``; name its row (grid row 0 is ``first_row``)."""
+    """Refuse a grid with a cell longer than ``limits.max_cell_chars``; name its row (grid row 0 is ``first_row``).
+
+    Parameters
+    ----------
+    grid
+        The cells to check.
+    name
+        The file's name as the planner gave it, used in messages.
+    limits
+        The caps that apply to this import.
+    first_row
+        The file's row number of the grid's row 0, for the message.
+    """
     for position, column in enumerate(grid.columns):
         series = grid[column]
         if series.dtype != object and not pd.api.types.is_string_dtype(series.dtype):
@@ -239,6 +336,22 @@ def combine_parts(parts: list[tuple[str, RawTable]], skipped: list[tuple[str, st
     Row numbers stay those of each part (the planner finds a row by sheet and
     row); cell notes name their part. One part is returned as it is, with a
     note only if others were skipped.
+
+    Parameters
+    ----------
+    parts
+        ``(part name, table)`` for each sheet or layer read, at least one.
+    skipped
+        ``(part name, why)`` for each part not read.
+    word
+        What a part is called in the note (工作表, 图层).
+    limits
+        The caps that apply to this import.
+
+    Returns
+    -------
+    RawTable
+        One table of every part's rows, with a column naming each row's part and a note.
     """
     first = parts[0][1]
     read = "、".join(f"{part}（{len(table.data):,} 行）" for part, table in parts)
@@ -269,7 +382,20 @@ def combine_parts(parts: list[tuple[str, RawTable]], skipped: list[tuple[str, st
 
 
 def excel_range(first: tuple[int, int], last: tuple[int, int]) -> str:
-    """Return an Excel range such as ``B5:B9`` for 0-based (row, column) corners."""
+    """Return an Excel range such as ``B5:B9`` for 0-based (row, column) corners.
+
+    Parameters
+    ----------
+    first
+        0-based ``(row, column)`` of the top-left cell.
+    last
+        0-based ``(row, column)`` of the bottom-right cell.
+
+    Returns
+    -------
+    str
+        The range as Excel writes it, such as ``B5:B9``.
+    """
 
     return f"{xl_col_to_name(first[1])}{first[0] + 1}:{xl_col_to_name(last[1])}{last[0] + 1}"
 
@@ -281,6 +407,20 @@ def fill_merged(grid: pd.DataFrame, merged: list[MergedRange], *, below: int) ->
     block of parks); a range within one row is a title or remark, not a value
     shared by several records. Returns the new grid and, per filled range,
     (first filled row, column, value, message) with 0-based grid positions.
+
+    Parameters
+    ----------
+    grid
+        The whole sheet; not changed.
+    merged
+        Merged cell ranges, 0-based.
+    below
+        The header's row index: only ranges starting below it are filled.
+
+    Returns
+    -------
+    tuple
+        ``(new grid, filled)``: per filled range, (first filled row, column, value, message), 0-based.
     """
     out = grid
     filled: list[tuple[int, int, str, str]] = []

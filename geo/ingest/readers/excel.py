@@ -43,7 +43,26 @@ _CHUNK = 4 * 1024 * 1024
 
 
 def read_excel(data: bytes, name: str, kind: str, sheet: str | None, limits: ReadLimits) -> RawTable:
-    """Read the named sheet, or every visible sheet with register headers, of an ``xlsx``/``xls`` file's bytes."""
+    """Read the named sheet, or every visible sheet with register headers, of an ``xlsx``/``xls`` file's bytes.
+
+    Parameters
+    ----------
+    data
+        The workbook's bytes.
+    name
+        The file's name as the planner gave it, used in messages.
+    kind
+        ``xlsx`` or ``xls``.
+    sheet
+        The sheet to read; None reads every visible sheet with register headers.
+    limits
+        The caps that apply to this import.
+
+    Returns
+    -------
+    RawTable
+        The sheet(s) as written, stacked with the sheet's name per row when several.
+    """
     import python_calamine
 
     check_size(len(data), limits.max_excel_bytes, name)
@@ -74,6 +93,15 @@ def check_sheet_extents(data: bytes, name: str, limits: ReadLimits) -> None:
     The scan reads row numbers of ``<row>`` elements, and cell references past
     column Z or at row 1,000,000 and beyond; a sheet's cells then span at most
     the rows x columns found, which bounds what opening it allocates.
+
+    Parameters
+    ----------
+    data
+        The xlsx's bytes.
+    name
+        The file's name as the planner gave it, used in messages.
+    limits
+        The caps that apply to this import.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for member in archive.infolist():

@@ -46,7 +46,26 @@ Source = tuple[str, Path, str | None, str | None]
 
 
 def read_vector(data: bytes, name: str, kind: str, layer: str | None, limits: ReadLimits) -> RawTable:
-    """Read every layer with register headers (or the named one) of a ``geojson``/``gpkg``/``shp`` (zip) file's bytes."""
+    """Read every layer with register headers (or the named one) of a ``geojson``/``gpkg``/``shp`` (zip) file's bytes.
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    name
+        The file's name as the planner gave it, used in messages.
+    kind
+        ``geojson``, ``gpkg`` or ``shp`` (a zip).
+    layer
+        The layer to read; None reads every layer with register headers.
+    limits
+        The caps that apply to this import.
+
+    Returns
+    -------
+    RawTable
+        The attributes as written with each feature's geometry, stacked with the layer's name per row when several.
+    """
     check_size(len(data), limits.max_vector_bytes, name)
     if kind == "geojson":
         refuse_crs_links(data, name)
@@ -72,7 +91,15 @@ def _has_headers(table: RawTable) -> bool:
 
 
 def refuse_crs_links(data: bytes, name: str) -> None:
-    """Refuse a GeoJSON whose ``crs`` member is a link or a web address, which GDAL would fetch."""
+    """Refuse a GeoJSON whose ``crs`` member is a link or a web address, which GDAL would fetch.
+
+    Parameters
+    ----------
+    data
+        The GeoJSON's bytes.
+    name
+        The file's name as the planner gave it, used in messages.
+    """
     for found in _CRS_MEMBER.finditer(data):
         member = data[found.end() : found.end() + 2000].split(b"}", 2)
         text = b"}".join(member[:2])
@@ -108,7 +135,20 @@ def _sources(data: bytes, name: str, kind: str, folder: Path, layer: str | None)
 
 
 def gpkg_tables(path: Path, name: str) -> tuple[list[str], list[tuple[str, str]]]:
-    """Return a GeoPackage's real feature/attribute tables from ``gpkg_contents``, and the entries skipped (views)."""
+    """Return a GeoPackage's real feature/attribute tables from ``gpkg_contents``, and the entries skipped (views).
+
+    Parameters
+    ----------
+    path
+        The GeoPackage, copied to a temporary folder.
+    name
+        The file's name as the planner gave it, used in messages.
+
+    Returns
+    -------
+    tuple
+        ``(table names, skipped)`` where skipped holds ``(name, why)`` for views and other entries not read.
+    """
     deadline = time.monotonic() + _GPKG_SECONDS
     try:
         db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
@@ -161,7 +201,18 @@ def _shapefiles(data: bytes, name: str, folder: Path) -> list[Source]:
 
 
 def dbf_encoding(dbf: bytes) -> str | None:
-    """Return the encoding of a ``.dbf`` with no ``.cpg``: None when its header names one, else UTF-8 or GB18030."""
+    """Return the encoding of a ``.dbf`` with no ``.cpg``: None when its header names one, else UTF-8 or GB18030.
+
+    Parameters
+    ----------
+    dbf
+        The ``.dbf`` file's bytes.
+
+    Returns
+    -------
+    str or None
+        None when the header names an encoding (GDAL reads it) or the text is ASCII, else ``UTF-8`` or ``GB18030``.
+    """
     if len(dbf) > 29 and dbf[29] != 0:
         return None  # a language driver id: GDAL maps it
     sample = dbf[: 4 * 1024 * 1024]
