@@ -28,12 +28,36 @@ _MAX_METRIC_COORD_M = 1e9  # far outside China; beyond this a point is not compa
 
 
 def name_key(names: pd.Series) -> pd.Series:
-    """Return names as compared for repeats: NFKC, no spaces, lower case ("" for blank)."""
+    """Return names as compared for repeats: NFKC, no spaces, lower case ("" for blank).
+
+    Parameters
+    ----------
+    names
+        Park or firm names as given.
+
+    Returns
+    -------
+    Series of str
+        The comparison key of each name; same index.
+    """
     return names.fillna("").astype(str).map(lambda s: "".join(unicodedata.normalize("NFKC", s).split()).lower())
 
 
 def first_row_of_group(keys: np.ndarray, source_rows: np.ndarray) -> np.ndarray:
-    """Return, for each row, the source row of the first row with the same key."""
+    """Return, for each row, the source row of the first row with the same key.
+
+    Parameters
+    ----------
+    keys
+        One key per row.
+    source_rows
+        The file's row number of each row.
+
+    Returns
+    -------
+    ndarray of int64
+        For each row, the source row of the first row with the same key.
+    """
     return pd.Series(source_rows).groupby(keys, sort=False).transform("first").to_numpy(dtype=np.int64)
 
 
@@ -42,6 +66,18 @@ def earlier_point_within(lon: np.ndarray, lat: np.ndarray, *, radius_m: float) -
 
     Positions are indices into ``lon``/``lat``; "earlier" means a smaller
     position. Points that are not finite are never matched.
+
+    Parameters
+    ----------
+    lon, lat
+        WGS-84 longitudes and latitudes in degrees (NaN where missing).
+    radius_m
+        The distance in metres within which two points are the same place.
+
+    Returns
+    -------
+    ndarray of int64
+        For each point, the position of an earlier point within ``radius_m``, or -1.
     """
     out = np.full(len(lon), -1, dtype=np.int64)
     ok = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))

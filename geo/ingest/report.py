@@ -47,6 +47,19 @@ class ProblemLog:
 
         ``value`` and ``message`` are either one string for all rows or
         arrays aligned with the rows.
+
+        Parameters
+        ----------
+        mask
+            True for each row (by position) that has the problem.
+        field
+            The column the problem is in, as the planner sees it.
+        value
+            The value as given: one string, or one per row.
+        severity
+            ``error`` (the row is rejected) or ``warning``.
+        message
+            What is wrong, in a planner's words: one string, or one per row.
         """
         where = np.flatnonzero(np.asarray(mask, dtype=bool))
         if not len(where):
@@ -128,7 +141,18 @@ class ImportReport:
         return int((self.problems["severity"] == "warning").sum())
 
     def to_dict(self, *, max_problems: int | None = None) -> dict:
-        """Return the report as plain JSON-ready types (the CLI's ``--json`` object)."""
+        """Return the report as plain JSON-ready types (the CLI's ``--json`` object).
+
+        Parameters
+        ----------
+        max_problems
+            Keep only the first this many problems; None keeps all.
+
+        Returns
+        -------
+        dict
+            Counts, notes and problems as JSON-ready types.
+        """
         problems = self.problems if max_problems is None else self.problems.head(max_problems)
         records = [
             {"row": int(r), "field": str(f), "value": str(v), "severity": str(s), "message": str(m)}
@@ -150,7 +174,18 @@ class ImportReport:
         }
 
     def summary_lines(self, *, max_problems: int | None = None) -> list[str]:
-        """Return the human summary: counts, file notes, then one line per problem."""
+        """Return the human summary: counts, file notes, then one line per problem.
+
+        Parameters
+        ----------
+        max_problems
+            List only the first this many problems; None lists all.
+
+        Returns
+        -------
+        list of str
+            The summary, one line per item, in Chinese.
+        """
         lines = [
             f"文件 {self.file_name} · 坐标系 {self.datum}",
             f"共 {self.rows} 行：接受 {self.accepted} 行，拒绝 {self.rejected} 行；跳过空行 {self.skipped_blank} 行。"
@@ -178,7 +213,20 @@ _DATUM_WORDS = {
 
 
 def datum_hint_message(declared: str, likely: str) -> str:
-    """Return the planner-facing sentence for a datum hint."""
+    """Return the planner-facing sentence for a datum hint.
+
+    Parameters
+    ----------
+    declared
+        The datum the file was imported in.
+    likely
+        The datum most points seem to be in.
+
+    Returns
+    -------
+    str
+        The hint, in Chinese.
+    """
     return (
         f"提示：坐标按 {_DATUM_WORDS.get(declared, declared)} 导入，但多数点看起来是 {_DATUM_WORDS.get(likely, likely)} 坐标"
         f"（按 {likely} 换算后，更多点落在所填区县内）。如果坐标是从该地图上取的，请选择坐标系 {likely} 重新导入。"
@@ -192,6 +240,16 @@ def rejected_for_correction(report: ImportReport) -> pd.DataFrame:
     are as given: pass the result through
     :func:`geo.export_safety.neutralise_formulas` (or use
     :func:`rejected_xlsx`) before writing a spreadsheet.
+
+    Parameters
+    ----------
+    report
+        The import's report.
+
+    Returns
+    -------
+    DataFrame
+        ``原行号``, the original columns as given, and ``错误原因``; one row per rejected row.
     """
     original = report.original
     if report.rejected_positions is None:
@@ -212,7 +270,18 @@ def rejected_for_correction(report: ImportReport) -> pd.DataFrame:
 
 
 def rejected_xlsx(report: ImportReport) -> bytes:
-    """Return the rejected rows as an ``.xlsx`` file, with formula-looking cells neutralised."""
+    """Return the rejected rows as an ``.xlsx`` file, with formula-looking cells neutralised.
+
+    Parameters
+    ----------
+    report
+        The import's report.
+
+    Returns
+    -------
+    bytes
+        An ``.xlsx`` file with one sheet of the rejected rows.
+    """
     frame = neutralise_formulas(rejected_for_correction(report))
     buffer = io.BytesIO()
     with pd.ExcelWriter(

@@ -52,7 +52,18 @@ STATUS_ALLOWED = "谋划（规划中/拟建）、在建（建设中）、建成�
 
 
 def status_code(word: str) -> str | None:
-    """Return the status code of a word such as 已建成, 在建, 规划中, 省级认定; None if not understood."""
+    """Return the status code of a word such as 已建成, 在建, 规划中, 省级认定; None if not understood.
+
+    Parameters
+    ----------
+    word
+        A cell's word, stripped (Chinese or English).
+
+    Returns
+    -------
+    str or None
+        One of the status codes in :data:`geo.schema.STATUSES`, or None.
+    """
     if not word:
         return None
     if word in _STATUS_EXACT:
@@ -81,7 +92,18 @@ PARK_TYPE_ALLOWED = "生产制造类、生产性服务类"
 
 
 def park_type_code(word: str) -> str | None:
-    """Return ``manufacturing`` or ``producer_services`` for a park-type word, else None."""
+    """Return ``manufacturing`` or ``producer_services`` for a park-type word, else None.
+
+    Parameters
+    ----------
+    word
+        A cell's word, stripped (Chinese or English).
+
+    Returns
+    -------
+    str or None
+        ``manufacturing``, ``producer_services`` or None.
+    """
     return _PARK_TYPE_EXACT.get(word)
 
 
@@ -90,7 +112,18 @@ SIZE_ALLOWED = "小型、微型"
 
 
 def size_class_code(word: str) -> str | None:
-    """Return ``small`` or ``micro`` for 小型/微型 (and English), else None."""
+    """Return ``small`` or ``micro`` for 小型/微型 (and English), else None.
+
+    Parameters
+    ----------
+    word
+        A cell's word, stripped (Chinese or English).
+
+    Returns
+    -------
+    str or None
+        ``small``, ``micro`` or None.
+    """
     return _SIZE_EXACT.get(word.removesuffix("企业"))
 
 
@@ -110,5 +143,16 @@ NOT_MAJOR_WORDS = frozenset({"否", "无", "非", "不属于", "其他", "-", "/
 
 
 def major_industry_name(word: str) -> str | None:
-    """Return the plan's name of one of the eight 万亿 industries, else None."""
+    """Return the plan's name of one of the eight 万亿 industries, else None.
+
+    Parameters
+    ----------
+    word
+        A cell's word, stripped (Chinese or English).
+
+    Returns
+    -------
+    str or None
+        The industry's name as the plan writes it, or None.
+    """
     return _MAJOR_ALIASES.get(word)
