@@ -31,6 +31,18 @@ def use_local_assets(m: folium.Map, *, base_url: str = APP_STATIC_URL) -> folium
     The map's jQuery, Bootstrap and Font Awesome links are removed: nothing
     here uses them. Returns the same map, changed in place (it is built by
     :func:`layers.base.base_map` and not shared).
+
+    Parameters
+    ----------
+    m
+        The map to change in place.
+    base_url
+        Where the app serves ``static/vendor``.
+
+    Returns
+    -------
+    folium.Map
+        The same map.
     """
     base = base_url.rstrip("/")
     m.default_js = [(name, f"{base}/{rel}") for name, rel in LEAFLET_JS]
@@ -42,6 +54,18 @@ def inline_assets(html: str, *, base_url: str = APP_STATIC_URL) -> str:
     """Return a standalone map page with the local Leaflet files inlined.
 
     Used for exported ``map.html`` files, which must open offline anywhere.
+
+    Parameters
+    ----------
+    html
+        A rendered map page whose Leaflet links point at ``base_url``.
+    base_url
+        The address those links use.
+
+    Returns
+    -------
+    str
+        The page with the Leaflet scripts and styles written into it.
     """
     base = base_url.rstrip("/")
     for _, rel in LEAFLET_JS:

@@ -117,7 +117,18 @@ L.control.scale({imperial: false, metric: true, maxWidth: 160, position: 'bottom
 
 
 def basemap_datum(basemap: str) -> str:
-    """Return the datum overlays must be drawn in for ``basemap`` ("wgs84" or "gcj02")."""
+    """Return the datum overlays must be drawn in for ``basemap`` ("wgs84" or "gcj02").
+
+    Parameters
+    ----------
+    basemap
+        A key of :data:`BASEMAPS`.
+
+    Returns
+    -------
+    str
+        ``wgs84`` or ``gcj02``.
+    """
     return _basemap(basemap).datum
 
 
@@ -150,6 +161,15 @@ def base_map(
         The Tianditu ``tk``; required for ``"tianditu"``.
     zoom_control
         Show the +/- buttons (hidden in presentation mode).
+    asset_base_url
+        Where the app serves ``static/vendor`` (Leaflet's own files).
+    tile_error_message
+        Shown on the map when tiles cannot be loaded.
+
+    Returns
+    -------
+    folium.Map
+        A new map fitted to ``bounds``, with no overlays yet.
     """
     spec = _basemap(basemap)
     if spec.needs_key and not tianditu_key:

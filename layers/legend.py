@@ -95,20 +95,61 @@ class MapBox(MacroElement):
 
 
 def legend_control(*legends: CategoricalLegend | ContinuousLegend, position: str = "bottomright", font_px: int = DEFAULT_FONT_PX) -> MapBox:
-    """Return one map control stacking the given legends."""
+    """Return one map control stacking the given legends.
+
+    Parameters
+    ----------
+    *legends
+        The legends, top to bottom.
+    position
+        A Leaflet control corner (``bottomright``, ``topleft`` ...).
+    font_px
+        Text size in pixels.
+
+    Returns
+    -------
+    MapBox
+        One control to add to a map.
+    """
     body = '<div style="height:6px"></div>'.join(legend.to_html() for legend in legends)
     return MapBox(body, position=position, css_class="parkmap-legend", font_px=font_px)
 
 
 def title_control(title: str, *, subtitle: str = "", font_px: int = 22) -> MapBox:
-    """Return a map title (top centre of the map's top-left corner stack), for presentations."""
+    """Return a map title (top centre of the map's top-left corner stack), for presentations.
+
+    Parameters
+    ----------
+    title
+        The title (plain text, escaped).
+    subtitle
+        A smaller second line (plain text, escaped); empty for none.
+    font_px
+        The title's size in pixels (the subtitle is 60 % of it).
+
+    Returns
+    -------
+    MapBox
+        A control for the map's top-left corner.
+    """
     sub = f'<div style="font-size:{round(font_px * 0.6)}px;font-weight:400;">{html.escape(subtitle)}</div>' if subtitle else ""
     body = f'<div style="font-size:{font_px}px;font-weight:700;">{html.escape(title)}</div>{sub}'
     return MapBox(body, position="topleft", css_class="parkmap-title", font_px=font_px)
 
 
 def north_arrow_control(*, font_px: int = DEFAULT_FONT_PX) -> MapBox:
-    """Return a north arrow (web maps here are north-up)."""
+    """Return a north arrow (web maps here are north-up).
+
+    Parameters
+    ----------
+    font_px
+        Text size in pixels (the arrow is twice that wide).
+
+    Returns
+    -------
+    MapBox
+        A control with the arrow.
+    """
     size = font_px * 2
     svg = (
         f'<svg width="{size}" height="{size * 1.4:.0f}" viewBox="0 0 20 28" aria-label="north">'
@@ -125,6 +166,22 @@ def notice_control(
 
     ``lines`` are plain text (escaped here); ``warning`` is shown first, highlighted,
     e.g. the synthetic-sample notice.
+
+    Parameters
+    ----------
+    lines
+        Lines of plain text (escaped), such as data date and source.
+    warning
+        A highlighted first line, such as the synthetic-sample notice; None for none.
+    position
+        A Leaflet control corner.
+    font_px
+        Text size in pixels.
+
+    Returns
+    -------
+    MapBox
+        A control to add to a map.
     """
     parts = []
     if warning:

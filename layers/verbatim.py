@@ -50,7 +50,18 @@ class VerbatimTemplate:
         self.text = text.removesuffix("\n")
 
     def render(self, *args: Any, **kwargs: Any) -> str:
-        """Return the text as given (the arguments a Jinja template would take are ignored)."""
+        """Return the text as given (the arguments a Jinja template would take are ignored).
+
+        Parameters
+        ----------
+        *args, **kwargs
+            What a Jinja template's ``render`` would take; ignored.
+
+        Returns
+        -------
+        str
+            The text as given.
+        """
         return self.text
 
 
