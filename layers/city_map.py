@@ -69,7 +69,28 @@ def city_base_map(
     asset_base_url: str = APP_STATIC_URL,
     presentation: bool = False,
 ) -> folium.Map:
-    """Return the part of the map that does not change with filters: tiles, scale bar, north arrow."""
+    """Return the part of the map that does not change with filters: tiles, scale bar, north arrow.
+
+    Parameters
+    ----------
+    counties
+        County polygons in any CRS; the map is fitted to them.
+    lang
+        ``zh`` or ``en``: the language of labels, legends and notices.
+    basemap
+        A key of :data:`layers.base.BASEMAPS`; overlays are drawn in its datum.
+    tianditu_key
+        The Tianditu ``tk``; required for ``tianditu``.
+    asset_base_url
+        Where the app serves ``static/vendor``.
+    presentation
+        Draw for a projector: larger text, no zoom buttons.
+
+    Returns
+    -------
+    folium.Map
+        The base map, without overlays.
+    """
     datum = basemap_datum(basemap)
     m = base_map(
         bounds=tuple(in_datum(counties, datum).total_bounds),
@@ -84,7 +105,24 @@ def city_base_map(
 
 
 def overlay_group(content: MapContent, *, lang: str = "zh", basemap: str = "none", presentation: bool = False) -> folium.FeatureGroup:
-    """Return every overlay as one feature group: choropleth, labels, enterprise layers, parks, legends, notices."""
+    """Return every overlay as one feature group: choropleth, labels, enterprise layers, parks, legends, notices.
+
+    Parameters
+    ----------
+    content
+        What goes on the map.
+    lang
+        ``zh`` or ``en``: the language of labels, legends and notices.
+    basemap
+        A key of :data:`layers.base.BASEMAPS`; overlays are drawn in its datum.
+    presentation
+        Draw for a projector: title on the map, larger legend and notice text.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        One group holding every overlay, to add to a base map.
+    """
     datum = basemap_datum(basemap)
     group = folium.FeatureGroup(name="overlays", control=False)
     values = content.county_values.to_numpy(dtype="float64")
@@ -124,7 +162,20 @@ def overlay_group(content: MapContent, *, lang: str = "zh", basemap: str = "none
 
 
 def focus_bounds(content: MapContent, *, basemap: str = "none") -> tuple[float, float, float, float]:
-    """Return (min_lon, min_lat, max_lon, max_lat) of the selected county, or of the city, in the basemap's datum."""
+    """Return (min_lon, min_lat, max_lon, max_lat) of the selected county, or of the city, in the basemap's datum.
+
+    Parameters
+    ----------
+    content
+        What goes on the map (``selected_adcode`` picks the county).
+    basemap
+        A key of :data:`layers.base.BASEMAPS`; overlays are drawn in its datum.
+
+    Returns
+    -------
+    tuple of float
+        ``(min_lon, min_lat, max_lon, max_lat)`` in the basemap's datum.
+    """
     counties = in_datum(content.counties, basemap_datum(basemap))
     picked = counties[counties["adcode"].astype(str) == content.selected_adcode] if content.selected_adcode else counties
     min_lon, min_lat, max_lon, max_lat = (picked if len(picked) else counties).total_bounds
@@ -132,14 +183,46 @@ def focus_bounds(content: MapContent, *, basemap: str = "none") -> tuple[float, 
 
 
 def map_view(content: MapContent, *, basemap: str = "none", width_px: int = 900, height_px: int = 640) -> MapView:
-    """Return the centre and zoom that fit the selected county (or the whole city) in a map of this size."""
+    """Return the centre and zoom that fit the selected county (or the whole city) in a map of this size.
+
+    Parameters
+    ----------
+    content
+        What goes on the map (``selected_adcode`` picks the county).
+    basemap
+        A key of :data:`layers.base.BASEMAPS`; overlays are drawn in its datum.
+    width_px, height_px
+        The map's size on screen in pixels.
+
+    Returns
+    -------
+    MapView
+        Centre (lat, lon) and zoom in the basemap's datum.
+    """
     bounds = focus_bounds(content, basemap=basemap)
     min_lon, min_lat, max_lon, max_lat = bounds
     return MapView(center=((min_lat + max_lat) / 2, (min_lon + max_lon) / 2), zoom=fit_zoom(bounds, width_px, height_px))
 
 
 def fit_zoom(bounds: Sequence[float] | np.ndarray, width_px: int, height_px: int, *, padding_px: int = 20, snap: float = 0.25) -> float:
-    """Return the largest web-map zoom (in ``snap`` steps) at which lon/lat ``bounds`` fit the given size."""
+    """Return the largest web-map zoom (in ``snap`` steps) at which lon/lat ``bounds`` fit the given size.
+
+    Parameters
+    ----------
+    bounds
+        ``(min_lon, min_lat, max_lon, max_lat)`` in degrees.
+    width_px, height_px
+        The map's size on screen in pixels.
+    padding_px
+        Space kept free on each side, in pixels.
+    snap
+        The zoom step (Leaflet's ``zoomSnap``).
+
+    Returns
+    -------
+    float
+        The zoom, a multiple of ``snap``.
+    """
     min_lon, min_lat, max_lon, max_lat = (float(v) for v in bounds)
 
     def merc_y(lat: float) -> float:
@@ -165,6 +248,26 @@ def city_map(
     ``presentation=True`` draws for a projector: title on the map, larger
     legend and notice text, no zoom buttons. Every overlay is drawn in the
     basemap's datum (GCJ-02 for Amap, else WGS-84).
+
+    Parameters
+    ----------
+    content
+        What goes on the map.
+    lang
+        ``zh`` or ``en``: the language of labels, legends and notices.
+    basemap
+        A key of :data:`layers.base.BASEMAPS`; overlays are drawn in its datum.
+    tianditu_key
+        The Tianditu ``tk``; required for ``tianditu``.
+    asset_base_url
+        Where the app serves ``static/vendor``.
+    presentation
+        Draw for a projector.
+
+    Returns
+    -------
+    folium.Map
+        The map with its overlays, fitted to the selected county or the city.
     """
     m = city_base_map(
         content.counties, lang=lang, basemap=basemap, tianditu_key=tianditu_key, asset_base_url=asset_base_url, presentation=presentation

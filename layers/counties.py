@@ -21,25 +21,72 @@ NO_DATA_COLOUR = "#d9d9d9"
 
 
 def in_datum(gdf: gpd.GeoDataFrame, datum: str) -> gpd.GeoDataFrame:
-    """Return ``gdf`` in the datum of the basemap: WGS-84, or shifted to GCJ-02."""
+    """Return ``gdf`` in the datum of the basemap: WGS-84, or shifted to GCJ-02.
+
+    Parameters
+    ----------
+    gdf
+        Geometries in any CRS.
+    datum
+        ``wgs84`` or ``gcj02`` (for Amap tiles): the datum to draw in.
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy in WGS-84, or shifted to GCJ-02 (labelled EPSG:4326).
+    """
     require_crs(gdf)
     return to_gcj02(gdf) if datum == "gcj02" else gdf.to_crs(WGS84)
 
 
 def pct_class_colour(values: Sequence[float] | np.ndarray) -> list[str]:
-    """Return the stepped colour of each % complete value (grey where missing)."""
+    """Return the stepped colour of each % complete value (grey where missing).
+
+    Parameters
+    ----------
+    values
+        Per cent of quota reached, NaN where unknown.
+
+    Returns
+    -------
+    list of str
+        One hex colour per value.
+    """
     arr = np.asarray(values, dtype="float64")
     idx = np.searchsorted(PCT_BREAKS, arr, side="right")
     return [NO_DATA_COLOUR if np.isnan(v) else PCT_COLOURS[i] for v, i in zip(arr, idx, strict=True)]
 
 
 def pct_legend(title: str) -> CategoricalLegend:
+    """Return the legend of the stepped % complete classes.
+
+    Parameters
+    ----------
+    title
+        The legend's title (escaped when drawn).
+
+    Returns
+    -------
+    CategoricalLegend
+        The five % classes with their colours.
+    """
     labels = ("< 25%", "25–50%", "50–75%", "75–100%", "≥ 100%")
     return CategoricalLegend(title, list(zip(PCT_COLOURS, labels, strict=True)))
 
 
 def ramp_colour(values: Sequence[float] | np.ndarray) -> list[str]:
-    """Return ramp colours for values scaled between their min and max (grey where missing)."""
+    """Return ramp colours for values scaled between their min and max (grey where missing).
+
+    Parameters
+    ----------
+    values
+        Any measure, NaN where unknown.
+
+    Returns
+    -------
+    list of str
+        One hex colour per value.
+    """
     arr = np.asarray(values, dtype="float64")
     finite = arr[np.isfinite(arr)]
     if finite.size == 0:
@@ -51,6 +98,20 @@ def ramp_colour(values: Sequence[float] | np.ndarray) -> list[str]:
 
 
 def ramp_legend(title: str, low_label: str, high_label: str) -> ContinuousLegend:
+    """Return the legend of the continuous colour ramp.
+
+    Parameters
+    ----------
+    title
+        The legend's title (escaped when drawn).
+    low_label, high_label
+        Text at the light and dark ends of the ramp.
+
+    Returns
+    -------
+    ContinuousLegend
+        The colour ramp from low to high.
+    """
     return ContinuousLegend(title, RAMP_COLOURS, low_label, high_label)
 
 
@@ -77,6 +138,17 @@ def county_layer(
         ``(column, label)`` pairs shown on hover; values are HTML-escaped.
     highlight_adcode
         The county drilled into: drawn with a thick outline.
+    name
+        The layer's name (layer control, escaped).
+    datum
+        ``wgs84`` or ``gcj02`` (for Amap tiles): the datum to draw in.
+    fill_opacity
+        Fill opacity, 0 to 1 (lower when hexagons are drawn over the counties).
+
+    Returns
+    -------
+    folium.GeoJson
+        The county polygons, styled per county.
     """
     frame = in_datum(counties, datum)
     props = pd.DataFrame({"adcode": frame["adcode"].astype(str), "name": frame["name"].astype(str).map(html.escape)})
@@ -112,7 +184,22 @@ def county_layer(
 
 
 def county_labels(counties: gpd.GeoDataFrame, *, datum: str = "wgs84", name: str = "区县名称") -> folium.FeatureGroup:
-    """Return county name labels at a point inside each county."""
+    """Return county name labels at a point inside each county.
+
+    Parameters
+    ----------
+    counties
+        County polygons with ``name``, any CRS.
+    datum
+        ``wgs84`` or ``gcj02`` (for Amap tiles): the datum to draw in.
+    name
+        The group's name.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        One text marker per county.
+    """
     frame = in_datum(counties, datum)
     group = folium.FeatureGroup(name=name, control=False)
     points = frame.geometry.representative_point()

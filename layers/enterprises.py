@@ -31,7 +31,18 @@ def _round_geometries(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def density_classes(counts: pd.Series) -> tuple[list[str], list[float]]:
-    """Return a colour per hexagon from quantile classes of its count, and the class breaks."""
+    """Return a colour per hexagon from quantile classes of its count, and the class breaks.
+
+    Parameters
+    ----------
+    counts
+        Enterprise count per hexagon.
+
+    Returns
+    -------
+    tuple
+        ``(colours, breaks)``: one hex colour per hexagon, and the class breaks used.
+    """
     values = pd.to_numeric(counts, errors="coerce").fillna(0).to_numpy(dtype="float64")
     if values.size == 0:
         return [], []
@@ -41,7 +52,24 @@ def density_classes(counts: pd.Series) -> tuple[list[str], list[float]]:
 
 
 def hexbin_layer(hexes: gpd.GeoDataFrame, *, datum: str = "wgs84", name: str = "企业密度", count_label: str = "企业数") -> folium.GeoJson:
-    """Return H3 hexagons coloured by enterprise count (``count`` column), with a tooltip."""
+    """Return H3 hexagons coloured by enterprise count (``count`` column), with a tooltip.
+
+    Parameters
+    ----------
+    hexes
+        H3 hexagons with a ``count`` column, any CRS.
+    datum
+        ``wgs84`` or ``gcj02`` (for Amap tiles): the datum to draw in.
+    name
+        The layer's name.
+    count_label
+        The tooltip's label for the count.
+
+    Returns
+    -------
+    folium.GeoJson
+        The hexagons, coloured by count class.
+    """
     frame = _round_geometries(in_datum(hexes, datum))
     colours, _ = density_classes(frame["count"])
     data = gpd.GeoDataFrame(
@@ -57,6 +85,20 @@ def hexbin_layer(hexes: gpd.GeoDataFrame, *, datum: str = "wgs84", name: str = "
 
 
 def density_legend(hexes: gpd.GeoDataFrame, *, title: str) -> ContinuousLegend:
+    """Return the legend of the enterprise density hexagons.
+
+    Parameters
+    ----------
+    hexes
+        The hexagons drawn (with ``count``).
+    title
+        The legend's title.
+
+    Returns
+    -------
+    ContinuousLegend
+        A ramp from 1 to the largest count.
+    """
     counts = pd.to_numeric(hexes["count"], errors="coerce")
     high = int(counts.max()) if len(counts) else 0
     return ContinuousLegend(title, DENSITY_COLOURS, "1", f"{high:,}")
@@ -91,6 +133,24 @@ def cluster_layer(
     """Return cluster outlines with firm count, dominant industries and share already in parks.
 
     ``labels`` overrides the tooltip labels (keys ``firms``, ``industry``, ``county``, ``in_park``).
+
+    Parameters
+    ----------
+    clusters
+        Cluster polygons with firm count, industries, county and in-park share, any CRS.
+    county_names
+        County name by adcode, for the tooltip.
+    datum
+        ``wgs84`` or ``gcj02`` (for Amap tiles): the datum to draw in.
+    name
+        The layer's name.
+    labels
+        Tooltip labels to use instead of the Chinese ones.
+
+    Returns
+    -------
+    folium.GeoJson
+        The cluster outlines with tooltips (text escaped).
     """
     words = {"firms": "企业数", "industry": "主要行业", "county": "区县", "in_park": "已入园"} | dict(labels or {})
     frame = _round_geometries(in_datum(clusters, datum))
@@ -116,6 +176,24 @@ def gap_layer(
     """Return coverage-gap cells (many small-micro firms, no park nearby), ranked.
 
     ``labels`` overrides the tooltip labels (keys ``rank``, ``firms``, ``county``, ``distance``).
+
+    Parameters
+    ----------
+    gaps
+        Gap cells with ``rank``, firm count, county and ``nearest_park_distance_m``, any CRS.
+    county_names
+        County name by adcode, for the tooltip.
+    datum
+        ``wgs84`` or ``gcj02`` (for Amap tiles): the datum to draw in.
+    name
+        The layer's name.
+    labels
+        Tooltip labels to use instead of the Chinese ones.
+
+    Returns
+    -------
+    folium.GeoJson
+        The gap cells with tooltips (text escaped).
     """
     words = {"rank": "排名", "firms": "小微企业数", "county": "区县", "distance": "最近园区（公里）"} | dict(labels or {})
     frame = _round_geometries(in_datum(gaps, datum))
@@ -131,4 +209,16 @@ def gap_layer(
 
 
 def cluster_gap_legend(*, cluster_label: str, gap_label: str) -> CategoricalLegend:
+    """Return the legend of the cluster and gap layers.
+
+    Parameters
+    ----------
+    cluster_label, gap_label
+        What the cluster and gap colours mean.
+
+    Returns
+    -------
+    CategoricalLegend
+        Two entries: clusters and gaps.
+    """
     return CategoricalLegend("", [(CLUSTER_COLOUR, cluster_label), (GAP_COLOUR, gap_label)])
