@@ -163,7 +163,7 @@ def import_violations(root: Path, rules: tuple[Rule, ...] = RULES) -> list[str]:
     list of str
         One line per offending import; empty when the house stands.
     """
-    offenders = []
+    offenders: dict[tuple[str, int, str], str] = {}
     for path in python_files(root):
         rel = path.relative_to(root)
         module = _module_name(rel)
@@ -171,9 +171,10 @@ def import_violations(root: Path, rules: tuple[Rule, ...] = RULES) -> list[str]:
             if not any(_within(module, p) for p in rule.applies_to) or any(_within(module, p) for p in rule.except_in):
                 continue
             for line, imported in imported_modules(path, root=root):
-                if any(_within(imported, f) for f in rule.forbidden):
-                    offenders.append(f"{rel}:{line} imports {imported} ({rule.why})")
-    return sorted(set(offenders))
+                key = (str(rel), line, rule.why)
+                if any(_within(imported, f) for f in rule.forbidden) and len(imported) < len(offenders.get(key, imported + "_")):
+                    offenders[key] = imported  # one line per import statement: the shortest forbidden name
+    return sorted(f"{rel}:{line} imports {imported} ({why})" for (rel, line, why), imported in offenders.items())
 
 
 def test_geo_and_layers_do_not_load_streamlit() -> None:
