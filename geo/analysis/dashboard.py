@@ -25,6 +25,22 @@ def as_of_choices(*, reported_on: date | None, today: date, first_year: int = 20
     The range runs to the end of ``last_year`` or of the quarter holding
     ``today`` or the reporting date, whichever is latest, so a register
     reported today can always be looked at on its own date.
+
+    Parameters
+    ----------
+    reported_on
+        The register's reporting date, if known.
+    today
+        Today's date.
+    first_year
+        The first year offered (from its first quarter).
+    last_year
+        The range runs at least to the end of this year.
+
+    Returns
+    -------
+    list of date
+        Quarter ends and the reporting date, sorted.
     """
     latest = max(date(last_year, 12, 31), today, reported_on or today)
     ends = [d.date() for d in pd.date_range(f"{first_year}-01-01", pd.Timestamp(latest) + pd.offsets.QuarterEnd(0), freq="QE")]
@@ -32,7 +48,20 @@ def as_of_choices(*, reported_on: date | None, today: date, first_year: int = 20
 
 
 def default_as_of(choices: Sequence[date], *, reported_on: date | None) -> date:
-    """Return the register's reporting date when it is a choice (undated parks count from it), else the last choice."""
+    """Return the register's reporting date when it is a choice (undated parks count from it), else the last choice.
+
+    Parameters
+    ----------
+    choices
+        The dates offered, sorted (from :func:`as_of_choices`).
+    reported_on
+        The register's reporting date, if known.
+
+    Returns
+    -------
+    date
+        The date the dashboard opens on.
+    """
     if reported_on in choices:
         return reported_on  # type: ignore[return-value]
     return choices[-1]
@@ -69,7 +98,20 @@ class Headline:
 
 
 def headline(progress: pd.DataFrame, *, adcode: str = CITY_ROW_ADCODE) -> Headline:
-    """Return the headline indicators of one area from :func:`geo.analysis.progress.progress_as_of`."""
+    """Return the headline indicators of one area from :func:`geo.analysis.progress.progress_as_of`.
+
+    Parameters
+    ----------
+    progress
+        Progress rows from :func:`geo.analysis.progress.progress_as_of` (city row and one per county).
+    adcode
+        The county's adcode; None for the whole city.
+
+    Returns
+    -------
+    Headline
+        The area's parks and floor area against its target, and whether it is on track.
+    """
     rows = progress[progress["adcode"].astype(str) == adcode].set_index("measure")
     if rows.empty:
         msg = f"No progress rows for adcode {adcode!r}."
@@ -108,6 +150,18 @@ def county_view(progress: pd.DataFrame, counties: gpd.GeoDataFrame) -> pd.DataFr
     """Return one row per county: values, quotas, % complete, rank, on track, density.
 
     Ranked by floor area % of quota (1 = furthest ahead), ties by parks %.
+
+    Parameters
+    ----------
+    progress
+        Progress rows from :func:`geo.analysis.progress.progress_as_of` (city row and one per county).
+    counties
+        County polygons with ``adcode``, any CRS (for the area in km²).
+
+    Returns
+    -------
+    DataFrame
+        One row per county, in the order of ``counties``, with ``rank`` by floor area % of quota.
     """
     rows = progress[progress["adcode"].astype(str) != CITY_ROW_ADCODE]
     wide = rows.pivot(index="adcode", columns="measure", values=["value", "target", "pct_complete", "on_track", "pipeline"])
@@ -140,7 +194,20 @@ def county_view(progress: pd.DataFrame, counties: gpd.GeoDataFrame) -> pd.DataFr
 
 
 def measure_values(view: pd.DataFrame, measure: str) -> pd.Series:
-    """Return the choropleth value per county (aligned with ``view``) for a measure key."""
+    """Return the choropleth value per county (aligned with ``view``) for a measure key.
+
+    Parameters
+    ----------
+    view
+        The table from :func:`county_view`.
+    measure
+        A choropleth measure key, such as ``pct_floor_quota``.
+
+    Returns
+    -------
+    Series of float
+        The value per county, aligned with ``view``.
+    """
     columns = {
         "pct_floor_quota": view["floor_pct"],
         "pct_parks_quota": view["parks_pct"],
@@ -155,7 +222,22 @@ def measure_values(view: pd.DataFrame, measure: str) -> pd.Series:
 
 
 def filter_parks(parks: gpd.GeoDataFrame, *, adcode: str | None = None, industries: Sequence[str] = ()) -> gpd.GeoDataFrame:
-    """Return the parks of one county (None: all) and of the given main industries (empty: all)."""
+    """Return the parks of one county (None: all) and of the given main industries (empty: all).
+
+    Parameters
+    ----------
+    parks
+        The park register.
+    adcode
+        A county's adcode; None (or the city's) keeps every county.
+    industries
+        Main industries to keep; empty keeps all.
+
+    Returns
+    -------
+    GeoDataFrame
+        The parks kept, as given (a selection of rows).
+    """
     keep = pd.Series(True, index=parks.index)
     if adcode and adcode != CITY_ROW_ADCODE:
         keep &= parks["county_adcode"].astype(str) == adcode
@@ -168,6 +250,18 @@ def floor_area_by_status(parks: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
     """Return floor area (万㎡) per county and status, for parks whose start date is on or before ``as_of``.
 
     Parks with no start date are included (their timing is unknown).
+
+    Parameters
+    ----------
+    parks
+        The park register, with ``county_adcode``, ``status``, ``start_date`` and ``floor_area_m2``.
+    as_of
+        The date looked at.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``county_adcode``, ``status``, ``floor_area_wan_m2``.
     """
     started = pd.to_datetime(parks["start_date"], errors="coerce")
     current = parks.loc[started.isna() | (started <= pd.Timestamp(as_of))]
@@ -185,6 +279,18 @@ def status_as_of(parks: pd.DataFrame, *, as_of: date) -> pd.Series:
     completion date, certified from its certification date; it never shows a
     later stage than its current status. Parks without any date keep their
     current status.
+
+    Parameters
+    ----------
+    parks
+        The park register, with ``status`` and any of ``start_date``, ``completion_date``, ``certification_date``.
+    as_of
+        The date looked at.
+
+    Returns
+    -------
+    Series of str
+        Each park's status on ``as_of``; same index as ``parks``.
     """
     day = pd.Timestamp(as_of)
     rank = parks["status"].map(_STATUS_RANK)

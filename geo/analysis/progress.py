@@ -108,7 +108,18 @@ class PlanTargets(Protocol):
 
 
 def check_statuses(statuses: Sequence[str]) -> tuple[str, ...]:
-    """Return ``statuses`` as a tuple, or raise naming the allowed values."""
+    """Return ``statuses`` as a tuple, or raise naming the allowed values.
+
+    Parameters
+    ----------
+    statuses
+        Status codes chosen as counted.
+
+    Returns
+    -------
+    tuple of str
+        The same codes.
+    """
     unknown = [s for s in statuses if s not in STATUSES]
     if unknown or not statuses:
         msg = f"Counted statuses {list(statuses)!r} are not allowed; choose one or more of {', '.join(STATUSES)}."
@@ -126,6 +137,18 @@ def entry_dates(parks: pd.DataFrame, *, statuses: Sequence[str] = DEFAULT_COUNTE
     """Return the date each park enters the counted set (NaT: undated or never counted).
 
     See the module docstring for the rule. Parks whose status is not counted get NaT.
+
+    Parameters
+    ----------
+    parks
+        The park register, with ``status`` and its dates.
+    statuses
+        The status codes that count toward the total.
+
+    Returns
+    -------
+    Series of datetime64
+        The date each park enters the counted set; NaT when undated or not counted.
     """
     counted = check_statuses(statuses)
     status = parks["status"].astype("string")
@@ -346,7 +369,18 @@ def _measure_row(
 
 
 def quarter_ends(start: date, end: date) -> list[date]:
-    """Return every calendar quarter's last day from ``start`` to ``end`` inclusive (2021-01-01..2023-12-31: 12 dates)."""
+    """Return every calendar quarter's last day from ``start`` to ``end`` inclusive (2021-01-01..2023-12-31: 12 dates).
+
+    Parameters
+    ----------
+    start, end
+        The first and last day of the period.
+
+    Returns
+    -------
+    list of date
+        The last day of each calendar quarter in the period.
+    """
     if end < start:
         msg = f"The end date {end} is before the start date {start}."
         raise GeoDataError(msg)
