@@ -88,43 +88,174 @@ class SnapshotStore(Protocol):
 
         Raises :class:`~geo.errors.DuplicateSnapshotError` (``exc.snapshot_id``)
         when a file with the same ``source_sha256`` is already stored as this kind.
+
+        Parameters
+        ----------
+        gdf
+            Accepted rows in WGS-84 (EPSG:4326): canonical columns plus any extra ones.
+        kind
+            ``parks`` or ``enterprises``.
+        reporting_date
+            填报日期, the date the data describes (not in the future).
+        source_name, source_sha256
+            The imported file's name and the SHA-256 hex digest of its bytes.
+        loaded_by
+            Who or what loaded it.
+        note
+            Optional free text.
+
+        Returns
+        -------
+        SnapshotInfo
+            The new snapshot's metadata.
         """
         ...
 
     def list_snapshots(self, kind: str | None = None) -> pd.DataFrame:
-        """Return snapshot metadata (:data:`SNAPSHOT_COLUMNS`), newest first."""
+        """Return snapshot metadata (:data:`SNAPSHOT_COLUMNS`), newest first.
+
+        Parameters
+        ----------
+        kind
+            ``parks`` or ``enterprises``. None lists both.
+
+        Returns
+        -------
+        DataFrame
+            One row per snapshot, columns :data:`SNAPSHOT_COLUMNS`.
+        """
         ...
 
     def snapshot_info(self, snapshot_id: int) -> SnapshotInfo:
-        """Return the metadata of one snapshot."""
+        """Return the metadata of one snapshot.
+
+        Parameters
+        ----------
+        snapshot_id
+            The snapshot's id.
+
+        Returns
+        -------
+        SnapshotInfo
+            Its metadata.
+        """
         ...
 
     def latest_info(self, kind: str, *, as_of: date | None = None) -> SnapshotInfo | None:
-        """Return the metadata of the snapshot :meth:`current` (or :meth:`as_of`) would load."""
+        """Return the metadata of the snapshot :meth:`current` (or :meth:`as_of`) would load.
+
+        Parameters
+        ----------
+        kind
+            ``parks`` or ``enterprises``.
+        as_of
+            A date: the snapshot in force then; None for the current one.
+
+        Returns
+        -------
+        SnapshotInfo or None
+            Its metadata, or None when no snapshot counts.
+        """
         ...
 
     def load_snapshot(self, snapshot_id: int) -> gpd.GeoDataFrame:
-        """Return one snapshot's rows with the columns and dtypes they were saved with."""
+        """Return one snapshot's rows with the columns and dtypes they were saved with.
+
+        Parameters
+        ----------
+        snapshot_id
+            The snapshot's id.
+
+        Returns
+        -------
+        GeoDataFrame
+            The rows as saved, EPSG:4326.
+        """
         ...
 
     def current(self, kind: str) -> gpd.GeoDataFrame | None:
-        """Return the latest snapshot not rolled back, or None."""
+        """Return the latest snapshot not rolled back, or None.
+
+        Parameters
+        ----------
+        kind
+            ``parks`` or ``enterprises``.
+
+        Returns
+        -------
+        GeoDataFrame or None
+            The current rows, EPSG:4326.
+        """
         ...
 
     def as_of(self, kind: str, when: date) -> gpd.GeoDataFrame | None:
-        """Return the latest snapshot not rolled back reported on or before ``when``, or None."""
+        """Return the latest snapshot not rolled back reported on or before ``when``, or None.
+
+        Parameters
+        ----------
+        kind
+            ``parks`` or ``enterprises``.
+        when
+            The date looked at.
+
+        Returns
+        -------
+        GeoDataFrame or None
+            The rows in force on ``when``, EPSG:4326.
+        """
         ...
 
     def rollback(self, snapshot_id: int, *, by: str, reason: str) -> SnapshotInfo:
-        """Withdraw a snapshot (kept for audit, no longer current)."""
+        """Withdraw a snapshot (kept for audit, no longer current).
+
+        Parameters
+        ----------
+        snapshot_id
+            The snapshot's id.
+        by
+            Who withdraws it.
+        reason
+            Why (not blank).
+
+        Returns
+        -------
+        SnapshotInfo
+            The snapshot's metadata after the change.
+        """
         ...
 
     def restore(self, snapshot_id: int, *, by: str, reason: str = "") -> SnapshotInfo:
-        """Undo a rollback."""
+        """Undo a rollback.
+
+        Parameters
+        ----------
+        snapshot_id
+            The snapshot's id.
+        by
+            Who restores it.
+        reason
+            Why (may be blank).
+
+        Returns
+        -------
+        SnapshotInfo
+            The snapshot's metadata after the change.
+        """
         ...
 
     def is_empty(self, kind: str) -> bool:
-        """Return True when no snapshot of ``kind`` counts."""
+        """Return True when no snapshot of ``kind`` counts.
+
+        Parameters
+        ----------
+        kind
+            ``parks`` or ``enterprises``.
+
+        Returns
+        -------
+        bool
+            True when no snapshot of ``kind`` counts.
+        """
         ...
 
 
@@ -150,6 +281,11 @@ def open_store(location: str | Path | None = None) -> SnapshotStore:
     ----------
     location
         A ``.gpkg`` file path (created by the first save), or a database URL.
+
+    Returns
+    -------
+    SnapshotStore
+        The store (nothing is created before the first save).
 
     Raises
     ------

@@ -95,7 +95,18 @@ class SnapshotInfo:
 
 
 def check_kind(kind: object) -> Kind:
-    """Return ``kind`` or raise naming the allowed kinds."""
+    """Return ``kind`` or raise naming the allowed kinds.
+
+    Parameters
+    ----------
+    kind
+        The value given.
+
+    Returns
+    -------
+    str
+        ``kind``, one of :data:`KINDS`.
+    """
     if kind not in KINDS:
         msg = f"`kind` must be one of {', '.join(repr(k) for k in KINDS)}; got {kind!r}."
         raise StoreError(msg)
@@ -103,7 +114,20 @@ def check_kind(kind: object) -> Kind:
 
 
 def check_date(value: object, *, name: str) -> date:
-    """Return ``value`` as a :class:`datetime.date` (a datetime is cut to its date)."""
+    """Return ``value`` as a :class:`datetime.date` (a datetime is cut to its date).
+
+    Parameters
+    ----------
+    value
+        The value given.
+    name
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    date
+        The date.
+    """
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -113,7 +137,22 @@ def check_date(value: object, *, name: str) -> date:
 
 
 def check_text(value: object, *, name: str, required: bool = True) -> str:
-    """Return ``value`` as given, refusing non-text and (if required) blank text."""
+    """Return ``value`` as given, refusing non-text and (if required) blank text.
+
+    Parameters
+    ----------
+    value
+        The value given.
+    name
+        The parameter's name, for the message.
+    required
+        Refuse blank text too.
+
+    Returns
+    -------
+    str
+        ``value`` as given.
+    """
     if not isinstance(value, str):
         msg = f"`{name}` must be text; got {type(value).__name__} {value!r}."
         raise StoreError(msg)
@@ -124,7 +163,18 @@ def check_text(value: object, *, name: str, required: bool = True) -> str:
 
 
 def check_sha256(value: object) -> str:
-    """Return a SHA-256 hex digest in lower case, or raise."""
+    """Return a SHA-256 hex digest in lower case, or raise.
+
+    Parameters
+    ----------
+    value
+        The digest given.
+
+    Returns
+    -------
+    str
+        64 lower-case hexadecimal characters.
+    """
     text = check_text(value, name="source_sha256").strip().lower()
     if not _SHA256.fullmatch(text):
         msg = f"`source_sha256` must be 64 hexadecimal characters (hashlib.sha256(data).hexdigest()); got {value!r}."
@@ -133,7 +183,20 @@ def check_sha256(value: object) -> str:
 
 
 def check_reporting_date(value: object, *, today: date | None = None) -> date:
-    """Return the reporting date, refusing dates in the future (likely a typo)."""
+    """Return the reporting date, refusing dates in the future (likely a typo).
+
+    Parameters
+    ----------
+    value
+        The date given.
+    today
+        Today's date (for tests); None uses the clock.
+
+    Returns
+    -------
+    date
+        The reporting date.
+    """
     day = check_date(value, name="reporting_date")
     latest = (datetime.now(UTC) + _MAX_FUTURE).date() if today is None else today + _MAX_FUTURE
     if day > latest:
@@ -144,6 +207,16 @@ def check_reporting_date(value: object, *, today: date | None = None) -> date:
 
 def check_snapshot_frame(gdf: object) -> gpd.GeoDataFrame:
     """Return ``gdf`` if it can be stored: a non-empty GeoDataFrame in EPSG:4326.
+
+    Parameters
+    ----------
+    gdf
+        The rows to store.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``gdf`` itself.
 
     Raises
     ------
@@ -222,6 +295,16 @@ def _kind(value: Any) -> str:
 def info_from_row(row: Sequence[Any]) -> SnapshotInfo:
     """Return a :class:`SnapshotInfo` from a stored row (fields in dataclass order, dates as ISO text).
 
+    Parameters
+    ----------
+    row
+        One row of the ``snapshots`` table, fields in :class:`SnapshotInfo` order.
+
+    Returns
+    -------
+    SnapshotInfo
+        The snapshot's metadata.
+
     Raises
     ------
     StoreError
@@ -255,6 +338,16 @@ def snapshot_frame(infos: Sequence[SnapshotInfo]) -> pd.DataFrame:
 
     ``infos`` must be newest first; ``is_current`` marks, per kind, the first
     one not rolled back.
+
+    Parameters
+    ----------
+    infos
+        Snapshot metadata, newest first.
+
+    Returns
+    -------
+    DataFrame
+        One row per snapshot, columns :data:`SNAPSHOT_COLUMNS`.
     """
     current: dict[str, int] = {}
     for info in infos:

@@ -128,6 +128,11 @@ class GeoPackageStore:
         note
             Optional free text.
 
+        Returns
+        -------
+        SnapshotInfo
+            The new snapshot's metadata.
+
         Raises
         ------
         CRSError
@@ -158,6 +163,20 @@ class GeoPackageStore:
     def rollback(self, snapshot_id: int, *, by: str, reason: str) -> SnapshotInfo:
         """Withdraw a snapshot: it stays stored for audit but is no longer current.
 
+        Parameters
+        ----------
+        snapshot_id
+            The snapshot's id.
+        by
+            Who withdraws it.
+        reason
+            Why (not blank).
+
+        Returns
+        -------
+        SnapshotInfo
+            The snapshot's metadata after the change.
+
         Raises
         ------
         StoreError
@@ -184,6 +203,20 @@ class GeoPackageStore:
 
     def restore(self, snapshot_id: int, *, by: str, reason: str = "") -> SnapshotInfo:
         """Undo a rollback: the snapshot counts again (and is current if it is the latest).
+
+        Parameters
+        ----------
+        snapshot_id
+            The snapshot's id.
+        by
+            Who restores it.
+        reason
+            Why (may be blank).
+
+        Returns
+        -------
+        SnapshotInfo
+            The snapshot's metadata after the change.
 
         Raises
         ------
@@ -216,6 +249,16 @@ class GeoPackageStore:
 
         Columns are :data:`geo.store.meta.SNAPSHOT_COLUMNS`; ``is_current``
         marks the snapshot :meth:`current` returns for its kind.
+
+        Parameters
+        ----------
+        kind
+            ``parks`` or ``enterprises``. None lists both.
+
+        Returns
+        -------
+        DataFrame
+            One row per snapshot, newest first.
         """
         if kind is not None:
             kind = check_kind(kind)
@@ -224,35 +267,105 @@ class GeoPackageStore:
         return snapshot_frame(infos)
 
     def snapshot_info(self, snapshot_id: int) -> SnapshotInfo:
-        """Return the metadata of one snapshot, or raise :class:`StoreError` if there is none."""
+        """Return the metadata of one snapshot, or raise :class:`StoreError` if there is none.
+
+        Parameters
+        ----------
+        snapshot_id
+            The snapshot's id.
+
+        Returns
+        -------
+        SnapshotInfo
+            Its metadata.
+        """
         with self._reading() as conn:
             if conn is None:
                 raise self._not_found(snapshot_id)
             return self._info_or_raise(conn, snapshot_id)
 
     def latest_info(self, kind: str, *, as_of: date | None = None) -> SnapshotInfo | None:
-        """Return the metadata of the current snapshot (or the one in force on ``as_of``)."""
+        """Return the metadata of the current snapshot (or the one in force on ``as_of``).
+
+        Parameters
+        ----------
+        kind
+            ``parks`` or ``enterprises``.
+        as_of
+            A date: the snapshot in force then; None for the current one.
+
+        Returns
+        -------
+        SnapshotInfo or None
+            Its metadata, or None when no snapshot counts.
+        """
         kind = check_kind(kind)
         with self._reading() as conn:
             return None if conn is None else rows.latest_info(conn, kind, as_of)
 
     def load_snapshot(self, snapshot_id: int) -> gpd.GeoDataFrame:
-        """Return the rows of a snapshot as saved (columns, order and dtypes), in EPSG:4326."""
+        """Return the rows of a snapshot as saved (columns, order and dtypes), in EPSG:4326.
+
+        Parameters
+        ----------
+        snapshot_id
+            The snapshot's id.
+
+        Returns
+        -------
+        GeoDataFrame
+            The rows as saved, EPSG:4326.
+        """
         with self._reading() as conn:
             if conn is None:
                 raise self._not_found(snapshot_id)
             return rows.load_rows(conn, self._info_or_raise(conn, snapshot_id))
 
     def current(self, kind: str) -> gpd.GeoDataFrame | None:
-        """Return the latest snapshot (by reporting date, then import time) not rolled back, or None."""
+        """Return the latest snapshot (by reporting date, then import time) not rolled back, or None.
+
+        Parameters
+        ----------
+        kind
+            ``parks`` or ``enterprises``.
+
+        Returns
+        -------
+        GeoDataFrame or None
+            The current rows, EPSG:4326.
+        """
         return self._load_latest(check_kind(kind), None)
 
     def as_of(self, kind: str, when: date) -> gpd.GeoDataFrame | None:
-        """Return the latest snapshot not rolled back with ``reporting_date <= when``, or None."""
+        """Return the latest snapshot not rolled back with ``reporting_date <= when``, or None.
+
+        Parameters
+        ----------
+        kind
+            ``parks`` or ``enterprises``.
+        when
+            The date looked at.
+
+        Returns
+        -------
+        GeoDataFrame or None
+            The rows in force on ``when``, EPSG:4326.
+        """
         return self._load_latest(check_kind(kind), check_date(when, name="when"))
 
     def is_empty(self, kind: str) -> bool:
-        """Return True when no snapshot of ``kind`` counts (none saved, or all rolled back)."""
+        """Return True when no snapshot of ``kind`` counts (none saved, or all rolled back).
+
+        Parameters
+        ----------
+        kind
+            ``parks`` or ``enterprises``.
+
+        Returns
+        -------
+        bool
+            True when no snapshot of ``kind`` counts.
+        """
         return self.latest_info(kind) is None
 
     # ------------------------------------------------------------ internals

@@ -51,12 +51,34 @@ SqlValue = str | int | float | bytes | None
 
 
 def quote_identifier(name: str) -> str:
-    """Return ``name`` quoted as an SQL identifier (any text, including quotes)."""
+    """Return ``name`` quoted as an SQL identifier (any text, including quotes).
+
+    Parameters
+    ----------
+    name
+        A column or table name, any text.
+
+    Returns
+    -------
+    str
+        The name in double quotes, inner quotes doubled.
+    """
     return '"' + name.replace('"', '""') + '"'
 
 
 def dtype_token(dtype: Any) -> str:
-    """Return a text token from which :func:`dtype_from_token` rebuilds ``dtype``."""
+    """Return a text token from which :func:`dtype_from_token` rebuilds ``dtype``.
+
+    Parameters
+    ----------
+    dtype
+        A pandas or NumPy dtype.
+
+    Returns
+    -------
+    str
+        The token kept in ``columns_json``.
+    """
     if isinstance(dtype, pd.StringDtype):
         na = "nan" if dtype.na_value is np.nan else "na"
         return f"string[{dtype.storage},{na}]"
@@ -64,7 +86,18 @@ def dtype_token(dtype: Any) -> str:
 
 
 def dtype_from_token(token: str) -> Any:
-    """Return the pandas dtype that :func:`dtype_token` described."""
+    """Return the pandas dtype that :func:`dtype_token` described.
+
+    Parameters
+    ----------
+    token
+        A token from :func:`dtype_token`.
+
+    Returns
+    -------
+    dtype
+        The pandas dtype.
+    """
     if token.startswith("string["):
         storage, na = token[len("string[") : -1].split(",")
         return pd.StringDtype(storage, na_value=np.nan if na == "nan" else pd.NA)
@@ -73,6 +106,18 @@ def dtype_from_token(token: str) -> Any:
 
 def sql_type_for(series: pd.Series, *, name: str) -> tuple[str, bool]:
     """Return the GeoPackage column type for ``series`` and whether values are stringified.
+
+    Parameters
+    ----------
+    series
+        One column to store.
+    name
+        The column's name, for the message.
+
+    Returns
+    -------
+    tuple of (str, bool)
+        The SQL type, and whether values are stored as text.
 
     Raises
     ------
@@ -133,7 +178,22 @@ def _datetime_texts(series: pd.Series, sql_type: str) -> list[Any]:
 
 
 def encode_column(series: pd.Series, *, sql_type: str, stringify: bool) -> list[SqlValue]:
-    """Return the values of ``series`` as Python values sqlite3 can bind (None for nulls)."""
+    """Return the values of ``series`` as Python values sqlite3 can bind (None for nulls).
+
+    Parameters
+    ----------
+    series
+        One column to store.
+    sql_type
+        Its SQL type from :func:`sql_type_for`.
+    stringify
+        Store the values as text.
+
+    Returns
+    -------
+    list
+        One bindable value per row, None for nulls.
+    """
     mask = series.isna().to_numpy()
     if sql_type in ("DATE", "DATETIME"):
         return _datetime_texts(series, sql_type)
@@ -151,7 +211,18 @@ def encode_column(series: pd.Series, *, sql_type: str, stringify: bool) -> list[
 
 
 def geometry_blobs(geometries: Any) -> list[bytes | None]:
-    """Return GeoPackage geometry blobs (SRS 4326) for an array of shapely geometries."""
+    """Return GeoPackage geometry blobs (SRS 4326) for an array of shapely geometries.
+
+    Parameters
+    ----------
+    geometries
+        Shapely geometries (None or empty allowed), WGS-84.
+
+    Returns
+    -------
+    list of bytes or None
+        One GeoPackage blob per geometry, None where there is none.
+    """
     geoms = np.asarray(geometries, dtype=object)
     wkb = shapely.to_wkb(geoms, byte_order=1, flavor="iso")
     is_point = shapely.get_type_id(geoms) == 0
@@ -175,7 +246,24 @@ def geometry_blobs(geometries: Any) -> list[bytes | None]:
 
 
 def decode_column(values: list[Any], *, sql_type: str, token: str, name: str) -> pd.Series:
-    """Return a Series with dtype ``token`` built from stored values (None for nulls)."""
+    """Return a Series with dtype ``token`` built from stored values (None for nulls).
+
+    Parameters
+    ----------
+    values
+        Values as read from the store.
+    sql_type
+        The column's SQL type.
+    token
+        The dtype token saved with the snapshot.
+    name
+        The column's name.
+
+    Returns
+    -------
+    Series
+        The column with its saved dtype.
+    """
     dtype = dtype_from_token(token)
     if sql_type in ("DATE", "DATETIME"):
         raw = pd.Series(values, dtype=object, name=name)
@@ -196,7 +284,18 @@ def decode_column(values: list[Any], *, sql_type: str, token: str, name: str) ->
 
 
 def geometries_from_blobs(blobs: list[bytes | None]) -> np.ndarray:
-    """Return shapely geometries from GeoPackage geometry blobs (None stays None)."""
+    """Return shapely geometries from GeoPackage geometry blobs (None stays None).
+
+    Parameters
+    ----------
+    blobs
+        GeoPackage geometry blobs, None for none.
+
+    Returns
+    -------
+    ndarray of object
+        Shapely geometries, None where the blob was None.
+    """
     wkb = [None if b is None else b[8 + _ENVELOPE_BYTES[(b[3] >> 1) & 7] :] for b in blobs]
     return shapely.from_wkb(np.asarray(wkb, dtype=object))
 
@@ -209,6 +308,20 @@ def encode_extras(keys: Sequence[str], columns: Sequence[list[SqlValue]], *, row
 
     ``columns[i]`` holds the values of ``keys[i]`` as :func:`encode_column`
     returned them. A row whose extra values are all null gets None (SQL NULL).
+
+    Parameters
+    ----------
+    keys
+        The ``extra_json`` key of each extra column.
+    columns
+        The encoded values of each extra column.
+    rows
+        The number of rows.
+
+    Returns
+    -------
+    list of str or None
+        One JSON object (text) per row, None where every extra value is null.
     """
     if not keys:
         return [None] * rows
@@ -221,6 +334,20 @@ def encode_extras(keys: Sequence[str], columns: Sequence[list[SqlValue]], *, row
 
 def decode_extras(texts: Sequence[str | None], keys: Sequence[str], *, where: str) -> dict[str, list[Any]]:
     """Return ``{key: values}`` read back from the JSON objects :func:`encode_extras` wrote.
+
+    Parameters
+    ----------
+    texts
+        The ``extra_json`` value of each row.
+    keys
+        The keys the snapshot saved.
+    where
+        Names the snapshot in messages.
+
+    Returns
+    -------
+    dict of str to list
+        The values of each key, one per row (None where absent).
 
     Raises
     ------

@@ -30,12 +30,29 @@ _MOVE_AWAY = "请把它移走（或改名），或把 PARKMAP_STORE 指向另一
 
 
 def new_file_path(path: Path) -> Path:
-    """Return where this process builds a store before moving it to ``path`` (the first save)."""
+    """Return where this process builds a store before moving it to ``path`` (the first save).
+
+    Parameters
+    ----------
+    path
+        The store's file.
+
+    Returns
+    -------
+    Path
+        A hidden file beside it, named with this process's id.
+    """
     return path.with_name(f".{path.name}.{os.getpid()}.new")
 
 
 def remove_with_side_files(path: Path) -> None:
-    """Remove ``path`` and any SQLite journal next to it (a stale journal must never meet a new file)."""
+    """Remove ``path`` and any SQLite journal next to it (a stale journal must never meet a new file).
+
+    Parameters
+    ----------
+    path
+        A SQLite file.
+    """
     for suffix in ("", *_SQLITE_SIDE_FILES):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
@@ -45,6 +62,11 @@ def check_store_file(path: Path) -> None:
 
     A 0-byte file is refused too: it is not a store (it may be a failed copy),
     and saving into it would hide whatever went wrong.
+
+    Parameters
+    ----------
+    path
+        An existing file.
     """
     try:
         with path.open("rb") as handle:
@@ -82,6 +104,16 @@ def remove_stale_new_files(path: Path) -> list[Path]:
 
     A file whose process still runs is left alone (that save may be in
     progress); files that cannot be removed (read-only folder) stay too.
+
+    Parameters
+    ----------
+    path
+        The store's file.
+
+    Returns
+    -------
+    list of Path
+        The files removed.
     """
     pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.new")
     removed = []
@@ -103,12 +135,36 @@ def remove_stale_new_files(path: Path) -> list[Path]:
 
 
 def glob_escape(name: str) -> str:
-    """Return ``name`` with glob wildcards escaped."""
+    """Return ``name`` with glob wildcards escaped.
+
+    Parameters
+    ----------
+    name
+        A file name.
+
+    Returns
+    -------
+    str
+        The name with ``*``, ``?`` and ``[`` in brackets.
+    """
     return re.sub(r"([*?\[])", r"[\1]", name)
 
 
 def not_writable_error(path: Path, exc: OSError) -> StoreError:
-    """Return the message for a store whose folder or file cannot be written."""
+    """Return the message for a store whose folder or file cannot be written.
+
+    Parameters
+    ----------
+    path
+        The store's file.
+    exc
+        The error met.
+
+    Returns
+    -------
+    StoreError
+        The error to raise, in Chinese.
+    """
     msg = (
         f"无法写入数据库 {path}：{exc.strerror or exc}（文件夹或文件没有写权限，或磁盘只读）。"
         "数据未改动。请让管理员开放写权限，或把 PARKMAP_STORE 指向可写的位置。"
@@ -118,7 +174,20 @@ def not_writable_error(path: Path, exc: OSError) -> StoreError:
 
 @contextlib.contextmanager
 def writers_lock(path: Path, *, timeout_s: float) -> Iterator[None]:
-    """Hold the exclusive ``<store>.lock`` (``fcntl.flock``), waiting up to ``timeout_s``."""
+    """Hold the exclusive ``<store>.lock`` (``fcntl.flock``), waiting up to ``timeout_s``.
+
+    Parameters
+    ----------
+    path
+        The store's file.
+    timeout_s
+        How long to wait for another writer, in seconds.
+
+    Yields
+    ------
+    None
+        While the lock is held.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(path.with_name(path.name + ".lock"), "a+b")  # noqa: SIM115 - closed below
@@ -151,7 +220,13 @@ def _acquire(handle: object, path: Path, timeout_s: float) -> None:
 
 
 def sync_directory(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX); a no-op where folders cannot be opened."""
+    """Make a rename in ``folder`` durable (POSIX); a no-op where folders cannot be opened.
+
+    Parameters
+    ----------
+    folder
+        The folder holding the renamed file.
+    """
     try:
         descriptor = os.open(folder, os.O_RDONLY)
     except OSError:  # pragma: no cover - Windows

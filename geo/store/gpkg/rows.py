@@ -44,12 +44,38 @@ def utc_now_text() -> str:
 
 
 def insert_rows(conn: sqlite3.Connection, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-    """Insert one chunk of feature rows (the single place feature rows are written)."""
+    """Insert one chunk of feature rows (the single place feature rows are written).
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store.
+    sql
+        The INSERT statement.
+    rows
+        The rows' values, in the statement's order.
+    """
     conn.executemany(sql, rows)
 
 
 def log_event(conn: sqlite3.Connection, snapshot_id: int, action: str, *, now: str, by: str, reason: str) -> None:
-    """Append a save, rollback or restore to the audit log."""
+    """Append a save, rollback or restore to the audit log.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store.
+    snapshot_id
+        The snapshot's id.
+    action
+        ``save``, ``rollback`` or ``restore``.
+    now
+        The time, ISO text in UTC.
+    by
+        Who did it.
+    reason
+        Why.
+    """
     conn.execute(
         "INSERT INTO snapshot_events (snapshot_id, action, at, by, reason) VALUES (?, ?, ?, ?, ?)",
         (snapshot_id, action, now, by, reason),
@@ -73,6 +99,20 @@ def column_specs(conn: sqlite3.Connection, kind: str, gdf: gpd.GeoDataFrame) -> 
     The first column of each canonical name gets an SQL column; every other
     column (unknown names, a second ``name``) goes into ``extra_json`` under
     its own name, or ``原表_<name>`` when that is taken.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store.
+    kind
+        ``parks`` or ``enterprises``.
+    gdf
+        The rows to store.
+
+    Returns
+    -------
+    list of dict
+        One spec per column: its SQL name and type, or its ``extra_json`` key, and its dtype token.
     """
     canonical = set(schema.CANONICAL[kind])
     geometry_name = gdf.geometry.name
@@ -119,7 +159,22 @@ def _row_values(gdf: gpd.GeoDataFrame, specs: list[dict[str, Any]], snapshot_id:
 
 
 def write_snapshot(conn: sqlite3.Connection, gdf: gpd.GeoDataFrame, meta: dict[str, str]) -> int:
-    """Write metadata, rows and bookkeeping of a new snapshot; return its id."""
+    """Write metadata, rows and bookkeeping of a new snapshot; return its id.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store.
+    gdf
+        The rows to store, checked.
+    meta
+        The snapshot's metadata, checked, as text.
+
+    Returns
+    -------
+    int
+        The new snapshot's id.
+    """
     kind = meta["kind"]
     now = utc_now_text()
     specs = column_specs(conn, kind, gdf)
@@ -140,7 +195,22 @@ def write_snapshot(conn: sqlite3.Connection, gdf: gpd.GeoDataFrame, meta: dict[s
 
 
 def find_same_file(conn: sqlite3.Connection, kind: str, sha256: str) -> SnapshotInfo | None:
-    """Return the newest snapshot of ``kind`` saved from a file with this SHA-256, or None."""
+    """Return the newest snapshot of ``kind`` saved from a file with this SHA-256, or None.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store.
+    kind
+        ``parks`` or ``enterprises``.
+    sha256
+        The file's SHA-256 hex digest.
+
+    Returns
+    -------
+    SnapshotInfo or None
+        The newest snapshot from that file.
+    """
     row = conn.execute(
         f"SELECT {INFO_COLUMNS} FROM snapshots WHERE kind = ? AND source_sha256 = ? {NEWEST_FIRST} LIMIT 1", (kind, sha256)
     ).fetchone()
@@ -148,7 +218,20 @@ def find_same_file(conn: sqlite3.Connection, kind: str, sha256: str) -> Snapshot
 
 
 def find_info(conn: sqlite3.Connection, snapshot_id: object) -> SnapshotInfo | None:
-    """Return the metadata of a snapshot, or None if there is none with that id."""
+    """Return the metadata of a snapshot, or None if there is none with that id.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store.
+    snapshot_id
+        The id given (anything: a non-integer finds nothing).
+
+    Returns
+    -------
+    SnapshotInfo or None
+        The snapshot's metadata.
+    """
     if isinstance(snapshot_id, bool) or not isinstance(snapshot_id, int):
         return None
     row = conn.execute(f"SELECT {INFO_COLUMNS} FROM snapshots WHERE snapshot_id = ?", (snapshot_id,)).fetchone()
@@ -156,7 +239,22 @@ def find_info(conn: sqlite3.Connection, snapshot_id: object) -> SnapshotInfo | N
 
 
 def latest_info(conn: sqlite3.Connection, kind: str, as_of: date | None) -> SnapshotInfo | None:
-    """Return the newest snapshot of ``kind`` not rolled back (reported on or before ``as_of``)."""
+    """Return the newest snapshot of ``kind`` not rolled back (reported on or before ``as_of``).
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store.
+    kind
+        ``parks`` or ``enterprises``.
+    as_of
+        A date; None for the current snapshot.
+
+    Returns
+    -------
+    SnapshotInfo or None
+        The snapshot's metadata.
+    """
     where = "kind = ? AND rolled_back = 0" + ("" if as_of is None else " AND reporting_date <= ?")
     params: tuple[str, ...] = (kind,) if as_of is None else (kind, as_of.isoformat())
     row = conn.execute(f"SELECT {INFO_COLUMNS} FROM snapshots WHERE {where} {NEWEST_FIRST} LIMIT 1", params).fetchone()
@@ -164,7 +262,20 @@ def latest_info(conn: sqlite3.Connection, kind: str, as_of: date | None) -> Snap
 
 
 def all_infos(conn: sqlite3.Connection, kind: str | None) -> list[SnapshotInfo]:
-    """Return the metadata of every snapshot (of ``kind``), newest first."""
+    """Return the metadata of every snapshot (of ``kind``), newest first.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store.
+    kind
+        ``parks`` or ``enterprises``. None for both.
+
+    Returns
+    -------
+    list of SnapshotInfo
+        Newest first.
+    """
     where, params = ("", ()) if kind is None else ("WHERE kind = ?", (kind,))
     rows = conn.execute(f"SELECT {INFO_COLUMNS} FROM snapshots {where} {NEWEST_FIRST}", params).fetchall()
     return [info_from_row(r) for r in rows]
@@ -194,6 +305,18 @@ def _decode(column: list[Any], spec: dict[str, Any], where: str) -> Any:
 
 def load_rows(conn: sqlite3.Connection, info: SnapshotInfo) -> gpd.GeoDataFrame:
     """Return the rows of a snapshot with its saved columns and dtypes, in EPSG:4326.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store.
+    info
+        The snapshot to load.
+
+    Returns
+    -------
+    GeoDataFrame
+        The rows as saved, EPSG:4326.
 
     Raises
     ------

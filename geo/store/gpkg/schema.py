@@ -148,6 +148,16 @@ def _register_layers(conn: sqlite3.Connection, kind: str) -> None:
 def layout_version(conn: sqlite3.Connection) -> int:
     """Return the store's layout version: 0 for a file without tables, 1 for a store from before versions.
 
+    Parameters
+    ----------
+    conn
+        An open connection to the store.
+
+    Returns
+    -------
+    int
+        The layout version.
+
     Raises
     ------
     StoreError
@@ -181,7 +191,13 @@ def _migrate(conn: sqlite3.Connection) -> None:
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create whatever part of the store's layout is missing, migrating an old layout (inside the caller's transaction)."""
+    """Create whatever part of the store's layout is missing, migrating an old layout (inside the caller's transaction).
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store. inside a write transaction.
+    """
     version = layout_version(conn)
     for ddl in _CORE_DDL:
         conn.execute(ddl)
@@ -199,7 +215,20 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
 
 
 def table_columns(conn: sqlite3.Connection, table: str) -> dict[str, tuple[str, str]]:
-    """Return ``{lower-case name: (name, declared type)}`` for a table's columns."""
+    """Return ``{lower-case name: (name, declared type)}`` for a table's columns.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store.
+    table
+        A table's name.
+
+    Returns
+    -------
+    dict
+        ``{lower-case name: (name, declared type)}``.
+    """
     rows = conn.execute(f"PRAGMA table_info({quote_identifier(table)})").fetchall()
     return {str(r[1]).lower(): (str(r[1]), str(r[2]).upper()) for r in rows}
 
@@ -208,6 +237,17 @@ def require_columns(conn: sqlite3.Connection, table: str, names: Iterable[str], 
     """Raise naming the first of ``names`` that ``table`` lacks (renamed or dropped outside the app, e.g. in QGIS).
 
     Without this check SQLite would read a missing ``"name"`` as the text ``name`` in every row.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store.
+    table
+        A table's name.
+    names
+        The columns needed.
+    where
+        Names the snapshot in the message.
     """
     present = table_columns(conn, table)
     for name in names:
@@ -220,7 +260,22 @@ def require_columns(conn: sqlite3.Connection, table: str, names: Iterable[str], 
 
 
 def extra_key(name: str, *, used: set[str], reserved: set[str]) -> str:
-    """Return the key an extra column gets in ``extra_json``: its name, or ``原表_<name>`` if that is taken."""
+    """Return the key an extra column gets in ``extra_json``: its name, or ``原表_<name>`` if that is taken.
+
+    Parameters
+    ----------
+    name
+        The extra column's name.
+    used
+        Keys already given (the new key is added).
+    reserved
+        Names that are not free (canonical columns, the geometry).
+
+    Returns
+    -------
+    str
+        The key.
+    """
     numbered = (f"{EXTRA_PREFIX}{name}_{i}" for i in itertools.count(2))
     key = next(c for c in itertools.chain((name, f"{EXTRA_PREFIX}{name}"), numbered) if c not in used and c not in reserved)
     used.add(key)
@@ -251,7 +306,19 @@ def resolve_sql_name(name: str, sql_type: str, *, existing: dict[str, tuple[str,
 
 
 def update_contents(conn: sqlite3.Connection, kind: str, bounds: Iterable[float], *, now: str) -> None:
-    """Widen the layer extent in ``gpkg_contents`` to ``bounds`` and stamp ``last_change``."""
+    """Widen the layer extent in ``gpkg_contents`` to ``bounds`` and stamp ``last_change``.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the store.
+    kind
+        ``parks`` or ``enterprises``.
+    bounds
+        ``(min_x, min_y, max_x, max_y)`` of the rows saved, WGS-84.
+    now
+        The time, ISO text in UTC.
+    """
     min_x, min_y, max_x, max_y = (float(b) for b in bounds)
     if any(math.isnan(b) for b in (min_x, min_y, max_x, max_y)):  # only empty geometries
         conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name IN (?, ?)", (now, kind, f"{kind}_current"))
@@ -266,5 +333,16 @@ def update_contents(conn: sqlite3.Connection, kind: str, bounds: Iterable[float]
 
 
 def dump_columns(specs: list[dict[str, Any]]) -> str:
-    """Return the JSON kept in ``snapshots.columns_json``."""
+    """Return the JSON kept in ``snapshots.columns_json``.
+
+    Parameters
+    ----------
+    specs
+        The column specs from :func:`geo.store.gpkg.rows.column_specs`.
+
+    Returns
+    -------
+    str
+        JSON text.
+    """
     return json.dumps(specs, ensure_ascii=False)
