@@ -38,12 +38,35 @@ SAMPLE_NOTE = "合成示例数据，非真实数据 / synthetic sample data"
 
 
 def sample_manifest(sample_dir: Path = SAMPLE_DIR) -> dict | None:
-    """Return the sample's manifest, or None when the sample has not been generated."""
+    """Return the sample's manifest, or None when the sample has not been generated.
+
+    Parameters
+    ----------
+    sample_dir
+        The folder of the generated sample.
+
+    Returns
+    -------
+    dict or None
+        The manifest's contents.
+    """
     path = sample_dir / "manifest.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
 def file_sha256(path: Path) -> str:
+    """Return the SHA-256 hex digest of a file, read in 1 MiB blocks.
+
+    Parameters
+    ----------
+    path
+        A file.
+
+    Returns
+    -------
+    str
+        The SHA-256 hex digest of its bytes.
+    """
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -52,7 +75,18 @@ def file_sha256(path: Path) -> str:
 
 
 def is_sample(info: SnapshotInfo | None) -> bool:
-    """Return True when a stored snapshot is the synthetic sample."""
+    """Return True when a stored snapshot is the synthetic sample.
+
+    Parameters
+    ----------
+    info
+        A snapshot's metadata, or None.
+
+    Returns
+    -------
+    bool
+        True when it was loaded by the sample loader.
+    """
     return info is not None and info.loaded_by == SAMPLE_LOADER
 
 
@@ -69,7 +103,18 @@ def _save(store: SnapshotStore, report: ImportReport, *, kind: str, path: Path, 
 
 
 def never_held_data(store: SnapshotStore) -> bool:
-    """Return True when no snapshot was ever saved in ``store`` (rolled-back ones count as saved)."""
+    """Return True when no snapshot was ever saved in ``store`` (rolled-back ones count as saved).
+
+    Parameters
+    ----------
+    store
+        The store.
+
+    Returns
+    -------
+    bool
+        True when its snapshot list is empty.
+    """
     return store.list_snapshots().empty
 
 
@@ -128,6 +173,20 @@ def retire_sample(store: SnapshotStore, kind: str, *, by: str) -> list[SnapshotI
 
     Otherwise withdrawing their register would make made-up data current
     again. Returns the sample snapshots rolled back (kept for audit, restorable).
+
+    Parameters
+    ----------
+    store
+        The store.
+    kind
+        ``parks`` or ``enterprises``.
+    by
+        Who saved the real register (recorded on the rollback).
+
+    Returns
+    -------
+    list of SnapshotInfo
+        The sample snapshots rolled back.
     """
     snapshots = store.list_snapshots(kind)
     live_sample = snapshots[(snapshots["loaded_by"] == SAMPLE_LOADER) & ~snapshots["rolled_back"]]
@@ -136,6 +195,18 @@ def retire_sample(store: SnapshotStore, kind: str, *, by: str) -> list[SnapshotI
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: load the synthetic sample into a store that never held data.
+
+    Parameters
+    ----------
+    argv
+        The arguments after the command; None reads ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The exit code: 0 when done (also when nothing was loaded), 1 when the store cannot be used.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m geo.demo.bootstrap", description="Load the synthetic sample into a store that never held data."
     )

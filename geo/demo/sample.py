@@ -158,7 +158,24 @@ def write_sample(
 
 
 def command_line(out_dir: Path, *, seed: int, n_parks: int, n_enterprises: int) -> str:
-    """Return the command that regenerates the data (the out folder relative to the cwd when it can be)."""
+    """Return the command that regenerates the data (the out folder relative to the cwd when it can be).
+
+    Parameters
+    ----------
+    out_dir
+        The output folder.
+    seed
+        The random seed.
+    n_parks
+        The number of parks.
+    n_enterprises
+        The number of firms.
+
+    Returns
+    -------
+    str
+        The ``python -m`` command line.
+    """
     try:
         shown = out_dir.resolve().relative_to(Path.cwd().resolve())
     except ValueError:
@@ -167,7 +184,20 @@ def command_line(out_dir: Path, *, seed: int, n_parks: int, n_enterprises: int) 
 
 
 def summarize(parks: pd.DataFrame, enterprises: pd.DataFrame) -> dict[str, object]:
-    """Return the headline figures of a generated data set (for the manifest and the 说明 sheet)."""
+    """Return the headline figures of a generated data set (for the manifest and the 说明 sheet).
+
+    Parameters
+    ----------
+    parks
+        The generated park register (Chinese headers).
+    enterprises
+        The generated enterprise list.
+
+    Returns
+    -------
+    dict
+        Counts and totals, JSON-ready.
+    """
     counted = parks["建设状态"].isin(["建成", "已认定"]) & (parks["竣工日期"] <= TARGET_DATE)
     return {
         "parks_counted_at_target_date": int(counted.sum()),
@@ -277,7 +307,18 @@ def _write_notes_sheet(workbook: xlsxwriter.Workbook, rows: Sequence[tuple[str, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: write the synthetic sample data and print what was written."""
+    """Command line: write the synthetic sample data and print what was written.
+
+    Parameters
+    ----------
+    argv
+        The arguments after the command; None reads ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The exit code: 0 when written, 2 when the sample cannot be made or written.
+    """
     parser = argparse.ArgumentParser(prog=f"python -m {GENERATOR}", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR, help="output folder (default data/sample)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")

@@ -42,7 +42,18 @@ class CountyIndex:
 
     @classmethod
     def from_counties(cls, counties: gpd.GeoDataFrame) -> CountyIndex:
-        """Build the index from a county GeoDataFrame with ``adcode`` and ``name`` columns (any CRS)."""
+        """Build the index from a county GeoDataFrame with ``adcode`` and ``name`` columns (any CRS).
+
+        Parameters
+        ----------
+        counties
+            County polygons with ``adcode`` and ``name``, any CRS.
+
+        Returns
+        -------
+        CountyIndex
+            The index, in WGS-84 and EPSG:4549.
+        """
         require_crs(counties, name="counties")
         missing = {"adcode", "name"} - set(counties.columns)
         if missing or counties.empty:
@@ -61,14 +72,36 @@ class CountyIndex:
         )
 
     def position(self, name: str) -> int:
-        """Return the index of a county by its Chinese name, or raise naming the known ones."""
+        """Return the index of a county by its Chinese name, or raise naming the known ones.
+
+        Parameters
+        ----------
+        name
+            A county's Chinese name.
+
+        Returns
+        -------
+        int
+            Its index.
+        """
         if name not in self.names:
             msg = f"County {name!r} is not in the boundaries; known counties: {', '.join(self.names)}."
             raise ValueError(msg)
         return self.names.index(name)
 
     def locate(self, lon: Floats, lat: Floats) -> Ints:
-        """Return the county index of each WGS-84 point, or ``OUTSIDE``."""
+        """Return the county index of each WGS-84 point, or ``OUTSIDE``.
+
+        Parameters
+        ----------
+        lon, lat
+            WGS-84 longitudes and latitudes in degrees.
+
+        Returns
+        -------
+        ndarray of int64
+            The county index of each point, or ``OUTSIDE``.
+        """
         out = np.full(len(lon), OUTSIDE, dtype=np.int64)
         for i, geom in enumerate(self.geoms):
             todo = np.flatnonzero(out == OUTSIDE)
@@ -77,18 +110,53 @@ class CountyIndex:
         return out
 
     def margin_m(self, x_m: Floats, y_m: Floats, county: Ints) -> Floats:
-        """Return the distance in metres from EPSG:4549 points to the border of the given counties."""
+        """Return the distance in metres from EPSG:4549 points to the border of the given counties.
+
+        Parameters
+        ----------
+        x_m, y_m
+            EPSG:4549 coordinates in metres.
+        county
+            The county index of each point.
+
+        Returns
+        -------
+        ndarray of float
+            Distance from each point to its county's border, in metres.
+        """
         return np.asarray(shapely.distance(self.boundaries_m[county], shapely.points(x_m, y_m)), dtype="float64")
 
 
 def to_metric_xy(lon: Floats, lat: Floats) -> tuple[Floats, Floats]:
-    """Return EPSG:4549 x/y in metres of WGS-84 points."""
+    """Return EPSG:4549 x/y in metres of WGS-84 points.
+
+    Parameters
+    ----------
+    lon, lat
+        WGS-84 longitudes and latitudes in degrees.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(x, y)`` in EPSG:4549, metres.
+    """
     metric = to_metric(gpd.GeoSeries.from_xy(lon, lat, crs=WGS84))
     return metric.x.to_numpy(dtype="float64"), metric.y.to_numpy(dtype="float64")
 
 
 def to_wgs84_xy(x_m: Floats, y_m: Floats) -> tuple[Floats, Floats]:
-    """Return WGS-84 longitude/latitude of EPSG:4549 points."""
+    """Return WGS-84 longitude/latitude of EPSG:4549 points.
+
+    Parameters
+    ----------
+    x_m, y_m
+        EPSG:4549 coordinates in metres.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(lon, lat)`` in WGS-84 degrees.
+    """
     wgs = gpd.GeoSeries.from_xy(x_m, y_m, crs=CGCS2000_GK_120E).to_crs(WGS84)
     return wgs.x.to_numpy(dtype="float64"), wgs.y.to_numpy(dtype="float64")
 
@@ -127,6 +195,22 @@ def gaussian_points(
 
     ``sigma_m`` holds the standard deviations along the major and minor axis;
     ``angle_deg`` turns the major axis anticlockwise from east.
+
+    Parameters
+    ----------
+    rng
+        The random generator (seeded by the caller).
+    centre_m
+        ``(x, y)`` of each blob's centre, EPSG:4549 metres.
+    sigma_m
+        ``(major, minor)`` standard deviations in metres.
+    angle_deg
+        The major axis's angle from east, anticlockwise, per row.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(x, y)`` of one point per row, EPSG:4549 metres.
     """
     dx = rng.standard_normal(len(angle_deg)) * sigma_m[0]
     dy = rng.standard_normal(len(angle_deg)) * sigma_m[1]
@@ -136,7 +220,24 @@ def gaussian_points(
 
 
 def disc_points(rng: np.random.Generator, *, centre_m: tuple[Floats, Floats], sigma_m: float, max_radius_m: float) -> tuple[Floats, Floats]:
-    """Draw Gaussian points around centres, pulling any beyond ``max_radius_m`` back inside it."""
+    """Draw Gaussian points around centres, pulling any beyond ``max_radius_m`` back inside it.
+
+    Parameters
+    ----------
+    rng
+        The random generator (seeded by the caller).
+    centre_m
+        ``(x, y)`` of each centre, EPSG:4549 metres.
+    sigma_m
+        The standard deviation in metres.
+    max_radius_m
+        No point lies farther than this from its centre.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(x, y)`` of one point per centre, EPSG:4549 metres.
+    """
     n = len(centre_m[0])
     dx = rng.standard_normal(n) * sigma_m
     dy = rng.standard_normal(n) * sigma_m
@@ -162,6 +263,28 @@ def place_inside(
     Returns EPSG:4549 x/y and the published GCJ-02 longitude/latitude. Points
     that fail are redrawn; raise ``ValueError`` if a centre is so close to
     its border that no draw succeeds.
+
+    Parameters
+    ----------
+    rng
+        The random generator (seeded by the caller).
+    index
+        The counties.
+    centre_m
+        ``(x, y)`` of each centre, EPSG:4549 metres.
+    county
+        The county index each point must fall in.
+    sigma_m
+        The scatter's standard deviation in metres.
+    margin_m
+        How far inside its county each point must lie, in metres.
+    max_rounds
+        How many times failed points are redrawn.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(x, y, gcj_lon, gcj_lat)``: EPSG:4549 metres and GCJ-02 degrees.
     """
     n = len(county)
     x, y = np.empty(n), np.empty(n)
@@ -182,7 +305,24 @@ def place_inside(
 
 
 def nearest(x_m: Floats, y_m: Floats, *, group: Ints, targets_x_m: Floats, targets_y_m: Floats, target_group: Ints) -> Ints:
-    """Return, for each point, the index of the nearest target in the same group (``-1`` if the group has none)."""
+    """Return, for each point, the index of the nearest target in the same group (``-1`` if the group has none).
+
+    Parameters
+    ----------
+    x_m, y_m
+        The points, EPSG:4549 metres.
+    group
+        Each point's group (such as its county).
+    targets_x_m, targets_y_m
+        The targets, EPSG:4549 metres.
+    target_group
+        Each target's group.
+
+    Returns
+    -------
+    ndarray of int64
+        The index of the nearest target in the same group, or -1.
+    """
     out = np.full(len(x_m), -1, dtype=np.int64)
     for g in np.unique(group):
         rows = np.flatnonzero(group == g)
