@@ -61,7 +61,9 @@ def city_page(data: ExportData, *, page: int = 1) -> Figure:
     columns, rows = county_table_rows(data)
     draw_table(fig.add_axes((0.655, 0.49, 0.335, 0.235)), columns, rows, fontsize=TABLE_FONT_PT, row_height_pt=ROW_PT * 1.2)
     for i, measure in enumerate(("parks", "floor_area_m2")):
-        draw_progress(fig.add_axes((0.665 + i * 0.17, 0.1, 0.14, 0.3)), data, adcode="330600", measure=measure, fontsize=6.5)
+        draw_progress(
+            fig.add_axes((0.665 + i * 0.17, 0.1, 0.14, 0.3)), data, adcode=data.targets.region_adcode, measure=measure, fontsize=6.5
+        )
     return fig
 
 

@@ -10,7 +10,7 @@ from tables in hand with :func:`prepare_export_data` (tests, the app's cache).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -21,14 +21,15 @@ from export.text import NO_DATA
 from geo.analysis.dashboard import county_view, status_as_of
 from geo.analysis.indicators import enterprise_indicators
 from geo.analysis.land_use import land_use_by_county
-from geo.analysis.progress import CITY_ADCODE, check_statuses, progress_as_of, progress_series
+from geo.analysis.progress import check_statuses, city_row_adcode, progress_as_of, progress_series
 from geo.crs import WGS84, require_crs
 from geo.demo.bootstrap import is_sample, load_sample_into_store
 from geo.errors import GeoDataError
 from geo.ingest.parks import import_parks
 from geo.ingest.report import ImportReport
 from geo.region.boundaries import load_counties
-from geo.region.targets import CityTargets, load_city_targets, load_county_quotas, load_plan_targets
+from geo.region.region import Plan, Region, load_plan, load_region
+from geo.region.targets import load_county_quotas, load_plan_targets
 from geo.schema import DEFAULT_COUNTED_STATUSES
 from geo.store import SnapshotStore, open_store
 
@@ -52,9 +53,13 @@ class ExportData:
         :func:`geo.analysis.progress.progress_series` (quarterly, baseline to plan end or
         ``as_of``) and :func:`geo.analysis.land_use.land_use_by_county` (of the parks
         counted on ``as_of``).
+    targets
+        The chosen plan (:class:`geo.region.region.Plan`): period, baseline, park targets, lead unit.
     plan
         All plan targets with lead units and, where the data can measure them,
         ``measured_value`` (else ``status`` is "无数据 / no data").
+    region
+        The region (city name, counties) the pack is about.
     """
 
     parks: gpd.GeoDataFrame
@@ -63,7 +68,7 @@ class ExportData:
     as_of: date
     statuses: tuple[str, ...]
     lang: str
-    targets: CityTargets
+    targets: Plan
     quotas: pd.DataFrame
     progress: pd.DataFrame
     view: pd.DataFrame
@@ -73,6 +78,7 @@ class ExportData:
     source_name: str
     reported_on: date | None
     sample: bool
+    region: Region = field(default_factory=load_region)
 
     @property
     def quotas_official(self) -> bool:
@@ -93,7 +99,7 @@ def prepare_export_data(
     *,
     as_of: date,
     counties: gpd.GeoDataFrame | None = None,
-    targets: CityTargets | None = None,
+    targets: Plan | None = None,
     quotas: pd.DataFrame | None = None,
     statuses: Sequence[str] = DEFAULT_COUNTED_STATUSES,
     lang: str = "zh",
@@ -111,7 +117,8 @@ def prepare_export_data(
     as_of
         The date the exports describe (inclusive).
     counties, targets, quotas
-        Default: the shipped boundaries, city targets and county quotas.
+        Default: the region's boundaries, the chosen plan (``PARKMAP_PLAN`` or the
+        region's default) and that plan's county quotas.
     statuses
         Park statuses counted toward the totals.
     lang
@@ -120,6 +127,10 @@ def prepare_export_data(
         The register's reporting date, file name, and whether it is the synthetic sample.
     enterprises
         The enterprise list, for the plan's enterprise indicators (None: "no data").
+
+    Returns
+    -------
+    The :class:`ExportData` every export draws on.
     """
     if lang not in LANGS:
         msg = f"Language {lang!r} is not available; choose one of {', '.join(LANGS)}."
@@ -127,9 +138,10 @@ def prepare_export_data(
     require_crs(parks, name="parks")
     counted = check_statuses(statuses)
     parks = parks.to_crs(WGS84)
-    counties = (load_counties() if counties is None else counties).to_crs(WGS84)
-    targets = targets or load_city_targets()
-    quotas = load_county_quotas() if quotas is None else quotas
+    region = load_region(targets.region_adcode or None) if targets is not None else load_region()
+    counties = (load_counties(city_adcode=region.adcode) if counties is None else counties).to_crs(WGS84)
+    targets = targets or load_plan(region=region)
+    quotas = load_county_quotas(plan=targets, region=region) if quotas is None else quotas
     common = {"targets": targets, "quotas": quotas, "statuses": counted, "reported_on": reported_on}
     progress = progress_as_of(parks, as_of=as_of, **common)
     end = max(as_of, targets.period_end)
@@ -148,15 +160,29 @@ def prepare_export_data(
         view=county_view(progress, counties),
         series=series,
         land_use=land_use_by_county(on_date, counties=counties, statuses=counted),
-        plan=plan_indicators(progress, enterprises=enterprises, as_of=as_of, period_start=targets.period_start),
+        plan=plan_indicators(progress, enterprises=enterprises, as_of=as_of, period_start=targets.period_start, targets=targets),
         source_name=source_name,
         reported_on=reported_on,
         sample=sample,
+        region=region,
     )
 
 
-def plan_indicators(progress: pd.DataFrame, *, enterprises: pd.DataFrame | None, as_of: date, period_start: date) -> pd.DataFrame:
+def plan_indicators(
+    progress: pd.DataFrame, *, enterprises: pd.DataFrame | None, as_of: date, period_start: date, targets: Plan | None = None
+) -> pd.DataFrame:
     """Return every plan target with its lead unit and the value the loaded data measures.
+
+    Parameters
+    ----------
+    progress
+        :func:`geo.analysis.progress.progress_as_of` of the parks.
+    enterprises
+        The enterprise list (None: the enterprise targets have no data).
+    as_of, period_start
+        The date described and the plan's first day.
+    targets
+        The plan (default: the chosen plan of the region in use).
 
     Returns
     -------
@@ -164,13 +190,13 @@ def plan_indicators(progress: pd.DataFrame, *, enterprises: pd.DataFrame | None,
     (NaN where not measurable), ``pct_complete``, ``status`` ("measured" or
     "无数据 / no data") and ``note``.
     """
-    plan = load_plan_targets().copy()
-    city = progress[progress["adcode"].astype(str) == CITY_ADCODE].set_index("measure")["value"]
+    plan = load_plan_targets(targets).copy()
+    city = progress[progress["adcode"].astype(str) == city_row_adcode(progress)].set_index("measure")["value"]
     values = {"parks_total": float(city.get("parks", float("nan"))), "park_floor_area_m2": float(city.get("floor_area_m2", float("nan")))}
     notes = {"parks_total": "园区台账 / park register", "park_floor_area_m2": "园区台账 / park register"}
     if enterprises is not None and len(enterprises):
-        targets = dict(zip(plan["indicator_id"], plan["target_value"], strict=True))
-        measured = enterprise_indicators(enterprises, targets=targets, period_start=period_start, as_of=as_of)
+        wanted = dict(zip(plan["indicator_id"], plan["target_value"], strict=True))
+        measured = enterprise_indicators(enterprises, targets=wanted, period_start=period_start, as_of=as_of)
         for row in measured.itertuples():
             if row.status == "measured":
                 values[row.indicator_id] = float(row.value)

@@ -27,7 +27,6 @@ from export.mapdraw import (
 )
 from export.text import drawable, literal_text, t
 from geo.analysis.dashboard import headline
-from geo.analysis.progress import CITY_ADCODE
 from geo.schema import SQM_PER_WAN_SQM
 
 PNG_SIZE_IN = (16.0, 9.0)  # slide shape
@@ -55,7 +54,7 @@ def draw_city_map(ax: Axes, data: ExportData, *, label_size: float, px_to_pt: fl
     north_arrow(ax, fontsize=label_size * 0.9)
 
 
-def headline_lines(data: ExportData, *, adcode: str = CITY_ADCODE) -> list[str]:
+def headline_lines(data: ExportData, *, adcode: str | None = None) -> list[str]:
     """Return the area's parks and floor area against target, time elapsed and whether on track."""
     head = headline(data.progress, adcode=adcode)
     lang = data.lang

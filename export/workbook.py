@@ -17,7 +17,7 @@ from export.captions import date_line, notices, source_lines
 from export.data import ExportData
 from export.text import INDICATIVE_NOTICE, NO_DATA, t
 from geo.analysis.dashboard import headline
-from geo.analysis.progress import CITY_ADCODE
+from geo.analysis.progress import city_row_adcode
 from geo.export_safety import spreadsheet_safe
 from geo.schema import SQM_PER_MU, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
 
@@ -32,10 +32,11 @@ def _h(zh: str, en: str, lang: str) -> str:
 
 def _county_rows(data: ExportData) -> pd.DataFrame:
     """Return the county view with a last row for the whole city (internal column names)."""
-    head = headline(data.progress, adcode=CITY_ADCODE)
+    city_code = city_row_adcode(data.progress)
+    head = headline(data.progress, adcode=city_code)
     on_track = None if head.parks_on_track is None else head.parks_on_track and head.floor_on_track
     city = {
-        "adcode": CITY_ADCODE, "name": t("city", data.lang), "parks": head.parks, "parks_quota": head.parks_target,
+        "adcode": city_code, "name": t("city", data.lang), "parks": head.parks, "parks_quota": head.parks_target,
         "parks_pct": head.parks_pct, "floor_area_m2": head.floor_area_m2, "floor_quota_m2": head.floor_area_target_m2,
         "floor_pct": head.floor_pct, "on_track": on_track, "rank": pd.NA,
         "pipeline_parks": head.pipeline_parks, "pipeline_floor_area_m2": head.pipeline_floor_area_m2,
@@ -47,7 +48,7 @@ def _county_rows(data: ExportData) -> pd.DataFrame:
         rows[column] = rows["adcode"].astype(str).map(land[column])
     official = data.quotas.set_index(data.quotas["adcode"].astype(str))["official"].to_dict()
     rows["quota_kind"] = [
-        "计划目标 / plan target" if a == CITY_ADCODE else ("official" if official.get(a, False) else INDICATIVE_NOTICE)
+        "计划目标 / plan target" if a == city_code else ("official" if official.get(a, False) else INDICATIVE_NOTICE)
         for a in rows["adcode"].astype(str)
     ]
     return rows

@@ -9,8 +9,9 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.dashboard import CITY_ROW_ADCODE, floor_area_by_status, status_as_of
+from geo.analysis.dashboard import floor_area_by_status, status_as_of
 from geo.analysis.progress import progress_as_of, progress_series
+from geo.region.region import is_city_adcode
 from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
 from layers.i18n import t
 from layers.parks import STATUS_COLOURS
@@ -20,8 +21,8 @@ MAX_REPORTED_POINTS = 24  # newest registers shown as "as reported" points
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _series(location: str, park_id: int, statuses: tuple[str, ...], reported_on: date, end: date, quotas_version: float) -> pd.DataFrame:
-    """Quarterly progress; ``quotas_version`` (the quota file's time) is a cache key only, so edited quotas show at once."""
+def _series(location: str, park_id: int, statuses: tuple[str, ...], reported_on: date, end: date, quotas_version: str) -> pd.DataFrame:
+    """Quarterly progress; ``quotas_version`` (plan, quota file time) is a cache key only: a new plan or edited quotas show at once."""
     del quotas_version
     parks = shared.snapshot(location, park_id)
     targets = shared.city_targets()
@@ -31,7 +32,7 @@ def _series(location: str, park_id: int, statuses: tuple[str, ...], reported_on:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _as_reported(location: str, snapshot_ids: tuple[int, ...], statuses: tuple[str, ...], quotas_version: float) -> pd.DataFrame:
+def _as_reported(location: str, snapshot_ids: tuple[int, ...], statuses: tuple[str, ...], quotas_version: str) -> pd.DataFrame:
     """Progress at each stored register's own reporting date: what was reported then, not reconstructed.
 
     ``quotas_version`` is a cache key only (see :func:`_series`).
@@ -56,13 +57,13 @@ def _as_reported(location: str, snapshot_ids: tuple[int, ...], statuses: tuple[s
 
 def _long_form(series: pd.DataFrame, *, measure: str, adcode: str, lang: str) -> pd.DataFrame:
     rows = series[series["measure"] == measure]
-    if adcode != CITY_ROW_ADCODE:
+    if not is_city_adcode(adcode):
         rows = rows[rows["adcode"].astype(str) == adcode]
     scale = SQM_PER_WAN_SQM if measure == "floor_area_m2" else 1
     frame = pd.DataFrame(
         {
             "quarter": pd.to_datetime(rows["as_of"]),
-            "area": rows["name"].where(rows["adcode"].astype(str) != CITY_ROW_ADCODE, t("whole_city", lang)),
+            "area": rows["name"].where(~rows["adcode"].astype(str).map(is_city_adcode), t("whole_city", lang)),
             t("chart_value", lang): rows["value"] / scale,
             t("chart_trajectory", lang): rows["trajectory"] / scale,
             t("chart_target", lang): rows["target"] / scale,
@@ -75,13 +76,13 @@ def _reported_long_form(reported: pd.DataFrame, *, measure: str, adcode: str, la
     if reported.empty:
         return pd.DataFrame(columns=["quarter", "area", "series", "value"])
     rows = reported[(reported["measure"] == measure) & (pd.to_datetime(reported["as_of"]) <= pd.Timestamp(end))]
-    if adcode != CITY_ROW_ADCODE:
+    if not is_city_adcode(adcode):
         rows = rows[rows["adcode"].astype(str) == adcode]
     scale = SQM_PER_WAN_SQM if measure == "floor_area_m2" else 1
     return pd.DataFrame(
         {
             "quarter": pd.to_datetime(rows["as_of"]),
-            "area": rows["name"].where(rows["adcode"].astype(str) != CITY_ROW_ADCODE, t("whole_city", lang)),
+            "area": rows["name"].where(~rows["adcode"].astype(str).map(is_city_adcode), t("whole_city", lang)),
             "series": t("chart_reported", lang),
             "value": rows["value"] / scale,
         }

@@ -12,7 +12,6 @@ from shapely.geometry import Point
 from streamlit_folium import st_folium
 
 from geo.analysis.dashboard import (
-    CITY_ROW_ADCODE,
     Headline,
     as_of_choices,
     county_view,
@@ -79,12 +78,12 @@ def _choose_county(adcode: str) -> None:
 
 
 def _back_to_city() -> None:
-    _choose_county(CITY_ROW_ADCODE)
+    _choose_county(shared.region().adcode)
 
 
 def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -> dict:
     counties = shared.counties()
-    names = {CITY_ROW_ADCODE: t("whole_city", lang)} | dict(
+    names = {shared.region().adcode: t("whole_city", lang)} | dict(
         zip(counties["adcode"], counties["name" if lang == "zh" else "name_en"], strict=True)
     )
     choices = as_of_choices(reported_on=reported, today=date.today())
@@ -107,7 +106,7 @@ def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -
         adcode = st.selectbox(
             t("county", lang),
             options=codes,
-            index=codes.index(str(shared.chosen("county", CITY_ROW_ADCODE))),
+            index=codes.index(str(shared.chosen("county", shared.region().adcode))),
             format_func=lambda a: names.get(a, a),
             key=shared.widget_key("county_sel", lang),
         )
@@ -217,7 +216,7 @@ def _status_metric(head: Headline, lang: str) -> None:
 def _map_section(
     parks: gpd.GeoDataFrame, progress: pd.DataFrame, view: dict, lang: str, sample: bool, note: list[str], *, presentation: bool = False
 ) -> None:
-    selected = None if view["adcode"] == CITY_ROW_ADCODE else view["adcode"]
+    selected = None if view["adcode"] == shared.region().adcode else view["adcode"]
     display = shared.display_counties()
     per_county = county_view(progress, shared.counties())
     values = measure_values(per_county, view["measure"])

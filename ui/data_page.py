@@ -141,7 +141,7 @@ def _quota_section(lang: str) -> None:
     )
     if st.button("保存区县目标 Save quotas"):
         try:
-            path = save_county_quotas(edited)
+            path = save_county_quotas(edited, plan=shared.plan())
         except GeoDataError as exc:
             st.error(shared.md_text(exc))
         else:

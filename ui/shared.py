@@ -19,7 +19,9 @@ from geo.demo.bootstrap import is_sample, load_sample_into_store
 from geo.errors import StoreError
 from geo.export_safety import neutralise_formulas
 from geo.region.boundaries import load_counties, simplify_counties
-from geo.region.targets import load_city_targets, load_county_quotas, user_quotas_path
+from geo.region.region import Plan, Region, current_adcode, load_plan, load_region, regions_dir
+from geo.region.region import plan_ids as region_plan_ids
+from geo.region.targets import load_county_quotas, user_quotas_path
 from geo.store import SnapshotInfo, SnapshotStore, open_store, store_location
 
 # every ASCII punctuation character: CommonMark lets each be escaped with a backslash
@@ -44,37 +46,84 @@ def current_store() -> SnapshotStore:
         st.stop()
 
 
+def _region_key() -> tuple[str, str]:
+    """The region in use and the folder of regions: the cache key of everything region-specific."""
+    return current_adcode(), str(regions_dir())
+
+
+def region() -> Region:
+    """The region in use (``PARKMAP_REGION``, else the default): city, counties, folder."""
+    return _region(*_region_key())
+
+
 @st.cache_data(show_spinner=False)
+def _region(adcode: str, root: str) -> Region:
+    del root  # cache key only
+    return load_region(adcode)
+
+
+def plan_ids() -> list[str]:
+    """The ids of the region's plans, oldest first (a planner may add one: not cached)."""
+    return region_plan_ids(region())
+
+
+def plan() -> Plan:
+    """The chosen plan: ``st.session_state["plan_id"]`` if set (and known), else the region's default."""
+    wanted = st.session_state.get("plan_id")
+    chosen = str(wanted) if wanted and str(wanted) in plan_ids() else None
+    return load_plan(chosen, region=region())
+
+
+def city_targets() -> Plan:
+    """The chosen plan's park targets and period (the plan itself; see :func:`plan`)."""
+    return plan()
+
+
 def counties() -> gpd.GeoDataFrame:
-    return load_counties()
+    """The region's counties in WGS-84."""
+    return _counties(*_region_key())
 
 
 @st.cache_data(show_spinner=False)
+def _counties(adcode: str, root: str) -> gpd.GeoDataFrame:
+    del root  # cache key only
+    return load_counties(city_adcode=adcode)
+
+
 def display_counties() -> gpd.GeoDataFrame:
     """County borders simplified as a coverage for the browser (shared borders stay shared)."""
-    return simplify_counties(load_counties(), tolerance_m=DISPLAY_SIMPLIFY_M)
+    return _display_counties(*_region_key())
 
 
 @st.cache_data(show_spinner=False)
-def city_targets():
-    return load_city_targets()
+def _display_counties(adcode: str, root: str) -> gpd.GeoDataFrame:
+    del root  # cache key only
+    return simplify_counties(load_counties(city_adcode=adcode), tolerance_m=DISPLAY_SIMPLIFY_M)
 
 
-def quotas_version() -> float:
-    """The saved quota file's modification time (0 when the default is in use): a cache key."""
-    path = user_quotas_path()
-    return path.stat().st_mtime if path.exists() else 0.0
+def quotas_path() -> str:
+    """Where the chosen plan's edited quotas are saved."""
+    return str(user_quotas_path(plan(), region=region()))
+
+
+def quotas_version() -> str:
+    """A cache key for what progress is measured against: the region, the chosen plan and its saved quotas' modification time."""
+    chosen = plan()
+    path = user_quotas_path(chosen, region=region())
+    return f"{chosen.region_adcode}/{chosen.id}/{path.stat().st_mtime if path.exists() else 0.0}"
 
 
 def quotas() -> pd.DataFrame:
-    """County quotas: cached on the file's modification time, so saved edits show at once."""
-    return _quotas(str(user_quotas_path()), quotas_version())
+    """The chosen plan's county quotas: cached on the file's modification time, so saved edits show at once."""
+    chosen = plan()
+    return _quotas(quotas_path(), quotas_version(), chosen.region_adcode, chosen.id)
 
 
 @st.cache_data(show_spinner=False)
-def _quotas(path: str, mtime: float) -> pd.DataFrame:
-    del path, mtime  # cache keys only
-    return load_county_quotas()
+def _quotas(path: str, version: str, adcode: str, plan_id: str) -> pd.DataFrame:
+    del path, version  # cache keys only
+    home = load_region(adcode)
+    return load_county_quotas(plan=load_plan(plan_id, region=home), region=home)
 
 
 @dataclass(frozen=True)
@@ -114,7 +163,7 @@ def assigned_enterprises(location: str, enterprise_id: int, park_id: int, radius
     """Enterprises with located county and park (cached per pair of snapshots)."""
     firms = snapshot(location, enterprise_id)
     parks = snapshot(location, park_id)
-    return assign_enterprises(firms, counties=load_counties(), parks=parks, radius_m=radius_m)
+    return assign_enterprises(firms, counties=counties(), parks=parks, radius_m=radius_m)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

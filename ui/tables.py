@@ -110,7 +110,7 @@ def land_use_section(parks: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, view: 
         if firms is None:
             st.info(t("no_data", lang))
             return
-        plan = load_plan_targets()
+        plan = load_plan_targets(shared.plan())
         targets = dict(zip(plan["indicator_id"], plan["target_value"], strict=True))
         table = enterprise_indicators(firms.data, targets=targets, period_start=shared.city_targets().period_start, as_of=view["as_of"])
         st.dataframe(shared.shown(table), hide_index=True, width="stretch")

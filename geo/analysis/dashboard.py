@@ -13,10 +13,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.analysis.progress import city_row_adcode
 from geo.crs import area_m2
+from geo.region.region import is_city_adcode
 from geo.schema import SQM_PER_WAN_SQM
-
-CITY_ROW_ADCODE = "330600"
 
 
 def as_of_choices(*, reported_on: date | None, today: date, first_year: int = 2018, last_year: int = 2024) -> list[date]:
@@ -97,8 +97,8 @@ class Headline:
     undated_parks: int  # parks with a counted status and no dates: they count from the reporting date
 
 
-def headline(progress: pd.DataFrame, *, adcode: str = CITY_ROW_ADCODE) -> Headline:
-    """Return the headline indicators of one area from :func:`geo.analysis.progress.progress_as_of`.
+def headline(progress: pd.DataFrame, *, adcode: str | None = None) -> Headline:
+    """Return the headline indicators of one area (None: the whole city) from :func:`geo.analysis.progress.progress_as_of`.
 
     Parameters
     ----------
@@ -112,6 +112,7 @@ def headline(progress: pd.DataFrame, *, adcode: str = CITY_ROW_ADCODE) -> Headli
     Headline
         The area's parks and floor area against its target, and whether it is on track.
     """
+    adcode = adcode or city_row_adcode(progress)
     rows = progress[progress["adcode"].astype(str) == adcode].set_index("measure")
     if rows.empty:
         msg = f"No progress rows for adcode {adcode!r}."
@@ -163,7 +164,7 @@ def county_view(progress: pd.DataFrame, counties: gpd.GeoDataFrame) -> pd.DataFr
     DataFrame
         One row per county, in the order of ``counties``, with ``rank`` by floor area % of quota.
     """
-    rows = progress[progress["adcode"].astype(str) != CITY_ROW_ADCODE]
+    rows = progress[progress["adcode"].astype(str) != city_row_adcode(progress)]
     wide = rows.pivot(index="adcode", columns="measure", values=["value", "target", "pct_complete", "on_track", "pipeline"])
     wide.columns = [f"{stat}_{measure}" for stat, measure in wide.columns]
     names = rows.drop_duplicates("adcode").set_index("adcode")["name"]
@@ -239,7 +240,7 @@ def filter_parks(parks: gpd.GeoDataFrame, *, adcode: str | None = None, industri
         The parks kept, as given (a selection of rows).
     """
     keep = pd.Series(True, index=parks.index)
-    if adcode and adcode != CITY_ROW_ADCODE:
+    if adcode and not is_city_adcode(adcode):
         keep &= parks["county_adcode"].astype(str) == adcode
     if industries:
         keep &= parks["main_industry"].isin(list(industries))

@@ -1,17 +1,17 @@
 """The plan's enterprise targets that loaded enterprise data can measure.
 
-Three targets of 绍政办发〔2021〕23号 can be counted from an enterprise register:
+Three kinds of plan target can be counted from an enterprise register (the
+values come from the plan file, :func:`geo.region.targets.load_plan_targets`):
 
-* ``new_small_micro_firms`` (55,000): firms with ``size_class`` small or
-  micro and a ``registration_date`` from the plan start (2021-01-01) to
-  ``as_of``;
-* ``new_major_industry_firms`` (12,000): of those new small-micro firms, the
+* ``new_small_micro_firms``: firms with ``size_class`` small or
+  micro and a ``registration_date`` from the plan start to ``as_of``;
+* ``new_major_industry_firms``: of those new small-micro firms, the
   ones with a ``major_industry`` (one of the eight 万亿 industries) — a subset,
   as the plan words it ("其中"), so it can never exceed the first figure;
-* ``new_tech_firms`` (1,500): firms with ``tech_type`` True registered in the
+* ``new_tech_firms``: firms with ``tech_type`` True registered in the
   same window. The plan counts firms *newly recognised* as tech-type; the
   register gives no recognition date, so firms registered earlier and
-  recognised since 2021 are missed: the figure is a lower bound, and the
+  recognised since the plan start are missed: the figure is a lower bound, and the
   note says so.
 
 An indicator is computed only when its fields are present with at least one
@@ -73,7 +73,7 @@ def enterprise_indicators(
         Target per indicator id, e.g. from :func:`geo.region.targets.load_plan_targets`:
         ``dict(zip(plan["indicator_id"], plan["target_value"]))``.
     period_start
-        First day of the plan (2021-01-01): firms registered from then on are new.
+        First day of the plan (``Plan.period_start``): firms registered from then on are new.
     as_of
         Last registration date counted (inclusive); None counts all.
 

@@ -35,10 +35,10 @@ is the value at D plus the pipeline parks whose (expected)
 
 Trajectory
 ----------
-The straight line from the baseline value (at ``baseline_date``,
-2020-12-31, by the same rule) to the target at ``period_end`` (2023-12-31).
-The share of plan time elapsed is days since the baseline date over days in
-the plan (1095), clipped to 0..1. A county or the city is on track when its
+The straight line from the baseline value (at the plan's ``baseline_date``,
+by the same rule) to the target at ``period_end``. The share of plan time
+elapsed is days since the baseline date over days from the baseline to the
+end of the plan, clipped to 0..1. A county or the city is on track when its
 value is at least the trajectory value; before the baseline date the plan has
 not started and ``on_track`` is empty. From ``period_end`` itself on (the
 plan's deadline is when it is judged), ``final`` is
@@ -63,8 +63,7 @@ from numpy.typing import NDArray
 from geo.errors import GeoDataError
 from geo.schema import DEFAULT_COUNTED_STATUSES, STATUSES
 
-CITY_ADCODE = "330600"
-CITY_NAME = "全市"
+CITY_ROW_NAME = "全市"  # the name of the whole-city row; its adcode is the plan's region_adcode
 MEASURES = ("parks", "floor_area_m2")
 _MILESTONE = {"planned": None, "under_construction": "start_date", "built": "completion_date", "certified": "certification_date"}
 
@@ -93,7 +92,7 @@ PROGRESS_COLUMNS = [
 
 
 class PlanTargets(Protocol):
-    """What progress needs of :class:`geo.region.targets.CityTargets`."""
+    """What progress needs of a plan (:class:`geo.region.region.Plan`)."""
 
     @property
     def parks(self) -> int: ...
@@ -105,6 +104,8 @@ class PlanTargets(Protocol):
     def period_end(self) -> date: ...
     @property
     def baseline_date(self) -> date: ...
+    @property
+    def region_adcode(self) -> str: ...
 
 
 def check_statuses(statuses: Sequence[str]) -> tuple[str, ...]:
@@ -220,14 +221,14 @@ def _flags(prepared: _Prepared, day: np.datetime64, end: np.datetime64, reported
     return {"counted": counted, "pipeline": pipeline, "by_end": pipeline & (prepared.completion <= end)}
 
 
-def _sums(prepared: _Prepared, mask: NDArray[np.bool_]) -> dict[str, dict[str, float]]:
+def _sums(prepared: _Prepared, mask: NDArray[np.bool_], city: str) -> dict[str, dict[str, float]]:
     """Return {adcode: {"parks": n, "floor_area_m2": m2}} of the masked parks, plus the city total."""
     known = mask & (prepared.county >= 0)
     size = len(prepared.adcodes)
     parks = np.bincount(prepared.county[known], minlength=size)
     floor = np.bincount(prepared.county[known], weights=prepared.floor_area_m2[known], minlength=size)
     out = {code: {"parks": float(parks[i]), "floor_area_m2": float(floor[i])} for i, code in enumerate(prepared.adcodes)}
-    out[CITY_ADCODE] = {"parks": float(mask.sum()), "floor_area_m2": float(prepared.floor_area_m2[mask].sum())}
+    out[city] = {"parks": float(mask.sum()), "floor_area_m2": float(prepared.floor_area_m2[mask].sum())}
     return out
 
 
@@ -252,7 +253,15 @@ def _targets_table(targets: PlanTargets, quotas: pd.DataFrame) -> pd.DataFrame:
         }
     )
     city = pd.DataFrame(
-        [{"adcode": CITY_ADCODE, "name": CITY_NAME, "parks": targets.parks, "floor_area_m2": targets.floor_area_m2, "official": True}]
+        [
+            {
+                "adcode": targets.region_adcode,
+                "name": CITY_ROW_NAME,
+                "parks": targets.parks,
+                "floor_area_m2": targets.floor_area_m2,
+                "official": True,
+            }
+        ]
     )
     return pd.concat([table, city], ignore_index=True).set_index("adcode")
 
@@ -280,7 +289,8 @@ def progress_as_of(
     as_of
         The date to evaluate, inclusive.
     targets
-        City targets and plan period (:func:`geo.region.targets.load_city_targets`).
+        The plan: its park targets, period, baseline and region
+        (:func:`geo.region.region.load_plan`).
     quotas
         County quotas (:func:`geo.region.targets.load_county_quotas`): ``adcode``,
         ``name``, ``parks_quota``, ``floor_area_quota_m2``, ``official``.
@@ -293,7 +303,7 @@ def progress_as_of(
     -------
     DataFrame with PROGRESS_COLUMNS, two rows (``measure`` = ``parks`` and
     ``floor_area_m2``, in m²) per county in quota order, then the city
-    (adcode 330600). Values are floats; ``final``, ``margin`` and ``met`` are
+    (adcode ``targets.region_adcode``). Values are floats; ``final``, ``margin`` and ``met`` are
     empty until ``as_of`` is after the plan's end.
     """
     counted = check_statuses(statuses)
@@ -307,14 +317,15 @@ def _progress_rows(
     goal = _targets_table(targets, quotas)
     day, end = np.datetime64(as_of, "ns"), np.datetime64(targets.period_end, "ns")
     flags = _flags(prepared, day, end, reported_on)
+    city = targets.region_adcode
     sums = {
-        "value": _sums(prepared, flags["counted"]),
-        "baseline": _sums(prepared, _flags(prepared, np.datetime64(targets.baseline_date, "ns"), end, reported_on)["counted"]),
-        "pipeline": _sums(prepared, flags["pipeline"]),
-        "by_end": _sums(prepared, flags["by_end"]),
-        "final": _sums(prepared, _flags(prepared, end, end, reported_on)["counted"]),
+        "value": _sums(prepared, flags["counted"], city),
+        "baseline": _sums(prepared, _flags(prepared, np.datetime64(targets.baseline_date, "ns"), end, reported_on)["counted"], city),
+        "pipeline": _sums(prepared, flags["pipeline"], city),
+        "by_end": _sums(prepared, flags["by_end"], city),
+        "final": _sums(prepared, _flags(prepared, end, end, reported_on)["counted"], city),
     }
-    undated = _sums(prepared, prepared.counted_status & np.isnat(prepared.entry))
+    undated = _sums(prepared, prepared.counted_status & np.isnat(prepared.entry), city)
     share = _elapsed_share(as_of, targets)
     after = as_of >= targets.period_end
     before = as_of < targets.baseline_date
@@ -324,7 +335,7 @@ def _progress_rows(
     for adcode, target_row in goal.iterrows():
         for measure in MEASURES:
             got = {key: table.get(adcode, zero)[measure] for key, table in sums.items()}
-            strict = city_strict and adcode == CITY_ADCODE
+            strict = city_strict and adcode == city
             rows.append(_measure_row(adcode, target_row, measure, got, share=share, after=after, before=before, strict=strict))
             rows[-1]["undated_parks"] = int(undated.get(adcode, zero)["parks"])
     table = pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
@@ -368,8 +379,23 @@ def _measure_row(
     }
 
 
+def city_row_adcode(progress: pd.DataFrame) -> str:
+    """Return the adcode of the whole-city rows of a progress table (they come last; "" for an empty table).
+
+    Parameters
+    ----------
+    progress
+        A table from :func:`progress_as_of` or :func:`progress_series`.
+
+    Returns
+    -------
+    The region's adcode, as the table holds it.
+    """
+    return str(progress["adcode"].iloc[-1]) if len(progress) else ""
+
+
 def quarter_ends(start: date, end: date) -> list[date]:
-    """Return every calendar quarter's last day from ``start`` to ``end`` inclusive (2021-01-01..2023-12-31: 12 dates).
+    """Return every calendar quarter's last day from ``start`` to ``end`` inclusive (three years: 12 dates).
 
     Parameters
     ----------
@@ -408,7 +434,7 @@ def progress_series(
         None when there is none, and that quarter is left out). A snapshot
         is treated as reported on the quarter's date.
     start, end
-        Range of quarter ends; default the plan period (2021Q1..2023Q4).
+        Range of quarter ends; default the plan period.
     targets, quotas, statuses, reported_on
         As for :func:`progress_as_of`.
 

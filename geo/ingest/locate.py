@@ -3,8 +3,10 @@
 * :func:`parse_coordinate` reads decimals and degrees-minutes-seconds
   (``120°35'12.3"E``, ``东经120度35分12.3秒``); :func:`split_lonlat` splits one
   ``"lon,lat"`` cell.
-* :func:`parse_county` knows each county by adcode, full name, short name
-  (柯桥), former name (绍兴县 -> 柯桥区, 上虞市 -> 上虞区) and English name.
+* :func:`parse_county` knows each county by adcode, full name, short name,
+  former name and English name; short and former names and the city
+  prefixes (浙江省…市) come from the region's ``region.json``
+  (:mod:`geo.region.region`).
 * :func:`locate_points` swaps lat/lon typed the wrong way round, converts the
   declared datum to WGS-84 through :mod:`geo.crs`, and finds the county each
   point falls in and how far it lies from the county its row claims.
@@ -29,16 +31,8 @@ import shapely
 
 from geo.crs import CGCS2000_GK_120E, WGS84, bd09_to_wgs84, check_datum, gcj02_to_wgs84, require_crs
 from geo.ingest.parsers import Parsed, cell_text, map_unique
+from geo.region.region import Region, load_region
 
-# Former and informal names of Shaoxing's counties (the names change; registers do not).
-FORMER_COUNTY_NAMES: dict[str, str] = {
-    "绍兴县": "330603",
-    "上虞市": "330604",
-    "绍兴市区": "330602",
-    "诸暨县": "330681",
-    "嵊县": "330683",
-}
-_CITY_PREFIXES = ("浙江省绍兴市", "浙江绍兴", "绍兴市", "浙江省")
 _DMS = re.compile(
     r"^(?P<h1>[nsew]|东经|北纬|西经|南纬)?(?P<d>\d+(?:\.\d+)?)(?:°|度|d)"
     r"(?:(?P<m>\d+(?:\.\d+)?)(?:'|′|’|分|m))?(?:(?P<s>\d+(?:\.\d+)?)(?:\"|″|′′|''|”|秒|s))?(?P<h2>[nsew]?)$"
@@ -92,9 +86,26 @@ class CountyLookup:
 
     keys: dict[str, str]
     names: dict[str, str]  # adcode -> official name
+    prefixes: tuple[str, ...] = ()  # city prefixes a register may put before a county name, longest first
 
     @classmethod
-    def from_counties(cls, counties: gpd.GeoDataFrame) -> CountyLookup:
+    def from_counties(cls, counties: gpd.GeoDataFrame, *, region: Region | None = None) -> CountyLookup:
+        """Build the lookup from a county table (``adcode``, ``name``, ``name_en``).
+
+        Parameters
+        ----------
+        counties
+            The counties a register may name.
+        region
+            Where short names, former names (the names change; registers do
+            not) and city prefixes come from (default: the region in use).
+            Only names of counties in ``counties`` are used.
+
+        Returns
+        -------
+        The lookup.
+        """
+        region = region or load_region()
         keys: dict[str, str] = {}
         names: dict[str, str] = {}
         for adcode, name, name_en in zip(counties["adcode"].astype(str), counties["name"], counties["name_en"], strict=True):
@@ -104,8 +115,11 @@ class CountyLookup:
             short = name[:-1] if len(name) > 2 and name[-1] in "区县市" else name
             for key in (adcode, name, short, english, short_en, short_en + "qu", short_en + "xian", short_en + "shi"):
                 keys[_county_key(key)] = adcode
-        keys.update({_county_key(k): v for k, v in FORMER_COUNTY_NAMES.items() if v in names})
-        return cls(keys=keys, names=names)
+        for county in region.counties:
+            if county.adcode in names:
+                keys.update({_county_key(k): county.adcode for k in (county.short_name, *county.former_names) if k})
+        prefixes = tuple(dict.fromkeys(_county_key(p) for p in region.city_prefixes))  # longest first, as the region gives them
+        return cls(keys=keys, names=names, prefixes=prefixes)
 
     def allowed(self) -> str:
         """Return the counties a user may write, for messages."""
@@ -113,7 +127,7 @@ class CountyLookup:
 
     def code(self, text: str) -> str | None:
         key = _county_key(text)
-        for prefix in _CITY_PREFIXES:
+        for prefix in self.prefixes:
             if key.startswith(prefix) and len(key) > len(prefix):
                 key = key[len(prefix) :]
                 break

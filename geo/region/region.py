@@ -132,6 +132,7 @@ class Plan:
     lead_unit_en: str
     targets: tuple[Target, ...]
     path: Path | None = None
+    region_adcode: str = ""  # the adcode of the region the plan belongs to: the city row of progress
 
     def target(self, target_id: str) -> Target | None:
         """Return the target with ``target_id``, or ``None`` when the plan has none."""
@@ -150,6 +151,17 @@ class Plan:
         return float(found.value) if found else 0.0
 
 
+def is_city_adcode(adcode: str) -> bool:
+    """Return whether ``adcode`` names a prefecture-level city (its last two digits are 00), not a county."""
+    code = str(adcode)
+    return len(code) == 6 and code.isdigit() and code.endswith("00")
+
+
+def city_adcode_of(county_adcode: str) -> str:
+    """Return the adcode of the prefecture-level city a county belongs to (330603 -> 330600)."""
+    return f"{str(county_adcode)[:4]}00"
+
+
 def regions_dir() -> Path:
     """Return the folder holding the regions (``PARKMAP_REGIONS_DIR`` or ``data/regions``)."""
     return Path(os.environ.get("PARKMAP_REGIONS_DIR") or paths.DATA_DIR / "regions")
@@ -158,8 +170,11 @@ def regions_dir() -> Path:
 def current_adcode() -> str:
     """Return the adcode of the region in use (``PARKMAP_REGION``, else the default in ``regions.json``)."""
     chosen = os.environ.get("PARKMAP_REGION", "").strip()
-    if chosen:
-        return chosen
+    return chosen or default_adcode()
+
+
+def default_adcode() -> str:
+    """Return the default region's adcode (``regions.json``, or the only region folder there is)."""
     index = regions_dir() / "regions.json"
     if index.exists():
         return str(_read_json(index)["default_region"])
@@ -227,12 +242,30 @@ def load_plan(plan_id: str | None = None, *, region: Region | None = None) -> Pl
         known = ", ".join(p.stem for p in sorted(region.plans_dir.glob("*.json"))) or "(none)"
         msg = f"{region.name} has no plan {chosen!r}; its plans are {known}."
         raise GeoDataError(msg)
-    return _load_plan(str(path), path.stat().st_mtime_ns)
+    return _load_plan(str(path), path.stat().st_mtime_ns, region.adcode)
 
 
 @cache
-def _load_plan(path: str, _mtime_ns: int) -> Plan:
+def _load_plan(path: str, _mtime_ns: int, region_adcode: str) -> Plan:
     raw = _read_json(Path(path))
+    try:
+        plan = _plan_from_json(raw, path, region_adcode)
+    except KeyError as exc:
+        msg = f"{path}: the plan lacks the field {exc.args[0]!r}."
+        raise GeoDataError(msg) from exc
+    except (TypeError, ValueError) as exc:
+        msg = f"{path}: {exc}. Dates are written YYYY-MM-DD and target values as numbers."
+        raise GeoDataError(msg) from exc
+    if not plan.baseline_date <= plan.period_start < plan.period_end:
+        msg = (
+            f"{path}: the plan runs from {plan.period_start} to {plan.period_end} with its baseline on {plan.baseline_date}; "
+            "the baseline must be on or before the start, and the start before the end."
+        )
+        raise GeoDataError(msg)
+    return plan
+
+
+def _plan_from_json(raw: dict[str, Any], path: str, region_adcode: str) -> Plan:
     comparison = raw.get("comparison", "more_than")
     return Plan(
         id=str(raw["id"]),
@@ -249,6 +282,7 @@ def _load_plan(path: str, _mtime_ns: int) -> Plan:
         lead_unit_en=raw.get("lead_unit_en", raw.get("lead_unit", "")),
         targets=tuple(_target(t, path) for t in raw.get("targets", ())),
         path=Path(path),
+        region_adcode=region_adcode,
     )
 
 

@@ -13,7 +13,7 @@ import pytest
 from export.data import ExportData, prepare_export_data
 from geo.crs import WGS84
 from geo.region.boundaries import load_counties
-from geo.region.targets import DEFAULT_QUOTAS_PATH, load_county_quotas
+from geo.region.targets import load_county_quotas, shipped_quotas_path
 
 AS_OF = date(2022, 12, 31)
 FORMULA_NAME = '=HYPERLINK("x")'
@@ -30,7 +30,7 @@ def _shipped_quotas(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture(scope="session")
 def quotas() -> pd.DataFrame:
     """The shipped indicative county quotas (not official)."""
-    return load_county_quotas(DEFAULT_QUOTAS_PATH)
+    return load_county_quotas(shipped_quotas_path())
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,6 @@ from pypdf import PdfReader
 from export import FILE_NAMES
 from export.__main__ import main
 from export.data import export_data_from_file
-from geo.analysis.progress import CITY_ADCODE
 from geo.store import open_store
 from tests.geo.ingest.importdata import PARK_HEADERS, point_near, write_xlsx
 
@@ -99,10 +98,10 @@ def test_pack_from_a_register_counts_its_undated_parks_from_the_reporting_date(t
     register = tmp_path / "台账.xlsx"
     hostile_register(register, tmp_path / "pwned")
     data, report = export_data_from_file(register, datum="wgs84", as_of=date(2023, 12, 31))
-    city = data.progress[(data.progress["adcode"] == CITY_ADCODE) & (data.progress["measure"] == "parks")]
+    city = data.progress[(data.progress["adcode"] == "330600") & (data.progress["measure"] == "parks")]
     assert report.accepted == 12 and city["value"].iloc[0] == 12
     data, _ = export_data_from_file(register, datum="wgs84", as_of=date(2023, 12, 31), reported_on=date(2024, 6, 30))
-    city = data.progress[(data.progress["adcode"] == CITY_ADCODE) & (data.progress["measure"] == "parks")]
+    city = data.progress[(data.progress["adcode"] == "330600") & (data.progress["measure"] == "parks")]
     assert city["value"].iloc[0] == 0  # known only from mid-2024: not counted at the end of 2023
 
 

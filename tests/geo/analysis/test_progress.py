@@ -23,6 +23,7 @@ class Targets:
     period_end: date = date(2023, 12, 31)
     baseline_date: date = date(2020, 12, 31)
     comparison: str = "more_than"
+    region_adcode: str = CITY
 
 
 def quotas(parks_a: int = 6) -> pd.DataFrame:

@@ -155,7 +155,7 @@ def test_build_command_reproduces_the_shipped_files(tmp_path: Path) -> None:
     assert boundaries.main(["build", "--adcode", "330600", "--out", str(tmp_path)]) == 0
     for name in ("330600_counties.geojson", "330600_city.geojson"):
         rebuilt = gpd.read_file(tmp_path / name)
-        shipped = gpd.read_file(boundaries.DATA_DIR / name)
+        shipped = gpd.read_file(boundaries.counties_path("330600") if "counties" in name else boundaries.city_path("330600"))
         assert list(rebuilt["adcode"].astype(str)) == list(shipped["adcode"].astype(str))
         assert rebuilt.geom_equals_exact(shipped, tolerance=1e-9).all()
 

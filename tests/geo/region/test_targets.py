@@ -43,7 +43,7 @@ def test_plan_targets_table_has_every_quantitative_target_and_lead_unit() -> Non
 
 
 def test_default_quotas_add_up_to_the_city_targets_and_say_indicative() -> None:
-    quotas = targets.load_county_quotas(targets.DEFAULT_QUOTAS_PATH)
+    quotas = targets.load_county_quotas(targets.shipped_quotas_path())
     assert len(quotas) == 6
     assert quotas["parks_quota"].sum() == 140
     assert quotas["floor_area_quota_m2"].sum() == 10_000_000
@@ -53,7 +53,7 @@ def test_default_quotas_add_up_to_the_city_targets_and_say_indicative() -> None:
 
 def test_shipped_quotas_are_what_the_documented_method_gives() -> None:
     recomputed = targets.indicative_quotas(load_counties(), targets.load_city_targets())
-    shipped = targets.load_county_quotas(targets.DEFAULT_QUOTAS_PATH)
+    shipped = targets.load_county_quotas(targets.shipped_quotas_path())
     pd.testing.assert_frame_equal(recomputed.reset_index(drop=True), shipped.reset_index(drop=True), check_dtype=False)
     # larger counties get more, but every county gets at least an equal half-share
     by_code = shipped.set_index("adcode")
@@ -73,7 +73,7 @@ def test_edited_quotas_are_saved_and_win_over_the_default(tmp_path: Path, monkey
 
 
 def test_bad_quota_names_county_field_and_value() -> None:
-    table = targets.load_county_quotas(targets.DEFAULT_QUOTAS_PATH)
+    table = targets.load_county_quotas(targets.shipped_quotas_path())
     table["floor_area_quota_m2"] = table["floor_area_quota_m2"].astype(object)
     table.loc[table["adcode"] == "330624", "floor_area_quota_m2"] = "lots"
     with pytest.raises(GeoDataError, match="新昌县: floor_area_quota_m2 = 'lots'"):
