@@ -175,6 +175,7 @@ def test_presentation_mode_hides_controls_and_comes_back(app: AppTest) -> None:
     assert any(s.value == "区县进度表" for s in app.subheader)
 
 
+@pytest.mark.slow
 def test_meeting_pack_builds_four_files_for_download(app: AppTest) -> None:
     next(b for b in app.button if b.label == "生成会议材料").click().run()
     _no_exception(app)
@@ -214,6 +215,7 @@ def test_language_switch_keeps_filters_and_county(app: AppTest) -> None:
     assert _metric(app, "Parks").label.endswith("Keqiao District")
 
 
+@pytest.mark.slow
 def test_register_text_is_shown_as_text_on_the_dashboard(small_store: Path) -> None:
     """A file name and park fields with Markdown, LaTeX and formulas: escaped, neutralised, and the meeting pack builds."""
     import re

@@ -17,6 +17,9 @@ from tests.export.conftest import AS_OF, make_parks
 COUNTY_NAMES = ("越城区", "柯桥区", "上虞区", "新昌县", "诸暨市", "嵊州市")
 
 
+pytestmark = pytest.mark.slow  # every test builds a PDF atlas (seconds each)
+
+
 def _reader(data: ExportData) -> PdfReader:
     return PdfReader(io.BytesIO(atlas_pdf(data)))
 

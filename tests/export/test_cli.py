@@ -16,6 +16,7 @@ from geo.demo.bootstrap import sample_manifest
 from geo.store import open_store
 
 
+@pytest.mark.slow
 def test_cli_loads_the_sample_into_an_empty_store_and_writes_all_four_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     if sample_manifest() is None:
         pytest.fail(
@@ -61,6 +62,7 @@ def test_cli_reports_a_bad_store_without_a_traceback(tmp_path: Path, capsys: pyt
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_build_all_reports_progress_to_the_end(small_data: ExportData, tmp_path: Path) -> None:
     seen: list[tuple[str, float]] = []
     written = build_all(tmp_path, as_of=small_data.as_of, data=small_data, progress=lambda step, share: seen.append((step, share)))

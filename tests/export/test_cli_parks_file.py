@@ -68,6 +68,7 @@ def _in_page(text: str, page: str) -> bool:
     return any(form in page for form in forms | in_json | {json.dumps(f)[1:-1] for f in forms})
 
 
+@pytest.mark.slow
 def test_pack_from_a_hostile_register_shows_every_name_literally(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = tmp_path / "store" / "parkmap.gpkg"
     monkeypatch.setenv("PARKMAP_STORE", str(store))
@@ -118,6 +119,7 @@ def test_pack_from_a_file_refused_or_without_good_rows_exits_2(tmp_path: Path, c
     assert not (tmp_path / "pack" / "map.html").exists()
 
 
+@pytest.mark.slow
 def test_pack_from_a_register_is_a_command_line_a_planner_can_run(tmp_path: Path) -> None:
     register = tmp_path / "台账.xlsx"
     hostile_register(register, tmp_path / "pwned")

@@ -53,6 +53,7 @@ def hostile_data(counties: gpd.GeoDataFrame, quotas: pd.DataFrame) -> ExportData
     return prepare_export_data(parks, as_of=AS_OF, counties=counties, quotas=quotas, reported_on=AS_OF, source_name=SOURCE)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
 def test_atlas_shows_every_name_as_given(hostile_data: ExportData) -> None:
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(atlas_pdf(hostile_data))).pages)
