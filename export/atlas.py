@@ -16,14 +16,15 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from export.atlas_parts import county_table_rows, draw_county_map, draw_indicators, park_columns, park_rows
-from export.captions import date_line, notices, source_lines
+from export.captions import date_line, notices, plan_words, source_lines
 from export.charts import draw_progress
 from export.data import ExportData
 from export.fonts import cjk_style
 from export.mapdraw import draw_legend, legend_handles
 from export.static_map import draw_city_map, headline_lines, max_floor_area
 from export.tables import draw_table, rows_that_fit
-from export.text import drawable, literal_text, t
+from export.text import drawable, literal_text
+from geo.words import t
 
 A4_LANDSCAPE_IN = (11.69, 8.27)
 TABLE_FONT_PT = 7.0
@@ -49,7 +50,7 @@ def _frame(data: ExportData, title: str, page: int) -> Figure:
 
 def city_page(data: ExportData, *, page: int = 1) -> Figure:
     """Return the city page: map with legend, headline, county table and city progress chart."""
-    fig = _frame(data, t("city_title", data.lang), page)
+    fig = _frame(data, t("city_title", data.lang, **plan_words(data)), page)
     ax = fig.add_axes((0.01, 0.07, 0.5, 0.8))
     draw_city_map(ax, data, label_size=10, px_to_pt=0.55)
     legend_ax = fig.add_axes((0.49, 0.4, 0.13, 0.47))
@@ -81,7 +82,7 @@ def county_pages(data: ExportData, adcode: str, *, first_page: int) -> list[Figu
     draw_indicators(fig.add_axes((0.5, 0.64, 0.49, 0.24)), data, adcode, fontsize=8)
     rows, columns = park_rows(data, adcode), park_columns(data.lang)
     if not rows:
-        fig.text(0.5, 0.55, t("no_parks", data.lang), fontsize=9)
+        fig.text(0.5, 0.55, t("no_parks_county", data.lang), fontsize=9)
     height_pt = FIRST_PAGE_TABLE[3] * A4_LANDSCAPE_IN[1] * 72
     row_pt = min(ROW_PT, max(MIN_ROW_PT, height_pt / (len(rows) + 1)))
     capacity = rows_that_fit(height_in=height_pt / 72, row_height_pt=row_pt)
@@ -119,7 +120,7 @@ def atlas_pdf(data: ExportData, *, progress: Callable[[float], None] | None = No
     """
     buffer = io.BytesIO()
     total = 1 + len(data.counties)
-    metadata = {"Title": t("city_title", data.lang), "Subject": date_line(data), "Creator": "shaoxing-parks-map export"}
+    metadata = {"Title": t("city_title", data.lang, **plan_words(data)), "Subject": date_line(data), "Creator": "parkmap export"}
     with cjk_style(), literal_text(), PdfPages(buffer, metadata=metadata) as pdf:
         for done, fig in enumerate(atlas_pages(data), start=1):
             pdf.savefig(fig)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from export.data import ExportData
-from export.text import INDICATIVE_NOTICE, SYNTHETIC_NOTICE, t
 from geo.schema import SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
+from geo.words import INDICATIVE_NOTICE, SYNTHETIC_NOTICE, plan_values, t
 
 
 def status_names(data: ExportData) -> str:
@@ -33,8 +33,24 @@ def notices(data: ExportData) -> list[str]:
     if data.sample:
         lines.append(SYNTHETIC_NOTICE)
     if not data.quotas_official:
-        lines.append(f"区县目标：{INDICATIVE_NOTICE}" if data.lang == "zh" else f"County quotas: {INDICATIVE_NOTICE}")
+        lines.append(t("county_quotas_notice", data.lang, notice=INDICATIVE_NOTICE))
     return lines
+
+
+def plan_words(data: ExportData) -> dict[str, str]:
+    """Return the region's and plan's figures (city, targets, period...) as values for the words.
+
+    Parameters
+    ----------
+    data
+        The export's data: its region, plan (``targets``) and language.
+
+    Returns
+    -------
+    dict[str, str]
+        See :func:`geo.words.plan_values`.
+    """
+    return plan_values(data.region, data.targets, data.lang)
 
 
 def wan(value_m2: float, digits: int = 1) -> str:

@@ -7,8 +7,8 @@ from matplotlib.axes import Axes
 from matplotlib.dates import DateFormatter, YearLocator
 
 from export.data import ExportData
-from export.text import t
 from geo.schema import SQM_PER_WAN_SQM
+from geo.words import t
 
 ACTUAL_COLOUR = "#1f5fa6"
 TRAJECTORY_COLOUR = "#e07b00"
@@ -28,8 +28,8 @@ def series_for(data: ExportData, *, adcode: str, measure: str) -> pd.DataFrame:
 def draw_progress(ax: Axes, data: ExportData, *, adcode: str, measure: str, fontsize: float) -> None:
     """Draw actual (up to the as-of date) against the straight line from the baseline to the target.
 
-    The trajectory runs from the baseline value on ``targets.baseline_date``
-    (2020-12-31) to the target on ``targets.period_end`` (2023-12-31).
+    The trajectory runs from the baseline value on the plan's ``baseline_date``
+    to the target on its ``period_end``.
     """
     rows = series_for(data, adcode=adcode, measure=measure)
     lang = data.lang
@@ -39,7 +39,14 @@ def draw_progress(ax: Axes, data: ExportData, *, adcode: str, measure: str, font
         return
     start, end = pd.Timestamp(data.targets.baseline_date), pd.Timestamp(data.targets.period_end)
     baseline, target = float(rows["baseline"].iloc[0]), float(rows["target"].iloc[-1])
-    ax.plot([start, end], [baseline, target], color=TRAJECTORY_COLOUR, linestyle="--", linewidth=1.4, label=t("chart_trajectory", lang))
+    ax.plot(
+        [start, end],
+        [baseline, target],
+        color=TRAJECTORY_COLOUR,
+        linestyle="--",
+        linewidth=1.4,
+        label=t("chart_trajectory_dates", lang, baseline=data.targets.baseline_date.isoformat(), end=data.targets.period_end.isoformat()),
+    )
     ax.axhline(target, color=TARGET_COLOUR, linestyle=":", linewidth=1.0, label=f"{t('chart_target', lang)} {target:,.0f}")
     shown = rows[rows["as_of"] <= pd.Timestamp(data.as_of)]
     ax.plot(shown["as_of"], shown["value"], color=ACTUAL_COLOUR, marker="o", markersize=2.5, linewidth=1.8, label=t("chart_actual", lang))

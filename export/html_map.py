@@ -10,16 +10,14 @@ from __future__ import annotations
 import html
 import re
 
-from export.captions import date_line, notices, source_lines
+from export.captions import date_line, notices, plan_words, source_lines
 from export.data import ExportData
 from export.static_map import max_floor_area
-from export.text import t
 from geo.analysis.dashboard import measure_values
 from geo.region.boundaries import simplify_counties
+from geo.words import measure_label, t
 from layers.assets import APP_STATIC_URL, missing_assets
 from layers.city_map import MapContent, city_map
-from layers.i18n import measure_label
-from layers.i18n import t as ui_t
 from layers.legend import MapBox
 
 DISPLAY_SIMPLIFY_M = 30.0  # as the app: invisible at city scale, keeps the file small
@@ -44,7 +42,7 @@ def map_content(data: ExportData) -> MapContent:
         county_values=measure_values(view, "pct_floor_quota"),
         measure="pct_floor_quota",
         parks=data.parks_on_date,
-        county_tooltips=[("pct", measure_label("pct_floor_quota", data.lang)), ("parks_n", ui_t("parks_metric", data.lang))],
+        county_tooltips=[("pct", measure_label("pct_floor_quota", data.lang)), ("parks_n", t("parks", data.lang))],
         notice_lines=[date_line(data), *source_lines(data), *notices(data)],
         sample_notice=data.sample,
         max_floor_area_m2=max_floor_area(data),
@@ -64,7 +62,7 @@ def standalone_html(data: ExportData) -> str:
         msg = f"Leaflet is not installed ({', '.join(str(p) for p in missing)}): run `make static/vendor/leaflet/leaflet.js` first."
         raise AssetsMissingError(msg)
     m = city_map(map_content(data), lang=data.lang, basemap="none", asset_base_url=APP_STATIC_URL)
-    title = t("city_title", data.lang)
+    title = t("city_title", data.lang, **plan_words(data))
     MapBox(f'<div style="font-size:18px;font-weight:700">{html.escape(title)}</div>', position="topright").add_to(m)
     page = m.get_root().render()
     page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)

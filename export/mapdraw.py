@@ -22,9 +22,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import Bbox
 
-from export.text import drawable, t
+from export.text import drawable
 from geo.crs import to_metric
 from geo.schema import SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
+from geo.words import measure_label, t
 from layers.counties import NO_DATA_COLOUR, PCT_COLOURS, pct_class_colour
 from layers.parks import STATUS_COLOURS, marker_radius_px
 
@@ -152,7 +153,7 @@ def legend_handles(*, lang: str, max_floor_area_m2: float, px_to_pt: float, chor
     labels: list[str] = []
     if choropleth:
         handles += [header, *[_patch(c) for c in PCT_COLOURS], _patch(NO_DATA_COLOUR)]
-        labels += [t("legend_choropleth", lang), *PCT_CLASS_LABELS, t("no_quota", lang)]
+        labels += [measure_label("pct_floor_quota", lang), *PCT_CLASS_LABELS, t("no_quota", lang)]
     handles += [
         header,
         *[
@@ -167,7 +168,7 @@ def legend_handles(*, lang: str, max_floor_area_m2: float, px_to_pt: float, chor
         header,
         *[Line2D([], [], marker="o", linestyle="none", markersize=s, markerfacecolor="#b0bec5", markeredgecolor="#37474f") for s in sizes],
     ]
-    labels += [t("legend_size", lang), *[f"{v / SQM_PER_WAN_SQM:g}" for v in values]]
+    labels += [t("floor_area", lang), *[f"{v / SQM_PER_WAN_SQM:g}" for v in values]]
     return handles, labels
 
 

@@ -11,7 +11,7 @@ import io
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from export.captions import date_line, notices, source_lines, wan
+from export.captions import date_line, notices, plan_words, source_lines, wan
 from export.data import ExportData
 from export.fonts import cjk_style
 from export.mapdraw import (
@@ -25,9 +25,10 @@ from export.mapdraw import (
     north_arrow,
     scale_bar,
 )
-from export.text import drawable, literal_text, t
+from export.text import drawable, literal_text
 from geo.analysis.dashboard import headline
 from geo.schema import SQM_PER_WAN_SQM
+from geo.words import t
 
 PNG_SIZE_IN = (16.0, 9.0)  # slide shape
 PNG_DPI = 160  # 2560 x 1440 px
@@ -64,19 +65,22 @@ def headline_lines(data: ExportData, *, adcode: str | None = None) -> list[str]:
         state = "—"  # before the plan started
     else:
         state = t("on_track_yes" if head.parks_on_track and head.floor_on_track else "on_track_no", lang)
+    pipeline = t("pipeline_value", lang, parks=f"{head.pipeline_parks:,.0f}", floor=wan(head.pipeline_floor_area_m2))
     return [
         f"{t('parks', lang)}  {head.parks:,.0f} / {head.parks_target:,.0f}  ({head.parks_pct:.0f}%)",
         f"{t('floor_area', lang)}  {wan(head.floor_area_m2)} / {head.floor_area_target_m2 / SQM_PER_WAN_SQM:,.0f}  ({head.floor_pct:.0f}%)",
         f"{t('time_elapsed', lang)}  {head.time_elapsed_share:.0%} · {state}",
-        f"{t('pipeline', lang)}  {t('pipeline_value', lang, parks=f'{head.pipeline_parks:,.0f}', floor=wan(head.pipeline_floor_area_m2))}",
+        f"{t('pipeline_short', lang)}  {pipeline}",
     ]
 
 
 def city_figure(data: ExportData) -> Figure:
     """Return the slide-shaped city map figure (16 x 9 in): title, map, legend, headline, sources, notices."""
     fig = Figure(figsize=PNG_SIZE_IN, dpi=PNG_DPI, facecolor="white")
-    fig.text(0.02, 0.95, t("city_title", data.lang), fontsize=28, fontweight="bold", va="center")
-    fig.text(0.02, 0.905, f"{date_line(data)}  |  {t('subtitle', data.lang)}", fontsize=13, color="#455a64", va="center")
+    fig.text(0.02, 0.95, t("city_title", data.lang, **plan_words(data)), fontsize=28, fontweight="bold", va="center")
+    fig.text(
+        0.02, 0.905, f"{date_line(data)}  |  {t('subtitle', data.lang, **plan_words(data))}", fontsize=13, color="#455a64", va="center"
+    )
     ax = fig.add_axes((0.01, 0.1, 0.66, 0.77))
     draw_city_map(ax, data, label_size=17, px_to_pt=0.9)
     legend_ax = fig.add_axes((0.69, 0.31, 0.3, 0.57))

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import folium
 from branca.element import Element, Figure, MacroElement, Template
 
+from geo.words import t
 from layers.assets import APP_STATIC_URL, use_local_assets
 
-SHAOXING_CENTER = (29.85, 120.58)  # lat, lon (WGS-84)
+TILE_ERROR_BOTH = f"{t('tile_error', 'zh')} {t('tile_error', 'en')}"  # when the caller gives no language
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def base_map(
     basemap: str = "none",
     tianditu_key: str | None = None,
     asset_base_url: str = APP_STATIC_URL,
-    tile_error_message: str = "底图无法加载（可能没有联网）；专题图层不受影响。Basemap tiles could not be loaded.",
+    tile_error_message: str = TILE_ERROR_BOTH,
     zoom_control: bool = True,
 ) -> folium.Map:
     """Create the map: local Leaflet assets, a scale bar, the chosen basemap.
@@ -175,7 +176,8 @@ def base_map(
     if spec.needs_key and not tianditu_key:
         msg = "Tianditu needs a key (tk): set the environment variable TIANDITU_KEY or tianditu_key in .streamlit/secrets.toml."
         raise ValueError(msg)
-    m = folium.Map(location=SHAOXING_CENTER, zoom_start=9, tiles=None, control_scale=False, zoom_snap=0.25, zoom_control=zoom_control)
+    centre = ((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2)  # lat, lon: until fitted to the bounds
+    m = folium.Map(location=centre, zoom_start=9, tiles=None, control_scale=False, zoom_snap=0.25, zoom_control=zoom_control)
     use_local_assets(m, base_url=asset_base_url)
     m.add_child(_MetricScale())
     if spec.key == "none":

@@ -18,11 +18,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.words import measure_label, t
 from layers.assets import APP_STATIC_URL
 from layers.base import base_map, basemap_datum
 from layers.counties import county_labels, county_layer, in_datum, pct_class_colour, pct_legend, ramp_colour, ramp_legend
 from layers.enterprises import cluster_gap_legend, cluster_layer, density_legend, gap_layer, hexbin_layer
-from layers.i18n import measure_label, t
 from layers.legend import DEFAULT_FONT_PX, legend_control, north_arrow_control, notice_control, title_control
 from layers.parks import park_layer, status_legend
 
@@ -37,7 +37,7 @@ class MapContent:
 
     counties: gpd.GeoDataFrame  # adcode, name (+ name_en)
     county_values: pd.Series  # choropleth value per county, aligned with ``counties``
-    measure: str  # a key of layers.i18n.MEASURES
+    measure: str  # one of geo.words.MEASURES
     parks: gpd.GeoDataFrame | None = None
     hexes: gpd.GeoDataFrame | None = None
     clusters: gpd.GeoDataFrame | None = None
@@ -137,7 +137,7 @@ def overlay_group(content: MapContent, *, lang: str = "zh", basemap: str = "none
         name=t("county", lang),
         fill_opacity=0.25 if content.hexes is not None and len(content.hexes) else 0.6,
     ).add_to(group)
-    county_labels(content.counties, datum=datum).add_to(group)
+    county_labels(content.counties, datum=datum, name=t("county_names", lang)).add_to(group)
     legends: list[object] = [pct_legend(title) if is_pct else ramp_legend(title, *_range_labels(values))]
     _add_enterprise_layers(group, content, lang=lang, datum=datum, legends=legends)
     if content.parks is not None and len(content.parks):
@@ -303,7 +303,7 @@ def _add_enterprise_layers(group: folium.FeatureGroup, content: MapContent, *, l
         shown.append("clusters")
     if content.gaps is not None and len(content.gaps):
         words = {
-            "rank": t("tip_rank", lang),
+            "rank": t("rank", lang),
             "firms": t("tip_small_firms", lang),
             "county": t("county", lang),
             "distance": t("tip_distance", lang),

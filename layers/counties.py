@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from geo.crs import WGS84, require_crs, to_gcj02
+from geo.words import t
 from layers.legend import CategoricalLegend, ContinuousLegend
 
 # Stepped classes for "% of quota": a planner reads these at a glance.
@@ -18,6 +19,7 @@ PCT_BREAKS = (25.0, 50.0, 75.0, 100.0)
 PCT_COLOURS = ("#fde0c5", "#facba6", "#f59e72", "#9ecae1", "#2171b5")  # <25, 25-50, 50-75, 75-100, >=100
 RAMP_COLOURS = ("#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b")
 NO_DATA_COLOUR = "#d9d9d9"
+COUNTY_NAMES_ZH = t("county_names", "zh")  # default name of the county label layer
 
 
 def in_datum(gdf: gpd.GeoDataFrame, datum: str) -> gpd.GeoDataFrame:
@@ -183,7 +185,7 @@ def county_layer(
     )
 
 
-def county_labels(counties: gpd.GeoDataFrame, *, datum: str = "wgs84", name: str = "区县名称") -> folium.FeatureGroup:
+def county_labels(counties: gpd.GeoDataFrame, *, datum: str = "wgs84", name: str = COUNTY_NAMES_ZH) -> folium.FeatureGroup:
     """Return county name labels at a point inside each county.
 
     Parameters

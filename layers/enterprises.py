@@ -15,12 +15,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.words import t
 from layers.counties import in_datum
 from layers.legend import CategoricalLegend, ContinuousLegend
 
 DENSITY_COLOURS = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")  # purples: distinct from the choropleth
 CLUSTER_COLOUR = "#6a1b9a"
 GAP_COLOUR = "#c62828"
+_WORDS_ZH = {k: t(k, "zh") for k in ("layer_clusters", "layer_gaps", "layer_density", "tip_firms")}  # default layer names
 COORD_DECIMALS = 5  # about 1 m: enough for hexagons, keeps the payload small
 
 
@@ -51,7 +53,9 @@ def density_classes(counts: pd.Series) -> tuple[list[str], list[float]]:
     return [DENSITY_COLOURS[min(i, len(DENSITY_COLOURS) - 1)] for i in idx], breaks
 
 
-def hexbin_layer(hexes: gpd.GeoDataFrame, *, datum: str = "wgs84", name: str = "企业密度", count_label: str = "企业数") -> folium.GeoJson:
+def hexbin_layer(
+    hexes: gpd.GeoDataFrame, *, datum: str = "wgs84", name: str = _WORDS_ZH["layer_density"], count_label: str = _WORDS_ZH["tip_firms"]
+) -> folium.GeoJson:
     """Return H3 hexagons coloured by enterprise count (``count`` column), with a tooltip.
 
     Parameters
@@ -127,7 +131,7 @@ def cluster_layer(
     *,
     county_names: Mapping[str, str],
     datum: str = "wgs84",
-    name: str = "企业集聚区",
+    name: str = _WORDS_ZH["layer_clusters"],
     labels: Mapping[str, str] | None = None,
 ) -> folium.GeoJson:
     """Return cluster outlines with firm count, dominant industries and share already in parks.
@@ -152,7 +156,13 @@ def cluster_layer(
     folium.GeoJson
         The cluster outlines with tooltips (text escaped).
     """
-    words = {"firms": "企业数", "industry": "主要行业", "county": "区县", "in_park": "已入园"} | dict(labels or {})
+    words = {
+        "firms": t("tip_firms", "zh"),
+        "industry": t("tip_industry", "zh"),
+        "county": t("county", "zh"),
+        "in_park": t("tip_in_park", "zh"),
+    }
+    words |= dict(labels or {})
     frame = _round_geometries(in_datum(clusters, datum))
     share = pd.to_numeric(frame["in_park_share"], errors="coerce")
     columns = {
@@ -170,7 +180,7 @@ def gap_layer(
     *,
     county_names: Mapping[str, str],
     datum: str = "wgs84",
-    name: str = "园区覆盖缺口",
+    name: str = _WORDS_ZH["layer_gaps"],
     labels: Mapping[str, str] | None = None,
 ) -> folium.GeoJson:
     """Return coverage-gap cells (many small-micro firms, no park nearby), ranked.
@@ -195,7 +205,8 @@ def gap_layer(
     folium.GeoJson
         The gap cells with tooltips (text escaped).
     """
-    words = {"rank": "排名", "firms": "小微企业数", "county": "区县", "distance": "最近园区（公里）"} | dict(labels or {})
+    words = {"rank": t("rank", "zh"), "firms": t("tip_small_firms", "zh"), "county": t("county", "zh"), "distance": t("tip_distance", "zh")}
+    words |= dict(labels or {})
     frame = _round_geometries(in_datum(gaps, datum))
     distance_km = pd.to_numeric(frame["nearest_park_distance_m"], errors="coerce") / 1000
     columns = {

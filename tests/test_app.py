@@ -150,16 +150,16 @@ def test_data_page_quotas_history_and_rollback(small_store: Path) -> None:
     _no_exception(at)
     assert any("参考分解" in c.value for c in at.caption)
     assert any("合计" in c.value and "140 个" in c.value for c in at.caption)
-    next(b for b in at.button if b.label == "保存区县目标 Save quotas").click().run()
+    next(b for b in at.button if b.label == "保存区县目标").click().run()
     _no_exception(at)
     assert (small_store.parent / "county_quotas.csv").exists()
     # roll back the park snapshot: the dashboard then has no park data
     from geo.store import open_store
 
     parks_id = open_store(small_store).latest_info("parks").snapshot_id
-    next(s for s in at.selectbox if s.label == "快照 Snapshot").set_value(parks_id)
+    next(s for s in at.selectbox if s.label == "快照").set_value(parks_id)
     at.text_input(key="rollback_reason").input("wrong file").run()
-    next(b for b in at.button if b.label == "撤回 Roll back").click().run()
+    next(b for b in at.button if b.label == "撤回").click().run()
     _no_exception(at)
     assert open_store(small_store).latest_info("parks") is None
     assert open_store(small_store).latest_info("enterprises") is not None

@@ -13,7 +13,7 @@ from geo.analysis.dashboard import floor_area_by_status, status_as_of
 from geo.analysis.progress import progress_as_of, progress_series
 from geo.region.region import is_city_adcode
 from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
-from layers.i18n import t
+from geo.words import t
 from layers.parks import STATUS_COLOURS
 from ui import shared
 
@@ -63,8 +63,8 @@ def _long_form(series: pd.DataFrame, *, measure: str, adcode: str, lang: str) ->
     frame = pd.DataFrame(
         {
             "quarter": pd.to_datetime(rows["as_of"]),
-            "area": rows["name"].where(~rows["adcode"].astype(str).map(is_city_adcode), t("whole_city", lang)),
-            t("chart_value", lang): rows["value"] / scale,
+            "area": rows["name"].where(~rows["adcode"].astype(str).map(is_city_adcode), t("city", lang)),
+            t("chart_actual", lang): rows["value"] / scale,
             t("chart_trajectory", lang): rows["trajectory"] / scale,
             t("chart_target", lang): rows["target"] / scale,
         }
@@ -82,7 +82,7 @@ def _reported_long_form(reported: pd.DataFrame, *, measure: str, adcode: str, la
     return pd.DataFrame(
         {
             "quarter": pd.to_datetime(rows["as_of"]),
-            "area": rows["name"].where(~rows["adcode"].astype(str).map(is_city_adcode), t("whole_city", lang)),
+            "area": rows["name"].where(~rows["adcode"].astype(str).map(is_city_adcode), t("city", lang)),
             "series": t("chart_reported", lang),
             "value": rows["value"] / scale,
         }
@@ -109,10 +109,15 @@ def chart_data(series: pd.DataFrame, *, measure: str, adcode: str, lang: str, st
 
 def _progress_chart(data: pd.DataFrame, lang: str) -> alt.FacetChart:
     """Small multiples per area: lines for actual, trajectory and target; dots for what registers reported."""
-    names = [t(k, lang) for k in ("chart_value", "chart_trajectory", "chart_target", "chart_reported")]
+    names = [t(k, lang) for k in ("chart_actual", "chart_trajectory", "chart_target", "chart_reported")]
     colours = alt.Scale(domain=names, range=["#1f77b4", "#9e9e9e", "#d62728", "#000000"])
     x = alt.X("quarter:T", title=None, axis=alt.Axis(format="%Y-Q%q", labelAngle=-45))
-    tooltip = ["area", alt.Tooltip("quarter:T", format="%Y-%m-%d"), "series", alt.Tooltip("value:Q", format=",.1f")]
+    tooltip = [
+        alt.Tooltip("area:N", title=t("county", lang)),
+        alt.Tooltip("quarter:T", format="%Y-%m-%d", title=t("as_of_label", lang)),
+        alt.Tooltip("series:N", title=t("chart_series", lang)),
+        alt.Tooltip("value:Q", format=",.1f", title=t("value", lang)),
+    ]
     base = alt.Chart(height=160, width=250).encode(
         x=x, y=alt.Y("value:Q", title=None), color=alt.Color("series:N", scale=colours, title=None, legend=alt.Legend(orient="top"))
     )
@@ -133,10 +138,10 @@ def progress_charts(parks: gpd.GeoDataFrame, view: dict, lang: str, *, reported_
     with st.container():
         measures = ["floor_area_m2", "parks"]
         measure = st.radio(
-            "measure",
+            t("chart_measure", lang),
             measures,
             index=measures.index(str(shared.chosen("chart_measure", measures[0]))),
-            format_func=lambda m: t("floor_metric" if m == "floor_area_m2" else "parks_metric", lang),
+            format_func=lambda m: t("floor_metric" if m == "floor_area_m2" else "parks", lang),
             horizontal=True,
             label_visibility="collapsed",
             key=shared.widget_key("chart_measure", lang),
@@ -164,7 +169,11 @@ def progress_charts(parks: gpd.GeoDataFrame, view: dict, lang: str, *, reported_
                     title=None,
                     legend=alt.Legend(orient="bottom"),
                 ),
-                tooltip=["county", "status_label", alt.Tooltip("floor_area_wan_m2:Q", format=",.1f")],
+                tooltip=[
+                    alt.Tooltip("county:N", title=t("county", lang)),
+                    alt.Tooltip("status_label:N", title=t("col_status", lang)),
+                    alt.Tooltip("floor_area_wan_m2:Q", format=",.1f", title=t("floor_area", lang)),
+                ],
             )
         )
         st.altair_chart(bars, width="stretch")

@@ -1,4 +1,4 @@
-"""The dashboard: where the city and each county stand against 140 parks and 1000万㎡."""
+"""The dashboard: where the city and each county stand against the chosen plan's park and floor-area targets."""
 
 from __future__ import annotations
 
@@ -22,14 +22,16 @@ from geo.analysis.dashboard import (
     status_as_of,
 )
 from geo.analysis.progress import progress_as_of
+from geo.region.region import load_plan
 from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
 from geo.store import store_location
+from geo.words import MEASURES, measure_label, t
 from layers.base import BASEMAPS
 from layers.city_map import MapContent, city_base_map, map_view, overlay_group
-from layers.i18n import MEASURES, measure_label, t
 from ui import charts, shared
 from ui.meeting import meeting_pack_section
 from ui.tables import county_table_section, land_use_section, park_details
+from ui.words import plan_words
 
 MAP_KEY = "citymap"
 CITY_ZOOM, COUNTY_ZOOM = 10, 11
@@ -81,19 +83,47 @@ def _back_to_city() -> None:
     _choose_county(shared.region().adcode)
 
 
+def _choose_plan(lang: str) -> None:
+    """Keep the chosen plan language-free and across pages (a callback: runs before the rerun)."""
+    st.session_state["plan_id"] = st.session_state[shared.widget_key("plan_choice", lang)]
+
+
+def _plan_chooser(lang: str) -> None:
+    """A select box over the region's plans, shown only when it has more than one."""
+    ids = shared.plan_ids()
+    if len(ids) < 2:
+        return
+    region = shared.region()
+    titles = {i: load_plan(i, region=region) for i in ids}
+    st.selectbox(
+        t("plan", lang),
+        options=ids,
+        index=ids.index(shared.plan().id),
+        format_func=lambda i: titles[i].title if lang == "zh" else titles[i].title_en,
+        key=shared.widget_key("plan_choice", lang),
+        on_change=_choose_plan,
+        args=(lang,),
+    )
+
+
 def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -> dict:
     counties = shared.counties()
-    names = {shared.region().adcode: t("whole_city", lang)} | dict(
+    names = {shared.region().adcode: t("city", lang)} | dict(
         zip(counties["adcode"], counties["name" if lang == "zh" else "name_en"], strict=True)
     )
     choices = as_of_choices(reported_on=reported, today=date.today())
     labels = STATUS_LABELS_ZH if lang == "zh" else STATUS_LABELS_EN
     with st.sidebar:
+        _plan_chooser(lang)
         as_of = st.select_slider(
-            t("as_of", lang), options=choices, value=default_as_of(choices, reported_on=reported), help=t("as_of_help", lang), key="as_of"
+            t("as_of_label", lang),
+            options=choices,
+            value=default_as_of(choices, reported_on=reported),
+            help=t("as_of_help", lang),
+            key="as_of",
         )
         statuses = st.multiselect(
-            t("statuses", lang),
+            t("statuses_label", lang),
             options=list(STATUSES),
             default=shared.chosen("statuses", list(DEFAULT_COUNTED_STATUSES)),
             format_func=lambda s: labels.get(s, s),
@@ -134,7 +164,7 @@ def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -
             t("basemap", lang),
             options=basemaps,
             index=basemaps.index(str(shared.chosen("basemap", "none"))),
-            format_func=lambda k: BASEMAPS[k].label_zh if lang == "zh" else BASEMAPS[k].label_en,
+            format_func=lambda k: t(f"basemap_{k}", lang),
             key=shared.widget_key("basemap", lang),
         )
         st.session_state["basemap"] = basemap
@@ -159,7 +189,7 @@ def _headline_section(progress: pd.DataFrame, view: dict, lang: str) -> None:
     target = t("target", lang)
     with cols[0]:
         area = view["names"].get(view["adcode"], head.name)
-        st.metric(f"{t('parks_metric', lang)} · {area}", f"{head.parks:,.0f}", help=f"{target} {head.parks_target:,.0f}")
+        st.metric(f"{t('parks', lang)} · {area}", f"{head.parks:,.0f}", help=f"{target} {head.parks_target:,.0f}")
         st.progress(_bar(head.parks_pct), text=f"{target} {head.parks_target:,.0f} · {t('complete', lang)} {_pct(head.parks_pct)}")
     with cols[1]:
         floor, goal = head.floor_area_m2 / SQM_PER_WAN_SQM, head.floor_area_target_m2 / SQM_PER_WAN_SQM
@@ -207,7 +237,7 @@ def _status_metric(head: Headline, lang: str) -> None:
         st.metric(t("on_track", lang), t("not_started", lang))
     else:
         ok = head.parks_on_track and head.floor_on_track
-        st.metric(t("on_track", lang), t("on_track_yes" if ok else "on_track_no", lang))
+        st.metric(t("on_track", lang), t("status_on_track" if ok else "status_behind", lang))
         st.caption(
             t("projected_value", lang, parks=f"{head.projected_parks:,.0f}", floor=f"{head.projected_floor_area_m2 / SQM_PER_WAN_SQM:,.1f}")
         )
@@ -234,12 +264,12 @@ def _map_section(
         county_values=values,
         measure=view["measure"],
         parks=shown if view["layers"]["parks"] else None,
-        county_tooltips=[("pct", measure_label("pct_floor_quota", lang)), ("parks_n", t("parks_metric", lang))],
+        county_tooltips=[("pct", measure_label("pct_floor_quota", lang)), ("parks_n", t("parks", lang))],
         notice_lines=note,
         sample_notice=sample,
         selected_adcode=selected,
         max_floor_area_m2=float(parks["floor_area_m2"].max()) if len(parks) else None,
-        title=f"{t('map_title', lang)} · {view['names'][view['adcode']]}",
+        title=f"{t('map_title', lang, **plan_words(lang))} · {view['names'][view['adcode']]}",
         subtitle=note[0],
         **_enterprise_content(view, parks_info=shared.latest("parks"), selected=selected),
     )
@@ -292,8 +322,9 @@ def _enterprise_content(view: dict, *, parks_info: object, selected: str | None)
 
 def render(lang: str) -> None:
     """Draw the dashboard page."""
-    st.title(t("title", lang))
-    st.caption(t("subtitle", lang))
+    words = plan_words(lang)
+    st.title(t("city_title", lang, **words))
+    st.caption(t("subtitle", lang, **words))
     loaded = shared.current("parks")
     if loaded is None:
         st.info(t("no_parks", lang))
@@ -314,7 +345,7 @@ def render(lang: str) -> None:
         reported_on=loaded.info.reporting_date,
     )
     source = t("data_source", lang, source=loaded.info.source_name, date=loaded.info.reporting_date.isoformat())
-    as_of_line = f"{t('as_of', lang)} {view['as_of'].isoformat()}"
+    as_of_line = t("as_of", lang, date=view["as_of"].isoformat())
     st.markdown(f"**{as_of_line}** · {shared.md_text(source)}")
     _headline_section(progress, view, lang)
     notes = [as_of_line, source, t("boundary_source", lang)]

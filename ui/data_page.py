@@ -16,17 +16,14 @@ from geo.ingest.enterprises import import_enterprises
 from geo.ingest.parks import import_parks
 from geo.ingest.report import ImportReport, rejected_xlsx
 from geo.ingest.template import build_template
-from geo.region.targets import INDICATIVE_LABEL_EN, INDICATIVE_LABEL_ZH, save_county_quotas
+from geo.region.targets import INDICATIVE_METHOD, save_county_quotas
+from geo.schema import SQM_PER_WAN_SQM
 from geo.store import store_location
+from geo.words import columns, t
 from ui import shared
+from ui.words import plan_words, titled, words_of
 
-DATUM_LABELS = {
-    "gcj02": "GCJ-02（高德、腾讯地图坐标）",
-    "bd09": "BD-09（百度地图坐标）",
-    "wgs84": "WGS-84（GPS、天地图、奥维）",
-    "cgcs2000": "CGCS2000（国家2000坐标系）",
-}
-KIND_LABELS = {"parks": "园区台账 Park register", "enterprises": "企业名录 Enterprise list"}
+KINDS = ("parks", "enterprises")
 
 
 @st.cache_data(show_spinner=False)
@@ -42,36 +39,46 @@ def _check(kind: str, content: bytes, file_name: str, datum: str) -> ImportRepor
 
 
 def _import_section(lang: str) -> None:
-    st.subheader("导入数据 Import" if lang == "zh" else "Import data")
+    st.subheader(t("import_title", lang))
     cols = st.columns(3)
-    kind = cols[0].radio("类型 Kind", list(KIND_LABELS), format_func=KIND_LABELS.get, key="import_kind")
+    kind = cols[0].radio(
+        t("import_kind", lang),
+        list(KINDS),
+        index=list(KINDS).index(str(shared.chosen("import_kind", KINDS[0]))),
+        format_func=lambda k: t(f"kind_{k}", lang),
+        key=shared.widget_key("import_kind", lang),
+    )
+    st.session_state["import_kind"] = kind
     datum = cols[1].selectbox(
-        "坐标系 Coordinate system", list(DATUMS), index=list(DATUMS).index("gcj02"), format_func=lambda d: DATUM_LABELS.get(d, d)
+        t("datum", lang),
+        list(DATUMS),
+        index=list(DATUMS).index(str(shared.chosen("datum", "gcj02"))),
+        format_func=lambda d: t(f"datum_{d}", lang),
+        key=shared.widget_key("datum", lang),
     )
-    reporting_date = cols[2].date_input("填报日期 Reporting date", value=date.today(), max_value=date.today(), key="reporting_date")
-    upload = st.file_uploader(
-        "Excel / CSV / GeoJSON / GeoPackage / zipped Shapefile", type=["xlsx", "csv", "geojson", "json", "gpkg", "zip"]
-    )
-    st.download_button("下载空白台账模板 Blank register template (.xlsx)", _template(), file_name="小微企业园台账模板.xlsx")
+    st.session_state["datum"] = datum
+    reporting_date = cols[2].date_input(t("reporting_date", lang), value=date.today(), max_value=date.today(), key="reporting_date")
+    upload = st.file_uploader(t("upload", lang), type=["xlsx", "csv", "geojson", "json", "gpkg", "zip"])
+    st.download_button(t("template_download", lang), _template(), file_name="小微企业园台账模板.xlsx")
     if upload is None:
         return
     content = upload.getvalue()
     try:
         report = _check(kind, content, upload.name, str(datum))
     except GeoDataError as exc:
-        st.error(f"无法读取文件 Cannot read the file: {shared.md_text(exc)}")
+        st.error(t("cannot_read", lang, error=shared.md_text(exc)))
         return
-    _show_report(report)
+    _show_report(report, lang)
     if report.accepted == 0:
-        st.error("没有可导入的行。No row can be imported.")
+        st.error(t("no_row", lang))
         return
-    who = st.text_input("导入人 Loaded by", value="", placeholder="姓名/单位 name or bureau", key="loaded_by")
-    label = f"保存 {report.accepted} 行到数据库（填报日期 {reporting_date}）Save {report.accepted} rows"
+    who = st.text_input(t("loaded_by", lang), value="", placeholder=t("loaded_by_hint", lang), key="loaded_by")
+    label = t("save_rows", lang, n=report.accepted, date=reporting_date)
     if st.button(label, type="primary", disabled=not who.strip()):
-        _save(report, kind=kind, reporting_date=reporting_date, file_name=upload.name, content=content, by=who.strip())
+        _save(report, kind=kind, reporting_date=reporting_date, file_name=upload.name, content=content, by=who.strip(), lang=lang)
 
 
-def _save(report: ImportReport, *, kind: str, reporting_date: date, file_name: str, content: bytes, by: str) -> None:
+def _save(report: ImportReport, *, kind: str, reporting_date: date, file_name: str, content: bytes, by: str, lang: str) -> None:
     """Save the accepted rows as a snapshot; say so, or say why not (same file already stored, store unusable)."""
     store = shared.current_store()
     try:
@@ -82,92 +89,111 @@ def _save(report: ImportReport, *, kind: str, reporting_date: date, file_name: s
             source_name=file_name,
             source_sha256=hashlib.sha256(content).hexdigest(),
             loaded_by=by,
-            note=f"{report.accepted}/{report.rows} rows accepted, {report.rejected} rejected",
+            note=t("save_note", lang, accepted=report.accepted, rows=report.rows, rejected=report.rejected),
         )
     except DuplicateSnapshotError as exc:
         st.info(shared.md_text(str(exc)))
         return
     except GeoDataError as exc:
-        st.error(shared.md_text(f"未保存，数据未改动 Not saved, nothing changed: {exc}"))
+        st.error(shared.md_text(t("not_saved", lang, error=exc)))
         return
     retired = retire_sample(store, kind, by=by)
-    st.success(f"已保存为快照 {info.snapshot_id}。Saved as snapshot {info.snapshot_id}.")
+    st.success(t("saved", lang, id=info.snapshot_id))
     if retired:
-        st.info("合成示例数据已自动撤回（可在下方历史中恢复）。The synthetic sample was withdrawn (restorable in the history below).")
+        st.info(t("sample_withdrawn", lang))
 
 
-def _show_report(report: ImportReport) -> None:
+def _show_report(report: ImportReport, lang: str) -> None:
     cols = st.columns(4)
-    cols[0].metric("总行数 Rows", f"{report.rows:,}")
-    cols[1].metric("接受 Accepted", f"{report.accepted:,}")
-    cols[2].metric("拒绝 Rejected", f"{report.rejected:,}")
-    cols[3].metric("空行 Blank (skipped)", f"{report.skipped_blank:,}")
+    cols[0].metric(t("rows_total", lang), f"{report.rows:,}")
+    cols[1].metric(t("rows_accepted", lang), f"{report.accepted:,}")
+    cols[2].metric(t("rows_rejected", lang), f"{report.rejected:,}")
+    cols[3].metric(t("rows_blank", lang), f"{report.skipped_blank:,}")
     if report.datum_hint:
         st.warning(shared.md_text(report.summary_lines()[2]))
     for note in report.notes:
         st.info(shared.md_text(note))
     if len(report.problems):
-        st.dataframe(shared.shown(report.problems), hide_index=True, width="stretch")
+        st.dataframe(_problems_table(report.problems, lang), hide_index=True, width="stretch")
     if report.rejected:
         st.download_button(
-            "下载被拒绝的行及原因 Download rejected rows with reasons (.xlsx)",
+            t("download_rejected", lang),
             rejected_xlsx(report),
             file_name=f"rejected_{report.file_name}.xlsx",
         )
 
 
+def _problems_table(problems: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The import problems with headers, field names and severities in ``lang`` (formulas neutralised)."""
+    fields = columns("fields", lang)
+    shown = shared.shown(problems.drop(columns=["position"], errors="ignore"))
+    shown["severity"] = words_of(shown["severity"], "severity", lang)
+    shown["field"] = shown["field"].map(lambda f: fields.get(str(f), f))
+    return titled(shown, "problems", lang)
+
+
+def _history_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The snapshot history with headers and kinds in ``lang`` (formulas neutralised)."""
+    shown = neutralise_formulas(pd.DataFrame(history))
+    shown["kind"] = words_of(shown["kind"], "kind", lang)
+    return titled(shown, "history", lang)
+
+
 def _quota_section(lang: str) -> None:
-    st.subheader("区县目标 County quotas")
+    st.subheader(t("quotas_title", lang))
     quotas = shared.quotas()
     if not quotas["official"].all():
-        st.caption(f"⚠ {INDICATIVE_LABEL_ZH} / {INDICATIVE_LABEL_EN}: {shared.md_text(quotas['method'].iloc[0])}")
+        method = str(quotas["method"].iloc[0])
+        method = t("indicative_method", lang) if method == INDICATIVE_METHOD else method
+        st.caption(f"⚠ {t('quota_indicative', lang)}: {shared.md_text(method)}")
+    headers = columns("quotas", lang)
     edited = st.data_editor(
         shared.shown(quotas),
         hide_index=True,
         disabled=["adcode", "name"],
         column_config={
-            "parks_quota": st.column_config.NumberColumn("园区目标（个）", min_value=0, step=1),
-            "floor_area_quota_m2": st.column_config.NumberColumn("建筑面积目标（㎡）", min_value=0, step=10000),
-            "official": st.column_config.CheckboxColumn("正式下达 Official"),
-            "method": st.column_config.TextColumn("说明 Method"),
+            "adcode": st.column_config.TextColumn(headers["adcode"]),
+            "name": st.column_config.TextColumn(headers["name"]),
+            "parks_quota": st.column_config.NumberColumn(headers["parks_quota"], min_value=0, step=1),
+            "floor_area_quota_m2": st.column_config.NumberColumn(headers["floor_area_quota_m2"], min_value=0, step=10000),
+            "official": st.column_config.CheckboxColumn(headers["official"]),
+            "method": st.column_config.TextColumn(headers["method"]),
         },
         key="quota_editor",
     )
-    totals = f"合计 Total: {int(edited['parks_quota'].sum())} 个, {edited['floor_area_quota_m2'].sum() / 1e4:,.0f} 万㎡"
-    st.caption(totals)
-    st.caption(
-        "注意：计划目标是全市“超过”140个、“超过”1000万㎡。各区县目标之和正好等于 140 个时，即使各区县都完成，全市仍未“超过”。"
-        " The plan asks for *more than* 140 parks: quotas that add up to exactly 140 can all be met while the city is not."
-    )
-    if st.button("保存区县目标 Save quotas"):
+    floor_wan = f"{edited['floor_area_quota_m2'].sum() / SQM_PER_WAN_SQM:,.0f}"
+    st.caption(t("quota_total", lang, parks=int(edited["parks_quota"].sum()), floor=floor_wan))
+    if shared.plan().comparison == "more_than":
+        st.caption(t("quota_more_than_note", lang, **plan_words(lang)))
+    if st.button(t("save_quotas", lang)):
         try:
             path = save_county_quotas(edited, plan=shared.plan())
         except GeoDataError as exc:
             st.error(shared.md_text(exc))
         else:
-            st.success(f"已保存 Saved: {shared.md_text(path)}")
+            st.success(t("quotas_saved", lang, path=shared.md_text(path)))
 
 
 def _history_section(lang: str) -> None:
-    st.subheader("导入历史 Snapshot history")
+    st.subheader(t("history_title", lang))
     try:
         store = shared.current_store()
         history = store.list_snapshots()
     except GeoDataError as exc:  # a StoreError: damaged, 0-byte or newer store file
         st.error(shared.md_text(str(exc)))
         return
-    st.caption(shared.md_text(f"数据库 Store: {store_location()}"))
+    st.caption(shared.md_text(t("store", lang, path=store_location())))
     if history.empty:
-        st.info("还没有导入记录。No imports yet.")
+        st.info(t("no_imports", lang))
         return
-    st.dataframe(neutralise_formulas(pd.DataFrame(history)), hide_index=True, width="stretch")
+    st.dataframe(_history_table(history, lang), hide_index=True, width="stretch")
     cols = st.columns([1, 2, 1, 1])
-    snapshot_id = int(cols[0].selectbox("快照 Snapshot", history["snapshot_id"].tolist()))
-    reason = cols[1].text_input("原因 Reason", key="rollback_reason")
+    snapshot_id = int(cols[0].selectbox(t("snapshot", lang), history["snapshot_id"].tolist()))
+    reason = cols[1].text_input(t("reason", lang), key="rollback_reason")
     rolled_back = bool(history.loc[history["snapshot_id"] == snapshot_id, "rolled_back"].iloc[0])
     # Only what applies is enabled: a withdrawn snapshot can be restored, a counting one rolled back.
-    roll = cols[2].button("撤回 Roll back", disabled=rolled_back or not reason.strip())
-    restore = cols[3].button("恢复 Restore", disabled=not rolled_back)
+    roll = cols[2].button(t("roll_back", lang), disabled=rolled_back or not reason.strip())
+    restore = cols[3].button(t("restore", lang), disabled=not rolled_back)
     try:
         if roll:
             store.rollback(snapshot_id, by="app", reason=reason.strip())
@@ -182,7 +208,7 @@ def _history_section(lang: str) -> None:
 
 def render(lang: str) -> None:
     """Draw the data page."""
-    st.title("数据管理" if lang == "zh" else "Data")
+    st.title(t("page_data", lang))
     _import_section(lang)
     st.divider()
     _quota_section(lang)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from export import build_all
 from export.data import prepare_export_data
-from layers.i18n import t
+from geo.words import t
 from ui import shared
 
 FILES = {

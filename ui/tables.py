@@ -9,56 +9,49 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis.dashboard import county_view, status_as_of
-from geo.analysis.indicators import enterprise_indicators
+from geo.analysis.indicators import MEASURED, enterprise_indicators
 from geo.analysis.land_use import land_use_by_county
 from geo.export_safety import neutralise_formulas
 from geo.region.targets import load_plan_targets
 from geo.schema import SQM_PER_MU, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
-from layers.i18n import t
+from geo.words import columns, t
 from ui import shared
+from ui.words import titled
 
-_COUNTY_COLUMNS = {
-    "zh": ["区县", "园区数", "园区目标", "园区完成率%", "建筑面积(万㎡)", "面积目标(万㎡)", "面积完成率%", "排名", "符合进度", "在建(个)"],
-    "en": [
-        "County",
-        "Parks",
-        "Parks quota",
-        "Parks %",
-        "Floor area (10k m²)",
-        "Floor quota (10k m²)",
-        "Floor %",
-        "Rank",
-        "On track",
-        "Under constr.",
-    ],
-}
+
+def _area_names(table: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) -> pd.Series:
+    """The county (or whole-city) name of each row, in ``lang``, from its ``adcode``."""
+    names = dict(zip(counties["adcode"].astype(str), counties["name" if lang == "zh" else "name_en"].astype(str), strict=True))
+    names[shared.region().adcode] = t("city", lang)
+    return table["adcode"].astype(str).map(names).fillna(table["name"])
 
 
 def county_table(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
+    """Return each county against its quota, headers in ``lang`` (the catalogue's ``county`` table)."""
     view = county_view(progress, counties)
     names = view["name"] if lang == "zh" else view["adcode"].map(dict(zip(counties["adcode"], counties["name_en"], strict=True)))
     table = pd.DataFrame(
         {
-            0: names,
-            1: view["parks"].astype(int),
-            2: view["parks_quota"].astype(int),
-            3: view["parks_pct"].round(1),
-            4: (view["floor_area_m2"] / SQM_PER_WAN_SQM).round(1),
-            5: (view["floor_quota_m2"] / SQM_PER_WAN_SQM).round(0),
-            6: view["floor_pct"].round(1),
-            7: view["rank"],
-            8: view["on_track"].map(lambda v: "—" if pd.isna(v) else ("✓" if v else "✗")),
-            9: view["pipeline_parks"].astype(int),
+            "name": names,
+            "parks": view["parks"].astype(int),
+            "parks_quota": view["parks_quota"].astype(int),
+            "parks_pct": view["parks_pct"].round(1),
+            "floor_area_wan_m2": (view["floor_area_m2"] / SQM_PER_WAN_SQM).round(1),
+            "floor_quota_wan_m2": (view["floor_quota_m2"] / SQM_PER_WAN_SQM).round(0),
+            "floor_pct": view["floor_pct"].round(1),
+            "rank": view["rank"],
+            "on_track": view["on_track"].map(lambda v: "—" if pd.isna(v) else ("✓" if v else "✗")),
+            "pipeline_parks": view["pipeline_parks"].astype(int),
         }
     )
-    table.columns = _COUNTY_COLUMNS[lang]
-    return table.sort_values(_COUNTY_COLUMNS[lang][7]).reset_index(drop=True)
+    return table.sort_values("rank").reset_index(drop=True).rename(columns=columns("county", lang))
 
 
 def county_table_section(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) -> None:
     st.subheader(t("county_table", lang))
     table = county_table(progress, counties, lang)
-    pct_cols = [_COUNTY_COLUMNS[lang][3], _COUNTY_COLUMNS[lang][6]]
+    headers = columns("county", lang)
+    pct_cols = [headers["parks_pct"], headers["floor_pct"]]
     config = {c: st.column_config.ProgressColumn(c, format="%.1f%%", min_value=0, max_value=100) for c in pct_cols}
     st.dataframe(shared.shown(table), hide_index=True, width="stretch", column_config=config)
     quotas = shared.quotas()
@@ -104,7 +97,8 @@ def land_use_section(parks: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, view: 
     with st.expander(t("land_use", lang)):
         current = parks.assign(status=status_as_of(parks, as_of=view["as_of"]))
         table = land_use_by_county(current, counties=counties, statuses=view["statuses"] or ("built", "certified"))
-        st.dataframe(shared.shown(table).round(2), hide_index=True, width="stretch")
+        table = table.assign(name=_area_names(table, counties, lang)).drop(columns=["adcode"])
+        st.dataframe(titled(shared.shown(table).round(2), "land_use", lang), hide_index=True, width="stretch")
     with st.expander(t("indicators", lang)):
         firms = shared.current("enterprises")
         if firms is None:
@@ -113,4 +107,17 @@ def land_use_section(parks: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, view: 
         plan = load_plan_targets(shared.plan())
         targets = dict(zip(plan["indicator_id"], plan["target_value"], strict=True))
         table = enterprise_indicators(firms.data, targets=targets, period_start=shared.city_targets().period_start, as_of=view["as_of"])
-        st.dataframe(shared.shown(table), hide_index=True, width="stretch")
+        st.dataframe(shared.shown(_indicator_table(table, lang)), hide_index=True, width="stretch")
+
+
+def _indicator_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The plan's enterprise indicators with their names from the plan and headers and statuses in ``lang``.
+
+    The ``note`` (which fields the register gives) is written in English by the analysis and shown in English only.
+    """
+    plan = shared.plan()
+    names = {target.id: target.label if lang == "zh" else target.label_en for target in plan.targets}
+    shown = table.assign(indicator=table["indicator_id"].map(names).fillna(table["indicator_en"]))
+    shown["status"] = shown["status"].map(lambda v: t("status_measured" if v == MEASURED else "no_data", lang))
+    kept = ["indicator", "value", "target", "pct_complete", "status", "rows_with_data"] + (["note"] if lang == "en" else [])
+    return shown[kept].rename(columns=columns("indicators", lang))

@@ -15,7 +15,7 @@ from export.data import ExportData
 from export.fonts import CJKFontMissingError, cjk_font_family
 from export.mapdraw import fit_extent, scale_bar
 from export.static_map import city_png
-from export.text import SYNTHETIC_NOTICE, TEXT
+from geo.words import SYNTHETIC_NOTICE, WORDS
 
 
 def test_png_is_slide_sized_and_at_least_2400_px_wide(small_data: ExportData) -> None:
@@ -36,7 +36,7 @@ def test_cjk_font_has_every_glyph_the_exports_use() -> None:
 
     path = font_manager.findfont(font_manager.FontProperties(family=cjk_font_family()), fallback_to_default=False)
     charmap = FT2Font(path).get_charmap()
-    words = [zh for zh, _ in TEXT.values()] + ["越城区柯桥区上虞区新昌县诸暨市嵊州市", SYNTHETIC_NOTICE, "谋划在建建成已认定"]
+    words = [zh for zh, _ in WORDS.values()] + ["越城区柯桥区上虞区新昌县诸暨市嵊州市", SYNTHETIC_NOTICE, "谋划在建建成已认定"]
     missing = {ch for word in words for ch in word if ord(ch) > 0x2E80 and ord(ch) not in charmap}
     assert not missing, f"font {path} lacks {sorted(missing)}"
 

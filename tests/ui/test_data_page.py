@@ -12,6 +12,7 @@ from geo.errors import ImportFileError
 from geo.export_safety import FORMULA_PREFIXES, neutralise_text
 from geo.ingest.parks import import_parks
 from geo.region.boundaries import load_counties
+from geo.words import columns
 from tests.geo.test_export_safety import FORMULA_PAYLOADS
 from tests.ui.test_shared import unescaped
 from ui.shared import md_text
@@ -64,7 +65,7 @@ def test_the_problems_table_shows_formulas_as_text(small_store: Path) -> None:
     table = at.dataframe[0].value
     cells = [v for column in table.columns for v in table[column] if isinstance(v, str)]
     assert not [v for v in cells if v.startswith(FORMULA_PREFIXES)]
-    assert {neutralise_text(v) for v in risky} <= set(table["value"])
+    assert {neutralise_text(v) for v in risky} <= set(table[columns("problems", "zh")["value"]])
     for body in _markdown_bodies(at):
         assert not any(mark in unescaped(body) for mark in LEFT_TO_MARKDOWN), body
 
