@@ -26,7 +26,8 @@ from export.tables import Column, draw_table
 from export.text import INDICATIVE_NOTICE, t
 from geo.analysis.dashboard import headline
 from geo.crs import to_metric
-from geo.schema import SQM_PER_MU, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
+from geo.fields import column_values, format_value, shown_in
+from geo.schema import STATUSES
 
 COUNTY_PX_TO_PT = 0.55
 NAME_SUFFIXES = ("小微企业园", "小微园")
@@ -121,51 +122,37 @@ def draw_indicators(ax: Axes, data: ExportData, adcode: str, *, fontsize: float)
         ax.text(0.03, top - len(lines) * step, quota_label, fontsize=fontsize * 0.95, va="center", color=NOTICE_RED)
 
 
+# Width (inches) and alignment of the park table's columns; a catalogue field shown in the atlas without an entry gets the default.
+_PARK_COLUMN_LAYOUT: dict[str, tuple[float, str]] = {
+    "name": (1.95, "left"),
+    "status": (0.55, "center"),
+    "floor_area_m2": (0.75, "right"),
+    "land_area_mu": (0.55, "right"),
+    "plot_ratio": (0.45, "right"),
+    "star_rating": (0.55, "center"),
+    "enterprises": (0.55, "right"),
+}
+_DEFAULT_LAYOUT = (0.55, "right")
+
+
 def park_columns(lang: str) -> list[Column]:
-    """Return the park table's columns (widths in inches)."""
-    keys = (
-        ("col_no", 0.3, "right"),
-        ("col_name", 1.95, "left"),
-        ("col_status", 0.55, "center"),
-        ("col_floor", 0.75, "right"),
-        ("col_land", 0.55, "right"),
-        ("col_ratio", 0.45, "right"),
-        ("col_stars", 0.55, "center"),
-        ("col_firms", 0.55, "right"),
-    )
-    return [Column(t(key, lang), width, align) for key, width, align in keys]
+    """Return the park table's columns (widths in inches): a number, then the catalogue fields whose ``shows.atlas`` is set."""
+    columns = [Column(t("col_no", lang), 0.3, "right")]
+    for item in shown_in("atlas"):
+        width, align = _PARK_COLUMN_LAYOUT.get(item.name, _DEFAULT_LAYOUT)
+        columns.append(Column(item.label(lang, sink="atlas"), width, align))
+    return columns
 
 
 def park_rows(data: ExportData, adcode: str) -> list[list[str]]:
-    """Return the county's park table rows: no., name, status, floor area 万㎡, land 亩, plot ratio, stars, firms."""
-    labels = STATUS_LABELS_ZH if data.lang == "zh" else STATUS_LABELS_EN
+    """Return the county's park table rows: no., then each atlas field as text (floor area 万㎡, land 亩, plot ratio, stars ...)."""
+    parks = county_parks(data, adcode)
+    fields = shown_in("atlas")
+    values = [column_values(parks, item).tolist() for item in fields]
     rows = []
-    for i, park in enumerate(county_parks(data, adcode).itertuples(), start=1):
-        floor = pd.to_numeric(park.floor_area_m2, errors="coerce")
-        land = pd.to_numeric(getattr(park, "land_area_mu", np.nan), errors="coerce")
-        ratio = floor / (land * SQM_PER_MU) if pd.notna(land) and land > 0 else np.nan
-        rows.append(
-            [
-                str(i),
-                str(park.name),
-                labels.get(park.status, str(park.status)),
-                _fmt(floor / SQM_PER_WAN_SQM, 2),
-                _fmt(land, 1),
-                _fmt(ratio, 2),
-                _fmt(getattr(park, "star_rating", None), 0, stars=True),
-                _fmt(getattr(park, "enterprises", None), 0),
-            ]
-        )
+    for i, cells in enumerate(zip(*values, strict=True), start=1):
+        rows.append([str(i), *(format_value(item, v, data.lang, glyphs=True) for item, v in zip(fields, cells, strict=True))])
     return rows
-
-
-def _fmt(value: object, digits: int, *, stars: bool = False) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return "—"
-    number = float(value)  # type: ignore[arg-type]
-    if stars:
-        return "★" * int(number) if 0 < number <= 5 else f"{number:.0f}"
-    return f"{number:,.{digits}f}"
 
 
 def county_table_rows(data: ExportData) -> tuple[list[Column], list[list[str]]]:

@@ -19,7 +19,8 @@ from export.text import INDICATIVE_NOTICE, NO_DATA, t
 from geo.analysis.dashboard import headline
 from geo.analysis.progress import city_row_adcode
 from geo.export_safety import spreadsheet_safe
-from geo.schema import SQM_PER_MU, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
+from geo.fields import column_values, sheet_values, shown_in
+from geo.schema import SQM_PER_WAN_SQM
 
 # the about sheet (date, source, synthetic-data notice) comes first: it is what a reader sees on opening
 SHEETS = {"about": ("说明", "About"), "county": ("区县进度", "Counties"), "parks": ("园区名录", "Park register"),
@@ -82,47 +83,23 @@ def county_sheet(data: ExportData) -> pd.DataFrame:
 
 
 def park_sheet(data: ExportData) -> pd.DataFrame:
-    """Return the park register with status on the as-of date, units at the edges (万㎡, 亩)."""
+    """Return the park register with status on the as-of date, units at the edges (万㎡, 亩).
+
+    The columns are the catalogue fields whose ``shows.workbook`` is set
+    (:mod:`geo.fields`), with their labels and units, then the register's own
+    status beside the status on the as-of date, then the WGS-84 coordinates.
+    """
     lang = data.lang
-    labels = STATUS_LABELS_ZH if lang == "zh" else STATUS_LABELS_EN
     parks = data.parks_on_date
-    floor = pd.to_numeric(parks["floor_area_m2"], errors="coerce")
-    land = (
-        pd.to_numeric(parks.get("land_area_mu"), errors="coerce") if "land_area_mu" in parks else pd.Series(float("nan"), index=parks.index)
-    )
-    ratio = (floor / (land * SQM_PER_MU)).where(land > 0)
-
-    def col(name: str) -> pd.Series:
-        return parks[name] if name in parks else pd.Series(pd.NA, index=parks.index)
-
-    def day(name: str) -> pd.Series:
-        return pd.to_datetime(col(name), errors="coerce").dt.date
-
-    return pd.DataFrame(
-        {
-            "park_id": col("park_id"),
-            _h("园区名称", "Park", lang): parks["name"],
-            _h("区县", "County", lang): parks["county_adcode"].astype(str).map(data.county_name),
-            _h("镇街", "Township", lang): col("township"),
-            _h("状态（统计日）", "Status on as-of date", lang): parks["status"].map(lambda s: labels.get(s, s)),
-            _h("状态（台账现状）", "Status in register", lang): data.parks["status"].map(lambda s: labels.get(s, s)),
-            _h("建筑面积（万㎡）", "Floor area (10k m²)", lang): (floor / SQM_PER_WAN_SQM).round(4),
-            _h("占地（亩）", "Land (mu)", lang): land,
-            _h("容积率", "Plot ratio", lang): ratio.round(2),
-            _h("星级", "Stars", lang): col("star_rating"),
-            _h("入园企业（家）", "Enterprises", lang): col("enterprises"),
-            _h("规上企业（家）", "Above-scale enterprises", lang): col("above_scale_enterprises"),
-            _h("入驻率（%）", "Occupancy (%)", lang): col("occupancy_pct"),
-            _h("亩均税收（万元/亩）", "Tax per mu (10k yuan)", lang): col("tax_per_mu_wan_yuan"),
-            _h("主导产业", "Main industry", lang): col("main_industry"),
-            _h("运营主体", "Operator", lang): col("operator"),
-            _h("开工日期", "Start date", lang): day("start_date"),
-            _h("竣工日期", "Completion date", lang): day("completion_date"),
-            _h("认定日期", "Certification date", lang): day("certification_date"),
-            _h("经度（WGS-84）", "Longitude (WGS-84)", lang): parks.geometry.x.round(6),
-            _h("纬度（WGS-84）", "Latitude (WGS-84)", lang): parks.geometry.y.round(6),
-        }
-    ).reset_index(drop=True)
+    names = {str(a): data.county_name(str(a)) for a in pd.unique(parks["county_adcode"].astype(str))}
+    columns: dict[str, pd.Series] = {}
+    for item in shown_in("workbook"):
+        columns[item.label(lang, sink="workbook")] = sheet_values(item, column_values(parks, item), lang, names=names)
+        if item.name == "status":
+            columns[_h("状态（台账现状）", "Status in register", lang)] = sheet_values(item, data.parks["status"], lang)
+    columns[_h("经度（WGS-84）", "Longitude (WGS-84)", lang)] = parks.geometry.x.round(6)
+    columns[_h("纬度（WGS-84）", "Latitude (WGS-84)", lang)] = parks.geometry.y.round(6)
+    return pd.DataFrame(columns).reset_index(drop=True)
 
 
 def plan_sheet(data: ExportData) -> pd.DataFrame:

@@ -16,7 +16,6 @@ from datetime import date
 from string import Formatter
 from typing import Protocol
 
-from geo.demo.bootstrap import SAMPLE_NOTE
 from geo.region.targets import INDICATIVE_LABEL_EN, INDICATIVE_LABEL_ZH
 from geo.words_table import COLUMNS, WORDS
 
@@ -25,7 +24,7 @@ SQM_PER_WAN_SQM = 10_000
 SQM_PER_MILLION_SQM = 1_000_000
 
 # Deliberately bilingual: they read the same whatever the language.
-SYNTHETIC_NOTICE = SAMPLE_NOTE  # "合成示例数据，非真实数据 / synthetic sample data"
+SYNTHETIC_NOTICE = "合成示例数据，非真实数据 / synthetic sample data"  # geo.demo.bootstrap.SAMPLE_NOTE is this
 INDICATIVE_NOTICE = f"{INDICATIVE_LABEL_ZH} / {INDICATIVE_LABEL_EN}"
 NO_DATA = "无数据 / no data"
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}

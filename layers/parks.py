@@ -10,7 +10,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.schema import SQM_PER_MU, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
+from geo.fields import column_values, format_value, shown_in
+from geo.schema import STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
 from layers.counties import in_datum
 from layers.legend import CategoricalLegend
 
@@ -23,32 +24,9 @@ STATUS_COLOURS: Mapping[str, str] = {
 MIN_RADIUS_PX = 4.0
 MAX_RADIUS_PX = 16.0
 
-_LABELS = {
-    "zh": {
-        "name": "园区",
-        "county": "区县",
-        "status": "状态",
-        "floor": "建筑面积（万㎡）",
-        "land": "占地（亩）",
-        "ratio": "容积率",
-        "star": "星级",
-        "firms": "入园企业（家）",
-        "industry": "主导产业",
-        "legend": "园区状态（圆大小 = 建筑面积）",
-    },
-    "en": {
-        "name": "Park",
-        "county": "County",
-        "status": "Status",
-        "floor": "Floor area (10k m²)",
-        "land": "Land (mu)",
-        "ratio": "Plot ratio",
-        "star": "Stars",
-        "firms": "Enterprises",
-        "industry": "Main industry",
-        "legend": "Park status (size = floor area)",
-    },
-}
+_LEGEND = {"zh": "园区状态（圆大小 = 建筑面积）", "en": "Park status (size = floor area)"}
+POPUP_FIELDS = shown_in("popup")
+TOOLTIP_FIELDS = shown_in("tooltip")
 
 
 def marker_radius_px(floor_area_m2: pd.Series, *, max_floor_area_m2: float | None = None) -> np.ndarray:
@@ -58,30 +36,13 @@ def marker_radius_px(floor_area_m2: pd.Series, *, max_floor_area_m2: float | Non
     return MIN_RADIUS_PX + (MAX_RADIUS_PX - MIN_RADIUS_PX) * np.sqrt(np.clip(values / top, 0, 1))
 
 
-def _fmt(value: object, digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
-        return "—"
-    if isinstance(value, float | np.floating):
-        return f"{value:,.{digits}f}"
-    return html.escape(str(value))
-
-
 def _park_properties(parks: gpd.GeoDataFrame, *, county_names: Mapping[str, str], lang: str) -> pd.DataFrame:
-    """Return the escaped, formatted properties shown in tooltips and popups."""
-    labels = STATUS_LABELS_ZH if lang == "zh" else STATUS_LABELS_EN
-    floor = pd.to_numeric(parks["floor_area_m2"], errors="coerce")
-    land = pd.to_numeric(parks.get("land_area_mu"), errors="coerce") if "land_area_mu" in parks else pd.Series(np.nan, index=parks.index)
-    ratio = floor / (land * SQM_PER_MU)
+    """Return the escaped, formatted properties shown in tooltips and popups (one per catalogue field, keyed by ``prop``)."""
     props = pd.DataFrame(index=parks.index)
     props["park_id"] = parks.get("park_id", pd.Series(parks.index.astype(str), index=parks.index)).astype(str).map(html.escape)
-    props["name"] = parks["name"].map(_fmt)
-    props["county"] = parks["county_adcode"].astype(str).map(lambda a: html.escape(county_names.get(a, a)))
-    props["status"] = parks["status"].map(lambda s: html.escape(labels.get(s, str(s))))
-    props["floor"] = (floor / SQM_PER_WAN_SQM).map(lambda v: _fmt(v, 2))
-    props["land"] = land.map(lambda v: _fmt(v, 0))
-    props["ratio"] = ratio.replace([np.inf, -np.inf], np.nan).map(lambda v: _fmt(v, 2))
-    for key, column in (("star", "star_rating"), ("firms", "enterprises"), ("industry", "main_industry")):
-        props[key] = parks[column].map(_fmt) if column in parks else "—"
+    for item in {f.name: f for f in (*POPUP_FIELDS, *TOOLTIP_FIELDS)}.values():
+        values = column_values(parks, item)
+        props[item.prop] = [html.escape(format_value(item, v, lang, names=county_names)) for v in values]
     return props
 
 
@@ -109,16 +70,18 @@ def park_layer(
         Floor area that gets the largest marker; fixed across redraws so sizes
         stay comparable when filters change.
 
-    All text from the data is HTML-escaped before it reaches the page.
+    All text from the data is HTML-escaped before it reaches the page. The
+    popup shows the catalogue fields whose ``shows.popup`` is set
+    (:mod:`geo.fields`), with their labels and display formats.
     """
     frame = in_datum(parks, datum)
     props = _park_properties(frame, county_names=county_names, lang=lang)
     props["_radius"] = marker_radius_px(frame["floor_area_m2"], max_floor_area_m2=max_floor_area_m2).round(1)
     props["_colour"] = frame["status"].map(lambda s: STATUS_COLOURS.get(s, "#000000"))
     data = gpd.GeoDataFrame(props, geometry=frame.geometry.values, crs=frame.crs)
-    text = _LABELS[lang]
-    fields = ["name", "county", "status", "floor", "land", "ratio", "star", "firms", "industry"]
-    aliases = [text[f] for f in fields]
+    fields = [f.prop for f in POPUP_FIELDS]
+    aliases = [f.label(lang, sink="popup") for f in POPUP_FIELDS]
+    tips, tip_aliases = [f.prop for f in TOOLTIP_FIELDS], [f.label(lang, sink="tooltip") for f in TOOLTIP_FIELDS]
 
     def style(feature: dict) -> dict:
         p = feature["properties"]
@@ -129,7 +92,7 @@ def park_layer(
         name=name,
         marker=folium.CircleMarker(radius=MIN_RADIUS_PX, fill=True),
         style_function=style,
-        tooltip=folium.GeoJsonTooltip(fields=["name", "status", "floor"], aliases=[text["name"], text["status"], text["floor"]]),
+        tooltip=folium.GeoJsonTooltip(fields=tips, aliases=tip_aliases),
         popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, max_width=320),
         zoom_on_click=False,
     )
@@ -137,4 +100,4 @@ def park_layer(
 
 def status_legend(lang: str = "zh") -> CategoricalLegend:
     labels = STATUS_LABELS_ZH if lang == "zh" else STATUS_LABELS_EN
-    return CategoricalLegend(_LABELS[lang]["legend"], [(STATUS_COLOURS[s], labels[s]) for s in STATUSES], shape="circle")
+    return CategoricalLegend(_LEGEND[lang], [(STATUS_COLOURS[s], labels[s]) for s in STATUSES], shape="circle")

@@ -12,8 +12,9 @@ from geo.analysis.dashboard import county_view, status_as_of
 from geo.analysis.indicators import MEASURED, enterprise_indicators
 from geo.analysis.land_use import land_use_by_county
 from geo.export_safety import neutralise_formulas
+from geo.fields import column_values, format_value, shown_in
 from geo.region.targets import load_plan_targets
-from geo.schema import SQM_PER_MU, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
+from geo.schema import SQM_PER_WAN_SQM
 from geo.words import columns, t
 from ui import shared
 from ui.words import titled
@@ -62,34 +63,22 @@ def county_table_section(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lan
 
 
 def park_details(parks: gpd.GeoDataFrame, park_id: str | None, names: Mapping[str, str], lang: str) -> None:
-    """Show the clicked park's register entry (text shown as given, never as HTML)."""
+    """Show the clicked park's register entry (text shown as given, never as HTML).
+
+    The rows are the catalogue fields whose ``shows.details`` is set (:mod:`geo.fields`).
+    """
     if not park_id:
         return
     match = parks[parks["park_id"].astype(str) == str(park_id)]
     if match.empty:
         return
-    row = match.iloc[0]
-    labels = STATUS_LABELS_ZH if lang == "zh" else STATUS_LABELS_EN
-    land = row.get("land_area_mu")
-    ratio = row["floor_area_m2"] / (land * SQM_PER_MU) if pd.notna(land) and land else None
     fields = {
-        "园区名称 Name": row["name"],
-        "区县 County": names.get(str(row["county_adcode"]), row["county_adcode"]),
-        "状态 Status": labels.get(row["status"], row["status"]),
-        "建筑面积 Floor area (万㎡)": f"{row['floor_area_m2'] / SQM_PER_WAN_SQM:,.2f}",
-        "占地 Land (亩)": "—" if pd.isna(land) else f"{land:,.0f}",
-        "容积率 Plot ratio": "—" if ratio is None else f"{ratio:.2f}",
-        "星级 Stars": row.get("star_rating"),
-        "入园企业 Enterprises": row.get("enterprises"),
-        "主导产业 Main industry": row.get("main_industry"),
-        "运营主体 Operator": row.get("operator"),
-        "竣工日期 Completed": row.get("completion_date"),
+        item.label(lang, sink="details"): format_value(item, column_values(match, item).iloc[0], lang, names=names)
+        for item in shown_in("details")
     }
     with st.container(border=True):
         st.markdown(f"**{t('park_details', lang)}**")
-        shown = pd.DataFrame(
-            {"": list(fields), " ": ["—" if pd.isna(v) else str(v)[:10] if "日期" in k else str(v) for k, v in fields.items()]}
-        )
+        shown = pd.DataFrame({"": list(fields), " ": list(fields.values())})
         st.dataframe(shared.shown(shown), hide_index=True, width="stretch")
 
 

@@ -5,7 +5,8 @@ Every ratio is computed only over the parks that give both of its inputs
 ratio is reported beside it:
 
 * plot ratio 容积率 = floor area / (land area in 亩 x 666.67 m²), over parks
-  with both floor area and land area;
+  with both floor area and land area (:func:`geo.units.plot_ratio`, the
+  same rule as every park's own ratio);
 * floor area per 亩 = the same parks' floor area / land area;
 * enterprises per 10,000 m² = the register's 入园企业数 / floor area x 10,000,
   over parks with both;
@@ -23,7 +24,8 @@ import pandas as pd
 from geo.analysis.progress import CITY_ROW_NAME, check_statuses
 from geo.errors import GeoDataError
 from geo.region.region import city_adcode_of
-from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_MU
+from geo.schema import DEFAULT_COUNTED_STATUSES
+from geo.units import plot_ratio, ratio
 
 LAND_USE_COLUMNS = [
     "adcode",
@@ -49,13 +51,12 @@ def _numeric(parks: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _ratio(numerator: float, denominator: float) -> float:
-    return numerator / denominator if denominator > 0 else float("nan")
+    return float(ratio(numerator, denominator))
 
 
 def _summary(group: pd.DataFrame) -> dict[str, float]:
     floor, land, firms, tax = group["floor"], group["land"], group["firms"], group["tax"]
     both_land = floor.notna() & land.notna() & (land > 0)
-    land_m2 = float(land[both_land].sum()) * SQM_PER_MU
     both_firms = floor.notna() & firms.notna() & (floor > 0)
     both_tax = tax.notna() & land.notna() & (land > 0)
     return {
@@ -63,7 +64,7 @@ def _summary(group: pd.DataFrame) -> dict[str, float]:
         "floor_area_m2": float(floor.sum()),
         "land_area_mu": float(land.sum()),
         "parks_with_land_area": int(both_land.sum()),
-        "plot_ratio": _ratio(float(floor[both_land].sum()), land_m2),
+        "plot_ratio": float(plot_ratio(float(floor[both_land].sum()), float(land[both_land].sum()))),
         "floor_area_per_mu_m2": _ratio(float(floor[both_land].sum()), float(land[both_land].sum())),
         "enterprises": float(firms.sum()),
         "parks_with_enterprises": int(both_firms.sum()),

@@ -28,13 +28,14 @@ from geo.ingest.parks import import_parks
 from geo.ingest.report import ImportReport
 from geo.region.boundaries import load_counties
 from geo.store import SnapshotInfo, SnapshotStore, open_store
+from geo.words import SYNTHETIC_NOTICE
 
 SAMPLE_DIR = paths.DATA_DIR / "sample"
 SAMPLE_PARKS = "sample_parks_synthetic.xlsx"
 SAMPLE_ENTERPRISES = "sample_enterprises_synthetic.csv"
 SAMPLE_DATUM = "gcj02"
 SAMPLE_LOADER = "sample loader (geo.demo.bootstrap)"
-SAMPLE_NOTE = "合成示例数据，非真实数据 / synthetic sample data"
+SAMPLE_NOTE = SYNTHETIC_NOTICE  # the words live in geo.words: production code never imports geo.demo
 
 
 def sample_manifest(sample_dir: Path = SAMPLE_DIR) -> dict | None:

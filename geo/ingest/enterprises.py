@@ -31,6 +31,7 @@ import pandas as pd
 import shapely
 
 from geo.crs import WGS84, check_datum
+from geo.fields import ENTERPRISE_FIELDS
 from geo.ingest.duplicates import first_row_of_group, name_key
 from geo.ingest.importing import (
     Prepared,
@@ -42,15 +43,16 @@ from geo.ingest.importing import (
     finish,
     guarded_import,
     keep_mask,
+    parse_optional,
     prepare,
+    typed_columns,
 )
 from geo.ingest.locate import CountyLookup, parse_county
-from geo.ingest.parsers import Parsed, cell_text, hashed_ids, normalise_text, parse_choice, parse_date, parse_flag, parse_text
+from geo.ingest.parsers import Parsed, cell_text, hashed_ids, normalise_text, parse_choice, parse_text
 from geo.ingest.readers import RawTable, ReadLimits, read_table
 from geo.ingest.report import ImportReport
-from geo.ingest.vocabulary import MAJOR_ALLOWED, NOT_MAJOR_WORDS, SIZE_ALLOWED, major_industry_name, size_class_code
+from geo.ingest.vocabulary import SIZE_ALLOWED, size_class_code
 from geo.region.boundaries import load_counties
-from geo.schema import ENTERPRISE_COLUMNS
 
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = np.array([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28], dtype=np.int64)
@@ -120,7 +122,7 @@ def validate_enterprises(raw: RawTable, *, datum: str = "wgs84", counties: gpd.G
     rows = np.flatnonzero(keep)
     frame = pd.DataFrame({key: series.to_numpy()[rows] for key, series in values.items()})
     frame["source_row"] = prep.source_rows[rows]
-    frame = pd.concat([_typed(frame)[list(ENTERPRISE_COLUMNS)], extra_columns(prep, rows)], axis=1)
+    frame = pd.concat([typed_columns(frame, "enterprises"), extra_columns(prep, rows)], axis=1)
     accepted = gpd.GeoDataFrame(frame, geometry=shapely.points(located.lon[rows], located.lat[rows]), crs=WGS84)
     hint = None if file_fixes_datum(raw) else hint
     return finish(prep, accepted, keep, datum=effective, hint=hint, notes=notes)
@@ -159,31 +161,10 @@ def _parse_fields(prep: Prepared, lookup: CountyLookup, notes: list[str]) -> dic
     values["enterprise_id"] = _enterprise_ids(prep, county.values, name, notes)
     empty = pd.Series([""] * len(prep.body), index=prep.body.index, dtype=object)
     values["name"] = name.values if name is not None else parse_text(empty).values
-    parsers = {
-        "township": (parse_text, "township", ""),
-        "industry": (parse_text, "industry", ""),
-        "park_name": (parse_text, "park_name", ""),
-        "registration_date": (parse_date, "registration_date", _DATE_ALLOWED),
-        "in_park": (parse_flag, "in_park", _FLAG_ALLOWED),
-        "above_scale": (parse_flag, "above_scale", _FLAG_ALLOWED),
-        "tech_type": (parse_flag, "tech_type", _FLAG_ALLOWED),
-        "major_industry": (lambda s: parse_choice(s, _major), "major_industry", f"可填：{MAJOR_ALLOWED}；不属于时留空或填“否”。"),
-    }
-    for field, (parser, out, allowed) in parsers.items():
-        parsed = parser(prep.column(field) if field in prep.matches else empty)
-        if field in prep.matches:
-            check_parsed(prep, field, parsed, required=False, allowed=allowed)
-        values[out] = parsed.values
-    values["major_industry"] = values["major_industry"].where(values["major_industry"].ne(""), None)
+    parse_optional(prep, values, ENTERPRISE_FIELDS, notes)
     values["size_class"] = _size_class(prep, empty)
     _check_consistency(prep, values)
     return values
-
-
-def _major(word: str) -> str | None:
-    if word in NOT_MAJOR_WORDS:
-        return ""  # said explicitly: not one of the eight
-    return major_industry_name(word)
 
 
 def _size_class(prep: Prepared, empty: pd.Series) -> pd.Series:
@@ -256,14 +237,3 @@ def _check_consistency(prep: Prepared, values: dict[str, pd.Series]) -> None:
     if "registration_date" in prep.matches:
         text = cell_text(prep.column("registration_date"))
         prep.log.add(future, field=prep.header("registration_date"), value=text, severity="warning", message="成立日期在今天之后；请核对。")
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in ("enterprise_id", "name", "county_adcode", "township", "industry", "major_industry", "size_class", "park_name"):
-        out[column] = out[column].astype(object).where(out[column].notna(), None)
-    for column in ("in_park", "above_scale", "tech_type"):
-        out[column] = out[column].astype("boolean")
-    out["registration_date"] = pd.to_datetime(out["registration_date"]).astype("datetime64[ns]")
-    out["source_row"] = out["source_row"].astype("int64")
-    return out

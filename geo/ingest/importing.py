@@ -28,9 +28,10 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import GeoDataError, ImportFileError
+from geo.fields import Field, fields_of
 from geo.ingest.headers import FIELD_LABELS_ZH, ColumnMatch, TableKind, match_columns
 from geo.ingest.locate import CountyLookup, Located, guess_datum, locate_points, parse_coordinate, split_lonlat
-from geo.ingest.parsers import Parsed, cell_text
+from geo.ingest.parsers import Parsed, allowed_text, cell_text, parse_field
 from geo.ingest.readers import RawTable, blank_mask
 from geo.ingest.report import ROW_COLUMN, ImportReport, ProblemLog
 
@@ -343,3 +344,67 @@ def keep_mask(prep: Prepared) -> np.ndarray:
     keep = np.ones(len(prep.body), dtype=bool)
     keep[prep.log.error_positions()] = False
     return keep
+
+
+def parse_optional(prep: Prepared, values: dict[str, pd.Series], fields: tuple[Field, ...], notes: list[str]) -> None:
+    """Parse every optional catalogue field with a parser into ``values`` (missing where the file has no column).
+
+    Unreadable and out-of-range cells are warnings (the value is left empty);
+    an area read without a unit anywhere gets one file note.
+    """
+    empty = pd.Series([""] * len(prep.body), index=prep.body.index, dtype=object)
+    for item in fields:
+        if item.required or item.parser is None or item.parser == "county" or item.name in values:
+            continue
+        match = prep.matches.get(item.import_key)
+        parsed = parse_field(item, prep.column(item.import_key) if match else empty, header_unit=match.unit if match else None)
+        if match:
+            check_parsed(prep, item.import_key, parsed, required=False, allowed=allowed_text(item))
+            if item.parser == "area_m2" and parsed.flagged.any():
+                notes.append(f"“{match.column}”没有注明单位：小于 1000 的数按万平方米、其余按平方米理解。建议在表头写明单位。")
+        values[item.name] = parsed.values
+
+
+def derive_stored(prep: Prepared, values: dict[str, pd.Series], fields: tuple[Field, ...]) -> None:
+    """Fill stored derived fields (入驻率 from leased and leasable area) where the register left them blank.
+
+    A given value wins. A derived value outside the field's range (0 to
+    ``maximum``) is a warning on the first input's column and is left empty.
+    """
+    for item in fields:
+        if item.derive is None or not item.stored or not all(i in values for i in item.inputs):
+            continue
+        derived = pd.Series(item.derive({i: values[i] for i in item.inputs}), index=prep.body.index).astype("float64")
+        blank = values[item.name].isna() if item.name in values else pd.Series(True, index=prep.body.index)
+        bad = (blank & derived.notna() & ((derived < 0) | (derived > item.maximum))).to_numpy(dtype=bool)
+        first = next(i for i in item.inputs)
+        key = next((f.import_key for f in fields if f.name == first), first)
+        label = item.label("zh", unit=False)
+        shown = derived.map(lambda v: f"{v:,.1f}").to_numpy(dtype=object)
+        message = f"由此算出的{label}为 " + shown + f"，超出 0-{item.maximum:,.0f}；{label}未导入，请核对。"
+        if key in prep.matches:
+            prep.log.add(bad, field=prep.header(key), value=cell_text(prep.column(key)), severity="warning", message=message)
+        fill = blank.to_numpy(dtype=bool) & ~bad
+        current = values.get(item.name, pd.Series(np.nan, index=prep.body.index, dtype="float64"))
+        values[item.name] = current.where(~fill, derived)
+
+
+_DTYPES = {"float": "float64", "Int64": "Int64", "int": "int64", "bool": "boolean"}
+
+
+def typed_columns(frame: pd.DataFrame, kind: TableKind) -> pd.DataFrame:
+    """Return ``frame`` with every stored catalogue column in its catalogue dtype, in catalogue order.
+
+    Text, codes and adcodes are object columns with None for missing; dates are ``datetime64[ns]``.
+    """
+    out = frame.copy()
+    columns = [f for f in fields_of(kind) if f.stored]
+    for item in columns:
+        column = out[item.name] if item.name in out else pd.Series(None, index=out.index, dtype=object)
+        if item.dtype == "date":
+            out[item.name] = pd.to_datetime(column).astype("datetime64[ns]")
+        elif item.dtype in _DTYPES:
+            out[item.name] = column.astype(_DTYPES[item.dtype])
+        else:
+            out[item.name] = column.astype(object).where(column.notna(), None)
+    return out[[f.name for f in columns]]

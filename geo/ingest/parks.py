@@ -47,54 +47,39 @@ import shapely
 
 from geo.crs import DATUMS, WGS84, check_datum
 from geo.errors import GeoDataError
+from geo.fields import COUNT_MAX, FLOOR_AREA_MAX_M2, LAND_AREA_MAX_MU, PARK_FIELDS, TAX_PER_MU_MAX_WAN_YUAN, get_field
 from geo.ingest.duplicates import earlier_point_within, first_row_of_group, name_key
 from geo.ingest.importing import (
     Prepared,
     check_locations,
     check_parsed,
     coordinate_datum,
+    derive_stored,
     extra_columns,
     file_fixes_datum,
     finish,
     guarded_import,
     keep_mask,
+    parse_optional,
     prepare,
     scrub_paths,
+    typed_columns,
 )
 from geo.ingest.locate import CountyLookup, parse_county
-from geo.ingest.parsers import (
-    Parsed,
-    cell_text,
-    hashed_ids,
-    parse_area_m2,
-    parse_choice,
-    parse_count,
-    parse_date,
-    parse_number,
-    parse_percent,
-    parse_star,
-    parse_text,
-)
+from geo.ingest.parsers import allowed_text, cell_text, hashed_ids, parse_field, parse_text
 from geo.ingest.readers import PARK_LIMITS, RawTable, ReadLimits, read_table
 from geo.ingest.report import ImportReport
-from geo.ingest.vocabulary import PARK_TYPE_ALLOWED, STATUS_ALLOWED, park_type_code, status_code
 from geo.region.boundaries import load_counties
-from geo.schema import PARK_COLUMNS, SQM_PER_MU
+from geo.units import mu_to_m2, plot_ratio
 
 REQUIRED = ("name", "county", "floor_area", "status", "coordinates")
 FLOOR_AREA_PLAUSIBLE_M2 = (1_000.0, 1_000_000.0)
-# Hard limits: a value beyond them is a typo or a broken file, never a park.
-FLOOR_AREA_MAX_M2 = 10_000_000.0  # 1,000 万平方米, ten times the largest park
-LAND_AREA_MAX_MU = 100_000.0  # about 67 km2
-COUNT_MAX = 1_000_000
-TAX_PER_MU_MAX_WAN_YUAN = 10_000.0
+# Hard limits (a value beyond them is a typo or a broken file, never a park) are declared
+# with their fields in geo.fields: FLOOR_AREA_MAX_M2, LAND_AREA_MAX_MU, COUNT_MAX, TAX_PER_MU_MAX_WAN_YUAN.
+__all__ = ["COUNT_MAX", "FLOOR_AREA_MAX_M2", "LAND_AREA_MAX_MU", "TAX_PER_MU_MAX_WAN_YUAN", "import_parks", "main", "validate_parks"]
 PLOT_RATIO_PLAUSIBLE = (0.3, 8.0)
 DUPLICATE_RADIUS_M = 50.0
 _TOTAL_WORDS = ("合计", "总计", "小计", "累计")
-_AREA_ALLOWED = "应为大于 0 的数字，可带单位：万平方米、平方米（㎡）、亩、公顷，例如 12.5 或 12.5万㎡。"
-_FLOOR_ALLOWED = f"建筑面积{_AREA_ALLOWED}最大 {FLOOR_AREA_MAX_M2 / 10_000:,.0f} 万平方米。"
-_LAND_ALLOWED = f"占地面积{_AREA_ALLOWED.replace('万平方米、', '')}最大 {LAND_AREA_MAX_MU:,.0f} 亩。"
-_COUNT_ALLOWED = f"应为 0 到 {COUNT_MAX:,} 之间的整数，如 {{example}} 或 {{example}}家。"
 logger = logging.getLogger(__name__)
 _PLANNED_NO_AREA = "规划中园区尚无建筑面积，已导入，但不计入建筑面积总量；建成后请补填。"
 
@@ -177,67 +162,33 @@ def _parse_fields(prep: Prepared, lookup: CountyLookup, notes: list[str]) -> dic
     county = parse_county(prep.column("county"), lookup)
     check_parsed(prep, "county", county, required=True, allowed=f"可填：{lookup.allowed()}，也可填简称（柯桥）或旧称（绍兴县）。")
     values["county_adcode"] = county.values
-    status = parse_choice(prep.column("status"), status_code)
-    check_parsed(prep, "status", status, required=True, allowed=f"可填：{STATUS_ALLOWED}。")
+    status = parse_field(get_field("status"), prep.column("status"))
+    check_parsed(prep, "status", status, required=True, allowed=allowed_text(get_field("status")))
     values["status"] = status.values
     values["floor_area_m2"] = _parse_floor_area(prep, status.values.eq("planned").to_numpy(dtype=bool), notes)
-    _parse_optional(prep, values)
+    parse_optional(prep, values, PARK_FIELDS, notes)
+    derive_stored(prep, values, PARK_FIELDS)
     return values
 
 
 def _parse_floor_area(prep: Prepared, planned: np.ndarray, notes: list[str]) -> pd.Series:
     """Parse 建筑面积; a planned park may leave it blank or 0 (kept missing, with a warning)."""
     match = prep.matches["floor_area"]
-    floor = parse_area_m2(prep.column("floor_area"), header_unit=match.unit, default_unit=None, maximum_m2=FLOOR_AREA_MAX_M2)
+    floor = parse_field(get_field("floor_area_m2"), prep.column("floor_area"), header_unit=match.unit)
     no_area = planned & (floor.blank | floor.values.eq(0).to_numpy(dtype=bool))
-    check_parsed(prep, "floor_area", dataclasses.replace(floor, blank=floor.blank & ~no_area), required=True, allowed=_FLOOR_ALLOWED)
+    check_parsed(
+        prep,
+        "floor_area",
+        dataclasses.replace(floor, blank=floor.blank & ~no_area),
+        required=True,
+        allowed=allowed_text(get_field("floor_area_m2")),
+    )
     prep.log.add(no_area, field=match.column, value=_text(prep, "floor_area"), severity="warning", message=_PLANNED_NO_AREA)
     if floor.flagged.any():
         notes.append(
             f"“{match.column}”没有注明单位：小于 1000 的数按万平方米、其余按平方米理解。建议在表头写明单位，如“建筑面积(万平方米)”。"
         )
     return floor.values.where(~no_area)
-
-
-def _parse_optional(prep: Prepared, values: dict[str, pd.Series]) -> None:
-    empty = pd.Series([""] * len(prep.body), index=prep.body.index, dtype=object)
-
-    def counts(series: pd.Series) -> Parsed:
-        return parse_count(series, maximum=COUNT_MAX)
-
-    parsers = {
-        "township": (parse_text, "township", ""),
-        "park_type": (lambda s: parse_choice(s, park_type_code), "park_type", f"可填：{PARK_TYPE_ALLOWED}。"),
-        "start_date": (parse_date, "start_date", "日期可写作 2021-03-05、2021/3/5、2021年3月 或 2021.3。"),
-        "completion_date": (parse_date, "completion_date", "日期可写作 2021-03-05、2021/3/5、2021年3月 或 2021.3。"),
-        "certification_date": (parse_date, "certification_date", "日期可写作 2021-03-05、2021/3/5、2021年3月 或 2021.3。"),
-        "star_rating": (parse_star, "star_rating", "星级应为 1-5，可写作 4、4星、四星级 或 ★★★★。"),
-        "enterprises": (counts, "enterprises", _COUNT_ALLOWED.format(example=35)),
-        "above_scale_enterprises": (counts, "above_scale_enterprises", _COUNT_ALLOWED.format(example=5)),
-        "occupancy": (parse_percent, "occupancy_pct", "入驻率应为 0-100 的百分数，如 85 或 85%。"),
-        "tax_per_mu": (
-            lambda s: parse_number(s, allowed_units=("万元/亩", "万元"), maximum=TAX_PER_MU_MAX_WAN_YUAN),
-            "tax_per_mu_wan_yuan",
-            f"亩均税收应为数字（万元/亩），绝对值不超过 {TAX_PER_MU_MAX_WAN_YUAN:,.0f}。",
-        ),
-        "main_industry": (parse_text, "main_industry", ""),
-        "operator": (parse_text, "operator", ""),
-    }
-    for field, (parser, out, allowed) in parsers.items():
-        parsed = parser(prep.column(field) if field in prep.matches else empty)
-        if field in prep.matches:
-            check_parsed(prep, field, parsed, required=False, allowed=allowed)
-        values[out] = parsed.values
-    land_match = prep.matches.get("land_area")
-    land = parse_area_m2(
-        prep.column("land_area") if land_match else empty,
-        header_unit=land_match.unit if land_match else None,
-        default_unit="亩",
-        maximum_m2=LAND_AREA_MAX_MU * SQM_PER_MU,
-    )
-    if land_match:
-        check_parsed(prep, "land_area", land, required=False, allowed=_LAND_ALLOWED)
-    values["land_area_mu"] = land.values / SQM_PER_MU
 
 
 def _check_ranges(prep: Prepared, values: dict[str, pd.Series]) -> None:
@@ -255,9 +206,8 @@ def _check_ranges(prep: Prepared, values: dict[str, pd.Series]) -> None:
         severity="warning",
         message="建筑面积折合 " + wan + " 万平方米，超出常见范围（0.1-100 万平方米）；请核对单位。",
     )
-    land_m2 = values["land_area_mu"].to_numpy(dtype="float64") * SQM_PER_MU
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = floor / land_m2
+    land_m2 = mu_to_m2(values["land_area_mu"].to_numpy(dtype="float64"))
+    ratio = plot_ratio(floor, values["land_area_mu"].to_numpy(dtype="float64"))
     lo, hi = PLOT_RATIO_PLAUSIBLE
     odd_ratio = np.isfinite(ratio) & (floor > 0) & ((ratio < lo) | (ratio > hi))
     ratio_text = pd.Series(ratio).map(lambda v: f"{v:.2f}").to_numpy(dtype=object)
@@ -324,23 +274,9 @@ def _accepted_parks(prep: Prepared, values: dict[str, pd.Series], lon: np.ndarra
     frame = pd.DataFrame({key: series.to_numpy()[rows] if hasattr(series, "to_numpy") else series[rows] for key, series in values.items()})
     frame["park_id"] = park_ids(frame["county_adcode"], frame["name"]).to_numpy()
     frame["source_row"] = prep.source_rows[rows]
-    frame = _typed(frame)[list(PARK_COLUMNS)]
+    frame = typed_columns(frame, "parks")
     frame = pd.concat([frame, extra_columns(prep, rows)], axis=1)
     return gpd.GeoDataFrame(frame, geometry=shapely.points(lon[rows], lat[rows]), crs=WGS84)
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in ("name", "county_adcode", "township", "park_type", "status", "main_industry", "operator", "park_id"):
-        out[column] = out[column].astype(object).where(out[column].notna(), None)
-    for column in ("floor_area_m2", "land_area_mu", "occupancy_pct", "tax_per_mu_wan_yuan"):
-        out[column] = out[column].astype("float64")
-    for column in ("star_rating", "enterprises", "above_scale_enterprises"):
-        out[column] = out[column].astype("Int64")
-    for column in ("start_date", "completion_date", "certification_date"):
-        out[column] = pd.to_datetime(out[column]).astype("datetime64[ns]")
-    out["source_row"] = out["source_row"].astype("int64")
-    return out
 
 
 def write_geojson(gdf: gpd.GeoDataFrame, path: str | Path) -> None:

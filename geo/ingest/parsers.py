@@ -6,6 +6,9 @@ cells were blank, which could not be read, and which were read with an
 assumption the user should hear about. No parser raises on bad cells; the
 validation modules turn the masks into problems with row numbers.
 
+:func:`parse_field` reads a column of any catalogue field (:mod:`geo.fields`)
+with the parser its ``parser`` key names.
+
 Columns with few distinct values (statuses, dates, flags, star ratings) are
 parsed once per distinct value and mapped back, so a 250,000-row column costs
 one pass of pandas; numbers and coordinates use vectorised string methods.
@@ -13,6 +16,7 @@ one pass of pandas; numbers and coordinates use vectorised string methods.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import math
@@ -24,7 +28,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.schema import SQM_PER_HECTARE, SQM_PER_MU, SQM_PER_WAN_SQM
+from geo.fields import Field
+from geo.ingest.vocabulary import (
+    MAJOR_ALLOWED,
+    NOT_MAJOR_WORDS,
+    PARK_TYPE_ALLOWED,
+    STATUS_ALLOWED,
+    major_industry_name,
+    park_type_code,
+    status_code,
+)
+from geo.units import SQM_PER_HECTARE, SQM_PER_MU, SQM_PER_WAN_SQM, m2_to_mu
 
 # Unit words (after NFKC, lower case, no spaces) -> square metres per unit.
 AREA_UNITS_M2: dict[str, float] = {
@@ -330,3 +344,72 @@ def hashed_ids(keys: pd.Series, *, prefix: str) -> pd.Series:
     base = keys.astype(str).map(lambda k: prefix + hashlib.sha1(k.encode("utf-8")).hexdigest()[:12])
     nth = base.groupby(base.to_numpy()).cumcount()
     return base.where(nth == 0, base + "-" + (nth + 1).astype(str)).astype(object)
+
+
+def _major(word: str) -> str | None:
+    if word in NOT_MAJOR_WORDS:
+        return ""  # said explicitly: not one of the eight
+    return major_industry_name(word)
+
+
+def _area_mu(series: pd.Series, item: Field, header_unit: str | None) -> Parsed:
+    parsed = parse_area_m2(series, header_unit=header_unit, default_unit="亩", maximum_m2=item.maximum * SQM_PER_MU)
+    return dataclasses.replace(parsed, values=m2_to_mu(parsed.values))
+
+
+def _major_industry(series: pd.Series) -> Parsed:
+    parsed = parse_choice(series, _major)
+    return dataclasses.replace(parsed, values=parsed.values.where(parsed.values.ne(""), None))
+
+
+_FIELD_PARSERS: dict[str, Callable[[pd.Series, Field, str | None], Parsed]] = {
+    "text": lambda s, f, u: parse_text(s),
+    "date": lambda s, f, u: parse_date(s),
+    "flag": lambda s, f, u: parse_flag(s),
+    "star": lambda s, f, u: parse_star(s),
+    "percent": lambda s, f, u: parse_percent(s),
+    "count": lambda s, f, u: parse_count(s, maximum=f.maximum),
+    "area_m2": lambda s, f, u: parse_area_m2(s, header_unit=u, default_unit=None, maximum_m2=f.maximum),
+    "area_mu": _area_mu,
+    "wan_yuan_per_mu": lambda s, f, u: parse_number(s, allowed_units=("万元/亩", "万元"), maximum=f.maximum),
+    "park_type": lambda s, f, u: parse_choice(s, park_type_code),
+    "status": lambda s, f, u: parse_choice(s, status_code),
+    "major_industry": lambda s, f, u: _major_industry(s),
+}
+_CHOICES_ALLOWED = {
+    "park_type": f"可填：{PARK_TYPE_ALLOWED}。",
+    "status": f"可填：{STATUS_ALLOWED}。",
+    "major_industry": f"可填：{MAJOR_ALLOWED}；不属于时留空或填“否”。",
+}
+
+
+def parse_field(item: Field, series: pd.Series, *, header_unit: str | None = None) -> Parsed:
+    """Parse a register column of a catalogue field with the parser its ``parser`` key names.
+
+    Parameters
+    ----------
+    item
+        The field; ``item.parser`` picks the parser, ``item.maximum`` its range (in the stored unit).
+    series
+        The column as given.
+    header_unit
+        Unit written in the column's header (for areas), e.g. ``万平方米``.
+
+    Returns
+    -------
+    Parsed values in the field's stored unit.
+
+    Raises
+    ------
+    KeyError
+        The field has no parser the import knows (a catalogue mistake).
+    """
+    if item.parser not in _FIELD_PARSERS:
+        msg = f"Field {item.name!r} has parser {item.parser!r}; known parsers: {', '.join(_FIELD_PARSERS)}."
+        raise KeyError(msg)
+    return _FIELD_PARSERS[item.parser](series, item, header_unit)
+
+
+def allowed_text(item: Field) -> str:
+    """Return what a field's cells may hold, in a planner's words (quoted in import messages)."""
+    return item.allowed or _CHOICES_ALLOWED.get(item.parser or "", "")

@@ -3,7 +3,9 @@
 Sheet 1 ``园区台账`` has a title row, a note row and the headers on row 3 (the
 layout of the shipped sample register), with drop-down lists for 所在区县,
 建设状态, 园区类型 and 星级. Sheet 2 ``填写说明`` explains every column:
-whether it is required, its unit and the values allowed. The import reads
+whether it is required, its unit and the values allowed. The columns, their
+headers, units and guide text come from the field catalogue
+(:mod:`geo.fields`, fields whose ``shows.template`` is set). The import reads
 this template back without complaint.
 """
 
@@ -14,62 +16,41 @@ import io
 import geopandas as gpd
 import pandas as pd
 
+from geo.fields import shown_in
 from geo.ingest.vocabulary import STATUS_ALLOWED
 from geo.region.boundaries import load_counties
 from geo.schema import PARK_TYPE_LABELS_ZH, STATUS_LABELS_ZH
 
-TEMPLATE_HEADERS = (
-    "序号",
-    "园区名称",
-    "所在区县",
-    "所在镇街",
-    "园区类型",
-    "建设状态",
-    "建筑面积(万平方米)",
-    "占地面积(亩)",
-    "开工日期",
-    "竣工日期",
-    "认定日期",
-    "星级",
-    "入园企业数",
-    "规上企业数",
-    "入驻率(%)",
-    "亩均税收(万元/亩)",
-    "主导产业",
-    "运营主体",
-    "经度",
-    "纬度",
-    "备注",
-)
+# Columns before and after the catalogue's template fields: a row number, the point, a free note.
+_LEADING = ("序号",)
+_TRAILING = ("经度", "纬度", "备注")
+TEMPLATE_FIELDS = shown_in("template")
+TEMPLATE_HEADERS = (*_LEADING, *(f.template_header for f in TEMPLATE_FIELDS), *_TRAILING)
 HEADER_ROW = 3  # Excel row of the headers
 DATA_ROWS = 500  # rows that carry the drop-down lists
 STAR_CHOICES = ("一星级", "二星级", "三星级", "四星级", "五星级")
 
-_DATE_NOTE = ("否", "日期", "2021-03-05、2021/3/5、2021年3月 或 2021.3；只到月份时按当月 1 日")
-# header -> (required, unit or format, allowed values / how to fill)
-_GUIDE: dict[str, tuple[str, str, str]] = {
+# header -> (required, unit or format, allowed values / how to fill), for the columns that are not fields.
+_OTHER_GUIDE: dict[str, tuple[str, str, str]] = {
     "序号": ("否", "", "任意编号，仅供核对，导入时原样保留"),
-    "园区名称": ("是", "", "园区全称，如“柯桥区XX小微企业园”；同一区县内不要重名"),
-    "所在区县": ("是", "", "{counties}；也可填简称（柯桥）、旧称（绍兴县）或行政区划代码"),
-    "所在镇街": ("否", "", "镇或街道名称"),
-    "园区类型": ("否", "", "、".join(PARK_TYPE_LABELS_ZH.values())),
-    "建设状态": ("是", "", STATUS_ALLOWED),
-    "建筑面积(万平方米)": ("是", "万平方米", "大于 0 的数字；单元格里也可写单位，如 125000㎡ 或 18.7亩 会自动换算"),
-    "占地面积(亩)": ("否", "亩", "大于 0 的数字；也可写 2.5公顷 或 16000㎡"),
-    "开工日期": _DATE_NOTE,
-    "竣工日期": _DATE_NOTE,
-    "认定日期": _DATE_NOTE,
-    "星级": ("否", "", "1-5 星：可填 4、4星、四星级 或 ★★★★"),
-    "入园企业数": ("否", "家", "不小于 0 的整数，如 35 或 35家"),
-    "规上企业数": ("否", "家", "不小于 0 的整数，且不多于入园企业数"),
-    "入驻率(%)": ("否", "%", "0-100，如 85 或 85%"),
-    "亩均税收(万元/亩)": ("否", "万元/亩", "数字"),
-    "主导产业": ("否", "", "文字，如 纺织、高端装备制造"),
-    "运营主体": ("否", "", "运营单位全称"),
     "经度": ("是", "度", "十进制度（如 120.5823）或度分秒（如 120°34'56\"E）；经纬度也可合写在一列“坐标”里（120.5823,30.0123）"),
     "纬度": ("是", "度", "十进制度（如 30.0123）；填反了会自动对调并提醒"),
     "备注": ("否", "", "任意文字，原样保留"),
 }
+_CHOICES = {"{park_types}": "、".join(PARK_TYPE_LABELS_ZH.values()), "{statuses}": STATUS_ALLOWED}
+
+
+def _guide() -> dict[str, tuple[str, str, str]]:
+    """Return every template column's guide row, the fields' from the catalogue, in template order."""
+    rows = {
+        f.template_header: ("是" if f.required else "否", f.template_unit, _CHOICES.get(f.template_note, f.template_note))
+        for f in TEMPLATE_FIELDS
+    }
+    rows |= _OTHER_GUIDE
+    return {header: rows[header] for header in TEMPLATE_HEADERS}
+
+
+_GUIDE = _guide()
 _NOTE = (
     "说明：橙色表头的列必填；坐标请注明取自哪种地图（高德/腾讯为 GCJ-02，百度为 BD-09，GPS/天地图为 WGS-84），"
     "导入时选择相应坐标系。填写说明见第二个工作表。"

@@ -82,14 +82,31 @@ def log_event(conn: sqlite3.Connection, snapshot_id: int, action: str, *, now: s
     )
 
 
-def _canonical_spec(conn: sqlite3.Connection, kind: str, series: Any, name: str, state: dict[str, Any]) -> dict[str, Any]:
+_TYPE_WORDS: Final = {"TEXT": "文字", "DOUBLE": "数字", "INTEGER": "整数", "DATE": "日期", "BOOLEAN": "是/否"}
+
+
+def _canonical_spec(conn: sqlite3.Connection, kind: str, series: Any, name: str, existing: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """Return how a canonical column is stored: in its own SQL column, of the catalogue's type.
+
+    Whole numbers in a number column are stored as numbers; an all-empty
+    column of any dtype is stored as nulls. Any other mismatch is refused
+    (the caller's data is wrong), never stored beside the field.
+    """
+    expected = schema.canonical_type(kind, name)
     sql_type, stringify = sql_type_for(series, name=name)
-    existing, taken = state["existing"], state["taken"]
-    sql_name, is_new = schema.resolve_sql_name(name, sql_type, existing=existing, taken=taken)
-    if is_new:
-        conn.execute(f"ALTER TABLE {quote_identifier(kind)} ADD COLUMN {quote_identifier(sql_name)} {sql_type}")
-        existing[sql_name.lower()] = (sql_name, sql_type)
-    taken.add(sql_name.lower())
+    if sql_type != expected:
+        widening = sql_type == "INTEGER" and expected == "DOUBLE"
+        if not (widening or bool(series.isna().all())):
+            msg = (
+                f"列“{name}”应为{_TYPE_WORDS[expected]}，但这份数据里是 {series.dtype}（{_TYPE_WORDS.get(sql_type, sql_type)}），"
+                "无法保存；请检查数据的这一列。数据库未改动。"
+            )
+            raise StoreError(msg)
+        sql_type, stringify = expected, False
+    if name.lower() not in existing:
+        conn.execute(f"ALTER TABLE {quote_identifier(kind)} ADD COLUMN {quote_identifier(name)} {expected}")
+        existing[name.lower()] = (name, expected)
+    sql_name = existing[name.lower()][0]
     return {"name": name, "sql": sql_name, "type": sql_type, "dtype": dtype_token(series.dtype), "stringify": stringify}
 
 
@@ -116,7 +133,7 @@ def column_specs(conn: sqlite3.Connection, kind: str, gdf: gpd.GeoDataFrame) -> 
     """
     canonical = set(schema.CANONICAL[kind])
     geometry_name = gdf.geometry.name
-    state: dict[str, Any] = {"existing": schema.table_columns(conn, kind), "taken": set()}
+    existing = schema.table_columns(conn, kind)
     keys: set[str] = set()
     seen: set[str] = set()
     reserved = canonical | {str(geometry_name)}
@@ -129,7 +146,7 @@ def column_specs(conn: sqlite3.Connection, kind: str, gdf: gpd.GeoDataFrame) -> 
             specs.append({"name": name, "sql": "geom", "type": "GEOMETRY", "dtype": "geometry", "stringify": False})
         elif name in canonical and name not in seen:
             seen.add(name)
-            specs.append(_canonical_spec(conn, kind, series, name, state))
+            specs.append(_canonical_spec(conn, kind, series, name, existing))
         else:
             sql_type, stringify = sql_type_for(series, name=name)
             key = schema.extra_key(name, used=keys, reserved=reserved)

@@ -7,9 +7,11 @@ Layout (GeoPackage 1.2 core, readable by GDAL/pyogrio and QGIS):
 ``parks``, ``enterprises``
     Feature tables holding the rows of every snapshot of that kind:
     ``fid`` (primary key, insertion order), ``geom`` (GEOMETRY, EPSG:4326),
-    ``snapshot_id``, then the canonical columns of :mod:`geo.schema` (a
-    variant such as ``note__double`` is added when a canonical column arrives
-    with another type), then ``extra_json``: every other column of a
+    ``snapshot_id``, then the canonical columns of :mod:`geo.schema`, each
+    of the type its dtype in :mod:`geo.fields` gives (a column of another
+    type is converted when that loses nothing, else refused: never a
+    ``name__double`` side column that QGIS would not show under the field's
+    name), then ``extra_json``: every other column of a
     snapshot, one JSON object per row (layout 2). Stores of layout 1 kept
     extra columns as SQL columns of their own; those snapshots still load.
 ``parks_current``, ``enterprises_current``
@@ -43,6 +45,7 @@ from typing import Any, Final
 import pyproj
 
 from geo.errors import StoreError
+from geo.fields import stored_fields
 from geo.schema import ENTERPRISE_COLUMNS, PARK_COLUMNS
 from geo.store.gpkg.codec import quote_identifier
 
@@ -55,22 +58,43 @@ SCHEMA_NOTE: Final = f"parkmap snapshot store, layout {LAYOUT_VERSION}"
 RESERVED: Final = frozenset({"fid", "geom", "snapshot_id", EXTRA_JSON})
 EXTRA_PREFIX: Final = "原表_"
 
-_DATES = ("start_date", "completion_date", "certification_date", "registration_date")
-_INTS = ("star_rating", "enterprises", "above_scale_enterprises", "source_row")
-_FLOATS = ("floor_area_m2", "land_area_mu", "occupancy_pct", "tax_per_mu_wan_yuan")
-_BOOLS = ("in_park", "above_scale", "tech_type")
+_SQL_TYPES: Final = {
+    "str": "TEXT",
+    "code": "TEXT",
+    "adcode": "TEXT",
+    "float": "DOUBLE",
+    "Int64": "INTEGER",
+    "int": "INTEGER",
+    "date": "DATE",
+    "bool": "BOOLEAN",
+}
 
 
-def _canonical_type(column: str) -> str:
-    if column in _DATES:
-        return "DATE"
-    if column in _INTS:
-        return "INTEGER"
-    if column in _FLOATS:
-        return "DOUBLE"
-    if column in _BOOLS:
-        return "BOOLEAN"
-    return "TEXT"
+def canonical_type(kind: str, column: str) -> str:
+    """Return the GeoPackage column type of a canonical column, from its dtype in the field catalogue.
+
+    Parameters
+    ----------
+    kind
+        ``parks`` or ``enterprises``.
+    column
+        A canonical column name.
+
+    Returns
+    -------
+    str
+        The SQL type (``TEXT``, ``REAL``, ``INTEGER``, ``DATE`` ...).
+
+    Raises
+    ------
+    KeyError
+        ``column`` is not a stored field of ``kind`` (a catalogue mistake).
+    """
+    item = next((f for f in stored_fields(kind) if f.name == column), None)
+    if item is None:
+        msg = f"{column!r} is not a stored field of {kind}."
+        raise KeyError(msg)
+    return _SQL_TYPES[item.dtype]
 
 
 CANONICAL: Final = {"parks": PARK_COLUMNS, "enterprises": ENTERPRISE_COLUMNS}
@@ -123,7 +147,7 @@ def _srs_rows() -> list[tuple[Any, ...]]:
 
 def _feature_table_ddl(kind: str) -> list[str]:
     table = quote_identifier(kind)
-    columns = ", ".join(f"{quote_identifier(c)} {_canonical_type(c)}" for c in CANONICAL[kind])
+    columns = ", ".join(f"{quote_identifier(c)} {canonical_type(kind, c)}" for c in CANONICAL[kind])
     current = quote_identifier(f"{kind}_current")
     return [
         f"CREATE TABLE IF NOT EXISTS {table} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom GEOMETRY, "
@@ -280,29 +304,6 @@ def extra_key(name: str, *, used: set[str], reserved: set[str]) -> str:
     key = next(c for c in itertools.chain((name, f"{EXTRA_PREFIX}{name}"), numbered) if c not in used and c not in reserved)
     used.add(key)
     return key
-
-
-def resolve_sql_name(name: str, sql_type: str, *, existing: dict[str, tuple[str, str]], taken: set[str]) -> tuple[str, bool]:
-    """Return the SQL column for a data column and whether it must be added.
-
-    A column is reused when its name matches exactly (SQLite names ignore
-    case) and its type is the same; otherwise a suffixed name is chosen
-    (``note__double`` for numbers arriving in a column first stored as text).
-    """
-    base = name if name and name.lower() not in RESERVED else f"{name or 'unnamed'}_"
-    candidates = [base, f"{base}__{sql_type.lower()}"]
-    candidates += [f"{base}__{sql_type.lower()}_{i}" for i in range(2, 1000)]
-    for candidate in candidates:
-        low = candidate.lower()
-        if low in taken:
-            continue
-        if low in existing:
-            if existing[low] == (candidate, sql_type):
-                return candidate, False
-            continue
-        return candidate, True
-    msg = f"Too many variants of column {name!r} in the store."
-    raise RuntimeError(msg)
 
 
 def update_contents(conn: sqlite3.Connection, kind: str, bounds: Iterable[float], *, now: str) -> None:
