@@ -30,7 +30,20 @@ TOOLTIP_FIELDS = shown_in("tooltip")
 
 
 def marker_radius_px(floor_area_m2: pd.Series, *, max_floor_area_m2: float | None = None) -> np.ndarray:
-    """Return marker radii: area of the circle proportional to floor area."""
+    """Return marker radii: area of the circle proportional to floor area.
+
+    Parameters
+    ----------
+    floor_area_m2
+        Each park's floor area in m² (missing counts as 0).
+    max_floor_area_m2
+        The floor area of the largest marker; default the largest given.
+
+    Returns
+    -------
+    ndarray of float
+        Radii in pixels.
+    """
     values = pd.to_numeric(floor_area_m2, errors="coerce").fillna(0).clip(lower=0).to_numpy(dtype="float64")
     top = max_floor_area_m2 or (values.max() if values.size else 0.0) or 1.0
     return MIN_RADIUS_PX + (MAX_RADIUS_PX - MIN_RADIUS_PX) * np.sqrt(np.clip(values / top, 0, 1))
@@ -69,7 +82,18 @@ def park_layer(
     max_floor_area_m2
         Floor area that gets the largest marker; fixed across redraws so sizes
         stay comparable when filters change.
+    datum
+        ``wgs84`` or ``gcj02`` (for Amap tiles): the datum to draw in.
+    name
+        The layer's name.
 
+    Returns
+    -------
+    folium.GeoJson
+        The parks as circle markers sized by floor area and coloured by status.
+
+    Notes
+    -----
     All text from the data is HTML-escaped before it reaches the page. The
     popup shows the catalogue fields whose ``shows.popup`` is set
     (:mod:`geo.fields`), with their labels and display formats.
@@ -99,5 +123,17 @@ def park_layer(
 
 
 def status_legend(lang: str = "zh") -> CategoricalLegend:
+    """Return the legend of the park status colours.
+
+    Parameters
+    ----------
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    CategoricalLegend
+        One circle per status.
+    """
     labels = STATUS_LABELS_ZH if lang == "zh" else STATUS_LABELS_EN
     return CategoricalLegend(_LEGEND[lang], [(STATUS_COLOURS[s], labels[s]) for s in STATUSES], shape="circle")

@@ -77,6 +77,26 @@ def import_enterprises(
 ) -> ImportReport:
     """Read an enterprise list file and check it; see :func:`validate_enterprises`.
 
+    Parameters
+    ----------
+    source
+        A path, the file's bytes or an open binary file.
+    datum
+        The datum the coordinates were typed in: ``wgs84``, ``cgcs2000``, ``gcj02`` or ``bd09``.
+    counties
+        County polygons with ``adcode`` (any CRS); default the region's shipped counties.
+    file_name
+        The file's name, when ``source`` is bytes or a stream.
+    sheet
+        The sheet or layer to read; None reads every one with register headers.
+    limits
+        Caps on the file; default those of an enterprise list.
+
+    Returns
+    -------
+    ImportReport
+        Accepted firms (WGS-84), problems per row and the rows to send back.
+
     Raises
     ------
     ImportFileError
@@ -138,6 +158,16 @@ def credit_code_status(codes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Return (well_formed, checksum_ok) masks for 统一社会信用代码 (GB 32100-2015), vectorised.
 
     ``codes`` must already be normalised (NFKC, upper case, no spaces).
+
+    Parameters
+    ----------
+    codes
+        Normalised 统一社会信用代码.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(well_formed, checksum_ok)``, one bool per code.
     """
     text = codes.fillna("").astype(str)
     formed = text.str.fullmatch(f"[{CREDIT_CODE_ALPHABET}]{{18}}").fillna(False).to_numpy(dtype=bool)

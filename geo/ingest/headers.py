@@ -59,7 +59,18 @@ _ALL_ALIASES = frozenset(a for table in (PARK_ALIASES, ENTERPRISE_ALIASES) for n
 
 
 def normalise_header(text: object) -> str:
-    """Return a header in comparable form: NFKC, lower case, no spaces, no ``*`` marks."""
+    """Return a header in comparable form: NFKC, lower case, no spaces, no ``*`` marks.
+
+    Parameters
+    ----------
+    text
+        A header as written (any cell value).
+
+    Returns
+    -------
+    str
+        The comparable form; empty for None.
+    """
     if text is None:
         return ""
     norm = unicodedata.normalize("NFKC", str(text)).lower()
@@ -72,6 +83,16 @@ def split_unit(header: str) -> tuple[str, str | None]:
 
     ``建筑面积(万平方米)`` -> (``建筑面积``, ``万平方米``); ``县(市、区)`` has no
     unit and is returned whole.
+
+    Parameters
+    ----------
+    header
+        A header from :func:`normalise_header`.
+
+    Returns
+    -------
+    tuple of (str, str or None)
+        The base header and its unit, or None when it names none.
     """
     for match in _BRACKETS.finditer(header):
         inner = match.group("inner").replace("单位:", "").replace("单位", "")
@@ -84,7 +105,18 @@ def split_unit(header: str) -> tuple[str, str | None]:
 
 
 def header_score(cells: Iterable[object]) -> int:
-    """Return how many cells of a row look like known headers (to find the header row)."""
+    """Return how many cells of a row look like known headers (to find the header row).
+
+    Parameters
+    ----------
+    cells
+        The cells of one row.
+
+    Returns
+    -------
+    int
+        The number of cells that are known headers.
+    """
     score = 0
     for cell in cells:
         norm = normalise_header(cell)

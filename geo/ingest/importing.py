@@ -51,6 +51,18 @@ def scrub_paths(message: str, *, source: object = None) -> str:
 
     ``source``, when a path, is replaced by its base name first (folders with
     spaces in their names are not caught by the pattern).
+
+    Parameters
+    ----------
+    message
+        Any message.
+    source
+        The file imported (a path), if any.
+
+    Returns
+    -------
+    str
+        The message with file names only.
     """
     if isinstance(source, (str, Path)) and str(source):
         path = Path(source)
@@ -60,7 +72,20 @@ def scrub_paths(message: str, *, source: object = None) -> str:
 
 
 def shown_name(source: object, file_name: str | None) -> str:
-    """Return the base name of a file for messages, never its folder on the server."""
+    """Return the base name of a file for messages, never its folder on the server.
+
+    Parameters
+    ----------
+    source
+        A path, bytes or an uploaded file.
+    file_name
+        The name given with it, if any.
+
+    Returns
+    -------
+    str
+        The file's base name (``上传的文件`` when none is known).
+    """
     if file_name:
         return Path(str(file_name)).name or "上传的文件"
     if isinstance(source, (str, Path)):
@@ -74,6 +99,20 @@ def guarded_import(run: Callable[[], T], *, source: object, file_name: str | Non
     A :class:`GeoDataError` keeps its message (folders removed). Anything else
     is a bug or a file the readers do not expect: it is logged with its
     traceback for the maintainer and the planner is told what to try.
+
+    Parameters
+    ----------
+    run
+        Does the import.
+    source
+        The file imported (for messages).
+    file_name
+        Its name, if given.
+
+    Returns
+    -------
+    object
+        What ``run`` returns.
     """
     name = shown_name(source, file_name)
     try:
@@ -105,24 +144,72 @@ class Prepared:
     log: ProblemLog
 
     def column(self, field: str) -> pd.Series | None:
-        """Return the column holding a canonical field, or None when the file has none."""
+        """Return the column holding a canonical field, or None when the file has none.
+
+        Parameters
+        ----------
+        field
+            A canonical field name.
+
+        Returns
+        -------
+        Series or None
+            The column's cells.
+        """
         match = self.matches.get(field)
         return None if match is None else self.body[match.column]
 
     def header(self, field: str) -> str:
-        """Return the user's header for a field (or the field's Chinese name)."""
+        """Return the user's header for a field (or the field's Chinese name).
+
+        Parameters
+        ----------
+        field
+            A canonical field name.
+
+        Returns
+        -------
+        str
+            The header as written in the file, else the field's Chinese label.
+        """
         match = self.matches.get(field)
         return match.column if match else FIELD_LABELS_ZH.get(field, field)
 
     def row_label(self, position: int) -> str:
-        """Return how a planner finds a checked row: ``第 3 行``, or ``“柯桥区”第 3 行`` when several sheets were read."""
+        """Return how a planner finds a checked row: ``第 3 行``, or ``“柯桥区”第 3 行`` when several sheets were read.
+
+        Parameters
+        ----------
+        position
+            The row's position in the body.
+
+        Returns
+        -------
+        str
+            The row's label, in Chinese.
+        """
         row = f"第 {int(self.source_rows[position])} 行"
         parts = self.log.parts
         return row if parts is None else f"“{parts[position]}”{row}"
 
 
 def prepare(table: RawTable, *, kind: TableKind, required: tuple[str, ...]) -> Prepared:
-    """Drop blank rows, map headers, and refuse a file missing a required column."""
+    """Drop blank rows, map headers, and refuse a file missing a required column.
+
+    Parameters
+    ----------
+    table
+        The file's table as read.
+    kind
+        ``parks`` or ``enterprises``.
+    required
+        The fields the file must have a column for (``coordinates`` for lon/lat).
+
+    Returns
+    -------
+    Prepared
+        The body without blank rows, the header matches and an empty problem log.
+    """
     blank_rows = blank_mask(table.data).all(axis=1).to_numpy(dtype=bool) if len(table.data.columns) else np.ones(len(table.data), bool)
     body = table.data.loc[~blank_rows].reset_index(drop=True)
     source_rows = table.source_rows[~blank_rows]
@@ -156,6 +243,18 @@ def coordinate_datum(table: RawTable, declared: str) -> tuple[str, list[str]]:
     the national datum whatever was declared, since a GCJ-02/BD-09 correction
     would shift them by about 500 m. A vector file in EPSG:4326 keeps the
     declared datum (Amap exports GCJ-02 GeoJSON labelled 4326), with a note.
+
+    Parameters
+    ----------
+    table
+        The file's table as read (with its CRS, if any).
+    declared
+        The datum the planner chose.
+
+    Returns
+    -------
+    tuple of (str, list of str)
+        The datum to use and the notes for the report.
     """
     if table.coordinates_projected:
         notes = [f"文件带投影坐标系，坐标已是国家标准坐标，未再按 {declared} 换算。"] if declared in _DATUM_NAMES else []
@@ -171,7 +270,18 @@ def coordinate_datum(table: RawTable, declared: str) -> tuple[str, list[str]]:
 
 
 def file_fixes_datum(table: RawTable) -> bool:
-    """True when the file's own CRS says which datum its coordinates are in (projected, or CGCS2000)."""
+    """True when the file's own CRS says which datum its coordinates are in (projected, or CGCS2000).
+
+    Parameters
+    ----------
+    table
+        The file's table as read.
+
+    Returns
+    -------
+    bool
+        True when the file's CRS fixes the datum.
+    """
     return table.coordinates_projected or table.source_epsg == CGCS2000_EPSG
 
 
@@ -190,6 +300,19 @@ def check_parsed(
     and the row is still imported). A value
     read with an assumption the parser explains (``parsed.warnings``) is a
     warning.
+
+    Parameters
+    ----------
+    prep
+        The table being checked.
+    field
+        The canonical field.
+    parsed
+        Its parsed cells.
+    required
+        Whether the field is required.
+    allowed
+        What the cells may hold, quoted in messages.
     """
     header = prep.header(field)
     text = cell_text(prep.body[prep.matches[field].column])
@@ -207,7 +330,18 @@ def check_parsed(
 
 
 def coordinate_text(prep: Prepared) -> tuple[pd.Series, pd.Series, str]:
-    """Return (lon text, lat text, field label) from two columns or one "lon,lat" column."""
+    """Return (lon text, lat text, field label) from two columns or one "lon,lat" column.
+
+    Parameters
+    ----------
+    prep
+        The table being checked.
+
+    Returns
+    -------
+    tuple of (Series, Series, str)
+        Longitude text, latitude text, and the headers to name in messages.
+    """
     empty = pd.Series([""] * len(prep.body), index=prep.body.index, dtype=str)
     lon = cell_text(prep.column("lon")) if "lon" in prep.matches else empty
     lat = cell_text(prep.column("lat")) if "lat" in prep.matches else empty
@@ -248,7 +382,26 @@ def check_locations(
     counties: gpd.GeoDataFrame,
     lookup: CountyLookup,
 ) -> tuple[Located, str | None]:
-    """Read, convert and check every row's point; return the locations and a datum hint."""
+    """Read, convert and check every row's point; return the locations and a datum hint.
+
+    Parameters
+    ----------
+    prep
+        The table being checked.
+    claimed
+        The county adcode each row gives (None where unknown).
+    datum
+        The datum to read the coordinates in.
+    counties
+        County polygons with ``adcode``, any CRS.
+    lookup
+        Turns county names and codes into adcodes.
+
+    Returns
+    -------
+    tuple of (Located, str or None)
+        The located points, and the datum that fits better, if one does.
+    """
     lon_text, lat_text, label = coordinate_text(prep)
     lon, lat = parse_coordinate(lon_text), parse_coordinate(lat_text)
     value = (lon_text + ", " + lat_text).to_numpy(dtype=object)
@@ -306,7 +459,20 @@ def _check_place(
 
 
 def extra_columns(prep: Prepared, rows: np.ndarray) -> pd.DataFrame:
-    """Return the unmatched columns of the given rows as text, renamed if they clash with output names."""
+    """Return the unmatched columns of the given rows as text, renamed if they clash with output names.
+
+    Parameters
+    ----------
+    prep
+        The table being checked.
+    rows
+        Positions of the rows to keep.
+
+    Returns
+    -------
+    DataFrame
+        The unmatched columns as text.
+    """
     out = {}
     for column in prep.extra:
         name = f"原表_{column}" if column in OUTPUT_RESERVED else column
@@ -315,7 +481,28 @@ def extra_columns(prep: Prepared, rows: np.ndarray) -> pd.DataFrame:
 
 
 def finish(prep: Prepared, accepted: gpd.GeoDataFrame, keep: np.ndarray, *, datum: str, hint: str | None, notes: list[str]) -> ImportReport:
-    """Assemble the report: counts, problems, accepted features and the original rows."""
+    """Assemble the report: counts, problems, accepted features and the original rows.
+
+    Parameters
+    ----------
+    prep
+        The table being checked.
+    accepted
+        The accepted rows as features, WGS-84.
+    keep
+        True for each accepted row (by position).
+    datum
+        The datum the coordinates were read in.
+    hint
+        A datum that fits better, if any.
+    notes
+        Notes on the whole file.
+
+    Returns
+    -------
+    ImportReport
+        The import's report.
+    """
     problems = prep.log.frame()
     original = prep.body.copy()
     original.insert(0, ROW_COLUMN, prep.source_rows)
@@ -340,7 +527,18 @@ def finish(prep: Prepared, accepted: gpd.GeoDataFrame, keep: np.ndarray, *, datu
 
 
 def keep_mask(prep: Prepared) -> np.ndarray:
-    """Return True for rows without any error."""
+    """Return True for rows without any error.
+
+    Parameters
+    ----------
+    prep
+        The table being checked.
+
+    Returns
+    -------
+    ndarray of bool
+        True for rows without an error.
+    """
     keep = np.ones(len(prep.body), dtype=bool)
     keep[prep.log.error_positions()] = False
     return keep
@@ -351,6 +549,17 @@ def parse_optional(prep: Prepared, values: dict[str, pd.Series], fields: tuple[F
 
     Unreadable and out-of-range cells are warnings (the value is left empty);
     an area read without a unit anywhere gets one file note.
+
+    Parameters
+    ----------
+    prep
+        The table being checked.
+    values
+        Parsed columns by field name; filled in place.
+    fields
+        The catalogue's fields for this kind.
+    notes
+        Notes on the whole file; appended to.
     """
     empty = pd.Series([""] * len(prep.body), index=prep.body.index, dtype=object)
     for item in fields:
@@ -370,6 +579,15 @@ def derive_stored(prep: Prepared, values: dict[str, pd.Series], fields: tuple[Fi
 
     A given value wins. A derived value outside the field's range (0 to
     ``maximum``) is a warning on the first input's column and is left empty.
+
+    Parameters
+    ----------
+    prep
+        The table being checked.
+    values
+        Parsed columns by field name; filled in place.
+    fields
+        The catalogue's fields for this kind.
     """
     for item in fields:
         if item.derive is None or not item.stored or not all(i in values for i in item.inputs):
@@ -396,6 +614,18 @@ def typed_columns(frame: pd.DataFrame, kind: TableKind) -> pd.DataFrame:
     """Return ``frame`` with every stored catalogue column in its catalogue dtype, in catalogue order.
 
     Text, codes and adcodes are object columns with None for missing; dates are ``datetime64[ns]``.
+
+    Parameters
+    ----------
+    frame
+        Accepted rows.
+    kind
+        ``parks`` or ``enterprises``.
+
+    Returns
+    -------
+    DataFrame
+        A copy with the catalogue's columns and dtypes.
     """
     out = frame.copy()
     columns = [f for f in fields_of(kind) if f.stored]

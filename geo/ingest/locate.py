@@ -44,7 +44,18 @@ _HINT_SAMPLE = 20_000
 
 
 def parse_coordinate(series: pd.Series) -> Parsed:
-    """Parse decimal degrees or degrees-minutes-seconds into floats (sign from S/W)."""
+    """Parse decimal degrees or degrees-minutes-seconds into floats (sign from S/W).
+
+    Parameters
+    ----------
+    series
+        One column of the file, cells as read.
+
+    Returns
+    -------
+    Parsed
+        Values, and masks of blank, unreadable and flagged cells.
+    """
     text = cell_text(series)
     values = pd.to_numeric(text.where(text.ne("")), errors="coerce").astype("float64")  # fast path: plain decimals
     blank = text.str.strip().eq("")
@@ -72,7 +83,18 @@ def _dms_degrees(norm: pd.Series) -> pd.Series:
 
 
 def split_lonlat(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Split one ``"lon,lat"`` cell (comma, full-width comma, semicolon, slash or space) into two text columns."""
+    """Split one ``"lon,lat"`` cell (comma, full-width comma, semicolon, slash or space) into two text columns.
+
+    Parameters
+    ----------
+    series
+        One column of ``lon,lat`` cells.
+
+    Returns
+    -------
+    tuple of Series
+        ``(lon text, lat text)``; same index.
+    """
     text = cell_text(series).str.normalize("NFKC").str.strip()
     parts = text.str.split(r"\s*[,;/]\s*|\s+", n=1, regex=True).tolist()  # expand=True fails on an empty column
     first = [p[0] if isinstance(p, list) else "" for p in parts]
@@ -126,6 +148,18 @@ class CountyLookup:
         return "、".join(f"{name}（{adcode}）" for adcode, name in self.names.items())
 
     def code(self, text: str) -> str | None:
+        """Return the adcode of a county name, former name or code as written, else None.
+
+        Parameters
+        ----------
+        text
+            A county's name, short form, former name or code, as written.
+
+        Returns
+        -------
+        str or None
+            The six-digit adcode, or None when not understood.
+        """
         key = _county_key(text)
         for prefix in self.prefixes:
             if key.startswith(prefix) and len(key) > len(prefix):
@@ -142,7 +176,20 @@ def _county_key(text: str) -> str:
 
 
 def parse_county(series: pd.Series, lookup: CountyLookup) -> Parsed:
-    """Parse county names or codes into six-digit adcodes (strings)."""
+    """Parse county names or codes into six-digit adcodes (strings).
+
+    Parameters
+    ----------
+    series
+        One column of the file, cells as read.
+    lookup
+        Turns county names and codes into adcodes.
+
+    Returns
+    -------
+    Parsed
+        Values, and masks of blank, unreadable and flagged cells.
+    """
     text = cell_text(series)
     values = map_unique(text, lookup.code)
     blank = text.str.strip().eq("").to_numpy(dtype=bool)
@@ -150,7 +197,18 @@ def parse_county(series: pd.Series, lookup: CountyLookup) -> Parsed:
 
 
 def swapped_mask(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Return True where longitude and latitude look typed the wrong way round (China)."""
+    """Return True where longitude and latitude look typed the wrong way round (China).
+
+    Parameters
+    ----------
+    lon, lat
+        Longitudes and latitudes as arrays (NaN where missing).
+
+    Returns
+    -------
+    ndarray of bool
+        True where the two look swapped.
+    """
     lon_ok = (lon >= _LON_RANGE[0]) & (lon <= _LON_RANGE[1])
     lat_ok = (lat >= _LAT_RANGE[0]) & (lat <= _LAT_RANGE[1])
     swapped_ok = (lat >= _LON_RANGE[0]) & (lat <= _LON_RANGE[1]) & (lon >= _LAT_RANGE[0]) & (lon <= _LAT_RANGE[1])
@@ -158,7 +216,20 @@ def swapped_mask(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 def to_wgs84_xy(lon: np.ndarray, lat: np.ndarray, *, datum: str) -> tuple[np.ndarray, np.ndarray]:
-    """Convert longitude/latitude arrays in a declared datum to WGS-84."""
+    """Convert longitude/latitude arrays in a declared datum to WGS-84.
+
+    Parameters
+    ----------
+    lon, lat
+        Longitudes and latitudes as arrays (NaN where missing).
+    datum
+        ``wgs84``, ``cgcs2000``, ``gcj02`` or ``bd09``.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(lon, lat)`` in WGS-84.
+    """
     key = check_datum(datum)
     lon = np.asarray(lon, dtype="float64")
     lat = np.asarray(lat, dtype="float64")
@@ -170,7 +241,20 @@ def to_wgs84_xy(lon: np.ndarray, lat: np.ndarray, *, datum: str) -> tuple[np.nda
 
 
 def county_at(lon: np.ndarray, lat: np.ndarray, counties: gpd.GeoDataFrame) -> np.ndarray:
-    """Return the adcode of the county containing each WGS-84 point (None outside all)."""
+    """Return the adcode of the county containing each WGS-84 point (None outside all).
+
+    Parameters
+    ----------
+    lon, lat
+        WGS-84 Longitudes and latitudes as arrays (NaN where missing).
+    counties
+        County polygons with ``adcode``, WGS-84.
+
+    Returns
+    -------
+    ndarray of object
+        The adcode of each point's county, or None.
+    """
     out = np.full(len(lon), None, dtype=object)
     finite = np.isfinite(lon) & np.isfinite(lat)
     for adcode, geom in zip(counties["adcode"].astype(str), counties.geometry.values, strict=True):
@@ -182,7 +266,22 @@ def county_at(lon: np.ndarray, lat: np.ndarray, counties: gpd.GeoDataFrame) -> n
 
 
 def distance_to_county_m(lon: np.ndarray, lat: np.ndarray, adcodes: np.ndarray, counties: gpd.GeoDataFrame) -> np.ndarray:
-    """Return each WGS-84 point's distance in metres to the county named in ``adcodes`` (NaN if none)."""
+    """Return each WGS-84 point's distance in metres to the county named in ``adcodes`` (NaN if none).
+
+    Parameters
+    ----------
+    lon, lat
+        WGS-84 Longitudes and latitudes as arrays (NaN where missing).
+    adcodes
+        The county each point is measured to (None for none).
+    counties
+        County polygons with ``adcode``, any CRS.
+
+    Returns
+    -------
+    ndarray of float
+        Distance in metres (0 inside), NaN where no county is named.
+    """
     out = np.full(len(lon), np.nan)
     metric = counties.to_crs(CGCS2000_GK_120E)
     by_code = dict(zip(metric["adcode"].astype(str), metric.geometry.values, strict=True))
@@ -219,6 +318,11 @@ def locate_points(lon: np.ndarray, lat: np.ndarray, claimed: np.ndarray, *, datu
         ``wgs84``, ``cgcs2000``, ``gcj02`` or ``bd09``.
     counties
         County polygons with ``adcode``; any CRS (converted to WGS-84).
+
+    Returns
+    -------
+    Located
+        WGS-84 points, which were swapped, the county each falls in and the distance to the claimed one.
     """
     require_crs(counties, name="counties")
     counties = counties.to_crs(WGS84)
@@ -245,6 +349,22 @@ def guess_datum(lon: np.ndarray, lat: np.ndarray, claimed: np.ndarray, *, datum:
     near county borders into the neighbouring county; the right datum puts
     more of them back. The guess is returned only when it wins by at least
     two points and 5 % of the located points.
+
+    Parameters
+    ----------
+    lon, lat
+        Coordinates as typed (NaN where missing).
+    claimed
+        The adcode each row claims (None where unknown).
+    datum
+        The declared datum.
+    counties
+        County polygons with ``adcode``, any CRS.
+
+    Returns
+    -------
+    str or None
+        The better datum, or None.
     """
     declared = "wgs84" if check_datum(datum) == "cgcs2000" else check_datum(datum)
     claimed = np.asarray(claimed, dtype=object)

@@ -97,6 +97,26 @@ def import_parks(
 
     ``limits`` default to :data:`geo.ingest.readers.PARK_LIMITS` (a city register, not a firm list).
 
+    Parameters
+    ----------
+    source
+        A path, the file's bytes or an open binary file.
+    datum
+        The datum the coordinates were typed in: ``wgs84``, ``cgcs2000``, ``gcj02`` or ``bd09``.
+    counties
+        County polygons with ``adcode`` (any CRS); default the region's shipped counties.
+    file_name
+        The file's name, when ``source`` is bytes or a stream.
+    sheet
+        The sheet or layer to read; None reads every one with register headers.
+    limits
+        Caps on the file; default :data:`geo.ingest.readers.PARK_LIMITS`.
+
+    Returns
+    -------
+    ImportReport
+        Accepted parks (WGS-84), problems per row and the rows to send back.
+
     Raises
     ------
     ImportFileError
@@ -265,7 +285,20 @@ def _check_duplicates(prep: Prepared, values: dict[str, pd.Series], lon: np.ndar
 
 
 def park_ids(county_adcode: pd.Series, name: pd.Series) -> pd.Series:
-    """Return stable park ids: a hash of county and name, with ``-2``, ``-3`` for repeats."""
+    """Return stable park ids: a hash of county and name, with ``-2``, ``-3`` for repeats.
+
+    Parameters
+    ----------
+    county_adcode
+        Each park's county.
+    name
+        Each park's name.
+
+    Returns
+    -------
+    Series of str
+        One id per park; same index.
+    """
     return hashed_ids(county_adcode.fillna("").astype(str) + "|" + name_key(name), prefix="P")
 
 
@@ -280,7 +313,15 @@ def _accepted_parks(prep: Prepared, values: dict[str, pd.Series], lon: np.ndarra
 
 
 def write_geojson(gdf: gpd.GeoDataFrame, path: str | Path) -> None:
-    """Write accepted features to a WGS-84 GeoJSON file (dates as ISO text)."""
+    """Write accepted features to a WGS-84 GeoJSON file (dates as ISO text).
+
+    Parameters
+    ----------
+    gdf
+        Accepted parks, any CRS.
+    path
+        The file to write.
+    """
     out = gdf.to_crs(WGS84).copy()
     for column in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[column]):
@@ -296,7 +337,18 @@ def _fail(message: str, *, as_json: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``python -m geo.parks check FILE ...``; return the exit code."""
+    """Run ``python -m geo.parks check FILE ...``; return the exit code.
+
+    Parameters
+    ----------
+    argv
+        The arguments after the command; None reads ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The exit code: 0 when every row is accepted, 1 when some are rejected, 2 when the file cannot be checked.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m geo.parks", description="检查小微企业园台账（Check a park register）.", epilog=__doc__.split("Command line::")[1]
     )

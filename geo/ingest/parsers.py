@@ -111,19 +111,54 @@ def _cell_to_text(value: object) -> str:
 
 
 def cell_text(series: pd.Series) -> pd.Series:
-    """Return a column as text, cells as the user sees them ("" for blank; 330603.0 -> "330603")."""
+    """Return a column as text, cells as the user sees them ("" for blank; 330603.0 -> "330603").
+
+    Parameters
+    ----------
+    series
+        One column of the file, cells as read.
+
+    Returns
+    -------
+    Series of str
+        The cells as text; same index.
+    """
     if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
         return series.fillna("").astype(str)
     return series.map(_cell_to_text).astype(str)
 
 
 def normalise_text(text: pd.Series) -> pd.Series:
-    """NFKC (full-width digits, letters and ㎡ become ASCII), lower case, all spaces removed."""
+    """NFKC (full-width digits, letters and ㎡ become ASCII), lower case, all spaces removed.
+
+    Parameters
+    ----------
+    text
+        Text cells.
+
+    Returns
+    -------
+    Series of str
+        The normalised text; same index.
+    """
     return text.str.normalize("NFKC").str.lower().str.replace(r"\s+", "", regex=True)
 
 
 def map_unique(text: pd.Series, func: Callable[[str], object]) -> pd.Series:
-    """Apply ``func`` once per distinct value of a text column and map the results back."""
+    """Apply ``func`` once per distinct value of a text column and map the results back.
+
+    Parameters
+    ----------
+    text
+        Text cells.
+    func
+        Turns one distinct text into a value.
+
+    Returns
+    -------
+    Series of object
+        ``func``'s value for each cell; same index.
+    """
     values = pd.Series(text.to_numpy(dtype=object), index=text.index, dtype=object)
     lookup = {u: func(u) for u in pd.unique(values.to_numpy())}
     return values.map(lookup).astype(object)
@@ -158,6 +193,22 @@ def parse_area_m2(series: pd.Series, *, header_unit: str | None, default_unit: s
     With no unit anywhere (``default_unit=None``), values under 1,000 are read
     as 万平方米 and larger ones as m², and flagged. Areas above ``maximum_m2``
     or not finite (``1e400``) are ``out_of_range`` and left missing.
+
+    Parameters
+    ----------
+    series
+        One column of the file, cells as read.
+    header_unit
+        The unit written in the header, if any.
+    default_unit
+        The unit to assume when neither cell nor header gives one; None guesses by size.
+    maximum_m2
+        The largest area accepted, in m².
+
+    Returns
+    -------
+    Parsed
+        Values, and masks of blank, unreadable and flagged cells.
     """
     text, number, unit = _split_number(series)
     unit = unit.str.replace("㎡", "m2").str.replace("m²", "m2")
@@ -184,6 +235,20 @@ def parse_number(series: pd.Series, *, allowed_units: tuple[str, ...] = (), maxi
 
     Numbers whose size exceeds ``maximum`` (either sign) or that are not
     finite are ``out_of_range`` and left missing.
+
+    Parameters
+    ----------
+    series
+        One column of the file, cells as read.
+    allowed_units
+        Units a number may be followed by.
+    maximum
+        The largest size accepted (either sign).
+
+    Returns
+    -------
+    Parsed
+        Values, and masks of blank, unreadable and flagged cells.
     """
     text, number, unit = _split_number(series)
     ok = unit.eq("") | unit.isin(allowed_units)
@@ -198,6 +263,18 @@ def parse_count(series: pd.Series, *, maximum: float = 1_000_000) -> Parsed:
     """Parse counts such as ``35``, ``35家``, ``35个``, ``35.0`` into nullable integers.
 
     Counts above ``maximum`` (``1e20``, a 20-digit number) are ``out_of_range``.
+
+    Parameters
+    ----------
+    series
+        One column of the file, cells as read.
+    maximum
+        The largest count accepted.
+
+    Returns
+    -------
+    Parsed
+        Values, and masks of blank, unreadable and flagged cells.
     """
     parsed = parse_number(series, allowed_units=("家", "个", "户", "人"), maximum=maximum)
     whole = parsed.values.where((parsed.values >= 0) & (parsed.values % 1 == 0))
@@ -207,7 +284,18 @@ def parse_count(series: pd.Series, *, maximum: float = 1_000_000) -> Parsed:
 
 
 def parse_percent(series: pd.Series) -> Parsed:
-    """Parse ``85%``, ``85`` or ``0.85`` into a percentage 0-100; fractions under 1 are flagged and scaled."""
+    """Parse ``85%``, ``85`` or ``0.85`` into a percentage 0-100; fractions under 1 are flagged and scaled.
+
+    Parameters
+    ----------
+    series
+        One column of the file, cells as read.
+
+    Returns
+    -------
+    Parsed
+        Values, and masks of blank, unreadable and flagged cells.
+    """
     text, number, unit = _split_number(series)
     ok = unit.isin(["", "%"])
     fraction = unit.eq("") & (number > 0) & (number < 1)
@@ -234,7 +322,18 @@ def _star(text: str) -> int | None:
 
 
 def parse_star(series: pd.Series) -> Parsed:
-    """Parse star ratings (``四星级``, ``4星``, ``★★★★``, ``4``) into Int64 1-5."""
+    """Parse star ratings (``四星级``, ``4星``, ``★★★★``, ``4``) into Int64 1-5.
+
+    Parameters
+    ----------
+    series
+        One column of the file, cells as read.
+
+    Returns
+    -------
+    Parsed
+        Values, and masks of blank, unreadable and flagged cells.
+    """
     text = cell_text(series)
     values = map_unique(text, _star)
     blank, bad = _masks(text, values)
@@ -281,6 +380,16 @@ def parse_date(series: pd.Series) -> Parsed:
     * a *number* such as 2021.1 is read as January, but Excel stores a typed
       "2021.10" as the number 2021.1, so it may mean October. Text "2021.10"
       is October and is not flagged.
+
+    Parameters
+    ----------
+    series
+        One column of the file, cells as read.
+
+    Returns
+    -------
+    Parsed
+        Values, and masks of blank, unreadable and flagged cells.
     """
     text = cell_text(series)
     values = pd.to_datetime(map_unique(text, _date), errors="coerce").astype("datetime64[ns]")
@@ -316,7 +425,18 @@ def _flag(text: str) -> bool | None:
 
 
 def parse_flag(series: pd.Series) -> Parsed:
-    """Parse 是/否 (also Y/N, yes/no, true/false, 1/0, √/×) into nullable booleans."""
+    """Parse 是/否 (also Y/N, yes/no, true/false, 1/0, √/×) into nullable booleans.
+
+    Parameters
+    ----------
+    series
+        One column of the file, cells as read.
+
+    Returns
+    -------
+    Parsed
+        Values, and masks of blank, unreadable and flagged cells.
+    """
     text = cell_text(series)
     values = map_unique(text, _flag)
     blank, bad = _masks(text, values)
@@ -324,7 +444,20 @@ def parse_flag(series: pd.Series) -> Parsed:
 
 
 def parse_choice(series: pd.Series, choose: Callable[[str], str | None]) -> Parsed:
-    """Parse a column of words with ``choose`` (normalised text -> canonical code or None)."""
+    """Parse a column of words with ``choose`` (normalised text -> canonical code or None).
+
+    Parameters
+    ----------
+    series
+        One column of the file, cells as read.
+    choose
+        Turns normalised text into a canonical code, or None when not understood.
+
+    Returns
+    -------
+    Parsed
+        Values, and masks of blank, unreadable and flagged cells.
+    """
     text = cell_text(series)
     values = map_unique(text, lambda t: choose(unicodedata.normalize("NFKC", t).strip().lower().replace(" ", "")))
     blank, bad = _masks(text, values)
@@ -332,7 +465,18 @@ def parse_choice(series: pd.Series, choose: Callable[[str], str | None]) -> Pars
 
 
 def parse_text(series: pd.Series) -> Parsed:
-    """Return text cells as given (stripped of surrounding spaces), blank as missing."""
+    """Return text cells as given (stripped of surrounding spaces), blank as missing.
+
+    Parameters
+    ----------
+    series
+        One column of the file, cells as read.
+
+    Returns
+    -------
+    Parsed
+        Values, and masks of blank, unreadable and flagged cells.
+    """
     text = cell_text(series)
     values = text.str.strip().astype(object).where(text.str.strip().ne(""), None)
     blank = text.str.strip().eq("").to_numpy(dtype=bool)
@@ -340,7 +484,20 @@ def parse_text(series: pd.Series) -> Parsed:
 
 
 def hashed_ids(keys: pd.Series, *, prefix: str) -> pd.Series:
-    """Return stable ids: ``prefix`` + 12 hex digits of the key's SHA-1, with ``-2``, ``-3`` for repeated keys."""
+    """Return stable ids: ``prefix`` + 12 hex digits of the key's SHA-1, with ``-2``, ``-3`` for repeated keys.
+
+    Parameters
+    ----------
+    keys
+        One key per row (such as county and name).
+    prefix
+        The ids' first letter(s).
+
+    Returns
+    -------
+    Series of str
+        One id per row; same index.
+    """
     base = keys.astype(str).map(lambda k: prefix + hashlib.sha1(k.encode("utf-8")).hexdigest()[:12])
     nth = base.groupby(base.to_numpy()).cumcount()
     return base.where(nth == 0, base + "-" + (nth + 1).astype(str)).astype(object)
@@ -411,5 +568,16 @@ def parse_field(item: Field, series: pd.Series, *, header_unit: str | None = Non
 
 
 def allowed_text(item: Field) -> str:
-    """Return what a field's cells may hold, in a planner's words (quoted in import messages)."""
+    """Return what a field's cells may hold, in a planner's words (quoted in import messages).
+
+    Parameters
+    ----------
+    item
+        A catalogue field.
+
+    Returns
+    -------
+    str
+        What its cells may hold, in Chinese; empty when anything goes.
+    """
     return item.allowed or _CHOICES_ALLOWED.get(item.parser or "", "")

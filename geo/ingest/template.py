@@ -58,7 +58,18 @@ _NOTE = (
 
 
 def guide_table(counties: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
-    """Return the 填写说明 table: one row per column with 必填, 单位 and 填写要求."""
+    """Return the 填写说明 table: one row per column with 必填, 单位 and 填写要求.
+
+    Parameters
+    ----------
+    counties
+        Counties whose names the guide lists; default the region's shipped counties.
+
+    Returns
+    -------
+    DataFrame
+        One row per template column.
+    """
     counties = load_counties() if counties is None else counties
     names = "、".join(counties["name"].astype(str))
     rows = [
@@ -75,6 +86,11 @@ def build_template(*, counties: gpd.GeoDataFrame | None = None) -> bytes:
     ----------
     counties
         Counties whose names fill the 所在区县 drop-down; default the shipped Shaoxing counties.
+
+    Returns
+    -------
+    bytes
+        An ``.xlsx`` file: the register sheet and the 填写说明 sheet.
     """
     counties = load_counties() if counties is None else counties
     guide = guide_table(counties)
