@@ -148,7 +148,22 @@ class Field:
         return self.short or self.name
 
     def label(self, lang: str, *, sink: str | None = None, unit: bool = True) -> str:
-        """Return the label in ``lang`` (``zh``/``en``), with the display unit, as ``sink`` shows it."""
+        """Return the label in ``lang`` (``zh``/``en``), with the display unit, as ``sink`` shows it.
+
+        Parameters
+        ----------
+        lang
+            ``zh`` or ``en``.
+        sink
+            Where the label is shown (``popup``, ``details``, ``atlas``, ``workbook`` ...); None for the field's usual label.
+        unit
+            Add the display unit in brackets.
+
+        Returns
+        -------
+        str
+            The label.
+        """
         if sink is not None and sink in self.labels:
             zh, en = self.labels[sink]
             return zh if lang == "zh" else en
@@ -653,6 +668,16 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {"parks": PARK_FIELDS, "enterprises": 
 def fields_of(kind: str) -> tuple[Field, ...]:
     """Return the catalogue of ``kind`` (``"parks"`` or ``"enterprises"``).
 
+    Parameters
+    ----------
+    kind
+        ``parks`` or ``enterprises``.
+
+    Returns
+    -------
+    tuple of Field
+        The catalogue, in column order.
+
     Raises
     ------
     ValueError
@@ -665,12 +690,35 @@ def fields_of(kind: str) -> tuple[Field, ...]:
 
 
 def stored_fields(kind: str) -> tuple[Field, ...]:
-    """Return the fields of ``kind`` that are columns of the table (in column order)."""
+    """Return the fields of ``kind`` that are columns of the table (in column order).
+
+    Parameters
+    ----------
+    kind
+        ``parks`` or ``enterprises``.
+
+    Returns
+    -------
+    tuple of Field
+        The stored fields.
+    """
     return tuple(f for f in fields_of(kind) if f.stored)
 
 
 def get_field(name: str, *, kind: str = "parks") -> Field:
     """Return the field called ``name`` (canonical column name or import key).
+
+    Parameters
+    ----------
+    name
+        A canonical column name or import key.
+    kind
+        ``parks`` or ``enterprises``.
+
+    Returns
+    -------
+    Field
+        The field.
 
     Raises
     ------
@@ -685,7 +733,20 @@ def get_field(name: str, *, kind: str = "parks") -> Field:
 
 
 def shown_in(sink: Sink, *, kind: str = "parks") -> tuple[Field, ...]:
-    """Return the fields shown in ``sink``, in display order (dates after the figures in tables)."""
+    """Return the fields shown in ``sink``, in display order (dates after the figures in tables).
+
+    Parameters
+    ----------
+    sink
+        ``popup``, ``tooltip``, ``details``, ``atlas``, ``workbook`` or ``template``.
+    kind
+        ``parks`` or ``enterprises``.
+
+    Returns
+    -------
+    tuple of Field
+        The fields shown there.
+    """
     chosen = [f for f in fields_of(kind) if getattr(f.shows, sink)]
     if sink in ("details", "workbook"):
         chosen.sort(key=lambda f: f.listed_last)
@@ -693,12 +754,42 @@ def shown_in(sink: Sink, *, kind: str = "parks") -> tuple[Field, ...]:
 
 
 def field_label(name: str, lang: str, *, kind: str = "parks", sink: str | None = None) -> str:
-    """Return the label a planner reads for field ``name`` in ``lang`` (with its unit), as ``sink`` shows it."""
+    """Return the label a planner reads for field ``name`` in ``lang`` (with its unit), as ``sink`` shows it.
+
+    Parameters
+    ----------
+    name
+        A canonical column name or import key.
+    lang
+        ``zh`` or ``en``.
+    kind
+        ``parks`` or ``enterprises``.
+    sink
+        Where the label is shown (``popup``, ``details``, ``atlas``, ``workbook`` ...); None for the field's usual label.
+
+    Returns
+    -------
+    str
+        The label.
+    """
     return get_field(name, kind=kind).label(lang, sink=sink)
 
 
 def column_values(table: pd.DataFrame, item: Field) -> pd.Series:
-    """Return a field's values from ``table``: the column, derived when not stored, or missing values."""
+    """Return a field's values from ``table``: the column, derived when not stored, or missing values.
+
+    Parameters
+    ----------
+    table
+        Stored rows (parks or enterprises).
+    item
+        The field.
+
+    Returns
+    -------
+    Series
+        One value per row; same index.
+    """
     if item.name in table.columns and item.stored:
         return table[item.name]
     if item.derive is not None and all(i in table.columns for i in item.inputs):
@@ -709,7 +800,18 @@ def column_values(table: pd.DataFrame, item: Field) -> pd.Series:
 
 
 def is_missing(value: object) -> bool:
-    """True for None, NaN, NA and NaT."""
+    """True for None, NaN, NA and NaT.
+
+    Parameters
+    ----------
+    value
+        Any cell value.
+
+    Returns
+    -------
+    bool
+        True when the value is missing.
+    """
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
@@ -765,7 +867,24 @@ def format_value(item: Field, value: object, lang: str, *, names: Mapping[str, s
 
 
 def sheet_values(item: Field, values: pd.Series, lang: str, *, names: Mapping[str, str] | None = None) -> pd.Series:
-    """Return a column as the workbook holds it: numbers in the display unit (rounded), dates as dates, words as labels."""
+    """Return a column as the workbook holds it: numbers in the display unit (rounded), dates as dates, words as labels.
+
+    Parameters
+    ----------
+    item
+        The field.
+    values
+        Its stored values.
+    lang
+        ``zh`` or ``en``.
+    names
+        County name by adcode, for county fields.
+
+    Returns
+    -------
+    Series
+        The values as the workbook's cells; same index.
+    """
     if item.fmt in ("status", "park_type", "county"):
         return values.map(lambda v: v if is_missing(v) else format_value(item, v, lang, names=names))
     if item.fmt == "date":

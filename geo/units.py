@@ -63,22 +63,66 @@ def ratio(numerator: Values, denominator: Values, *, scale: float = 1.0) -> Valu
 
 
 def m2_to_wan_m2(area_m2: Values) -> Values:
-    """Return areas in 万平方米 (万㎡) from m²."""
+    """Return areas in 万平方米 (万㎡) from m².
+
+    Parameters
+    ----------
+    area_m2
+        Areas in m².
+
+    Returns
+    -------
+    float, ndarray or Series
+        The areas converted, of the same type (a Series keeps its index).
+    """
     return _like(area_m2, _floats(area_m2) / SQM_PER_WAN_SQM)  # type: ignore[return-value]
 
 
 def wan_m2_to_m2(area_wan_m2: Values) -> Values:
-    """Return areas in m² from 万平方米."""
+    """Return areas in m² from 万平方米.
+
+    Parameters
+    ----------
+    area_wan_m2
+        Areas in 万平方米.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The areas converted, of the same type (a Series keeps its index).
+    """
     return _like(area_wan_m2, _floats(area_wan_m2) * SQM_PER_WAN_SQM)  # type: ignore[return-value]
 
 
 def mu_to_m2(area_mu: Values) -> Values:
-    """Return areas in m² from 亩 (1 亩 = 666.67 m²)."""
+    """Return areas in m² from 亩 (1 亩 = 666.67 m²).
+
+    Parameters
+    ----------
+    area_mu
+        Areas in 亩.
+
+    Returns
+    -------
+    float, ndarray or Series
+        The areas converted, of the same type (a Series keeps its index).
+    """
     return _like(area_mu, _floats(area_mu) * SQM_PER_MU)  # type: ignore[return-value]
 
 
 def m2_to_mu(area_m2: Values) -> Values:
-    """Return areas in 亩 from m²."""
+    """Return areas in 亩 from m².
+
+    Parameters
+    ----------
+    area_m2
+        Areas in m².
+
+    Returns
+    -------
+    float, ndarray or Series
+        The areas converted, of the same type (a Series keeps its index).
+    """
     return _like(area_m2, _floats(area_m2) / SQM_PER_MU)  # type: ignore[return-value]
 
 

@@ -83,7 +83,20 @@ class PlanLike(Protocol):
 class RegionLike(Protocol):
     """What :func:`plan_values` reads of a region (a ``geo.region.region.Region``)."""
 
-    def label(self, lang: str) -> str: ...
+    def label(self, lang: str) -> str:
+        """Return the region's name.
+
+        Parameters
+        ----------
+        lang
+            ``zh`` or ``en``.
+
+        Returns
+        -------
+        str
+            The city's name in ``lang``.
+        """
+        ...
 
 
 def _check_lang(lang: str) -> None:
