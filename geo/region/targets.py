@@ -110,7 +110,20 @@ def load_plan_targets(plan: Plan | None = None) -> pd.DataFrame:
 
 
 def shipped_quotas_path(plan: Plan | None = None, *, region: Region | None = None) -> Path:
-    """Return the shipped (indicative) quota file of a plan: ``data/regions/<adcode>/quotas/<plan id>.csv``."""
+    """Return the shipped (indicative) quota file of a plan: ``data/regions/<adcode>/quotas/<plan id>.csv``.
+
+    Parameters
+    ----------
+    plan
+        The plan; None loads the plan in use.
+    region
+        The region; None loads the region in use.
+
+    Returns
+    -------
+    Path
+        The plan's shipped quota file.
+    """
     region = region or load_region()
     plan = plan or load_plan(region=region)
     return region.folder / "quotas" / f"{plan.id}.csv"
@@ -227,7 +240,18 @@ def load_county_quotas(path: Path | None = None, *, plan: Plan | None = None, re
 
 
 def validate_quotas(table: pd.DataFrame) -> pd.DataFrame:
-    """Return a clean quota table or raise naming the county, field and value."""
+    """Return a clean quota table or raise naming the county, field and value.
+
+    Parameters
+    ----------
+    table
+        A quota table with ``adcode``, ``name``, ``parks_quota`` and ``floor_area_quota_m2``.
+
+    Returns
+    -------
+    DataFrame
+        A clean copy.
+    """
     missing = [c for c in ("adcode", "name", "parks_quota", "floor_area_quota_m2") if c not in table.columns]
     if missing:
         msg = f"The quota table lacks the column(s) {', '.join(missing)}."
@@ -274,7 +298,18 @@ def save_county_quotas(table: pd.DataFrame, path: Path | None = None, *, plan: P
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: rewrite a plan's shipped quota file with the indicative split."""
+    """Command line: rewrite a plan's shipped quota file with the indicative split.
+
+    Parameters
+    ----------
+    argv
+        The arguments after the command; None reads ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The exit code: 0 when written.
+    """
     parser = argparse.ArgumentParser(prog="python -m geo.region.targets")
     sub = parser.add_subparsers(dest="command", required=True)
     quotas = sub.add_parser("quotas", help="rewrite data/regions/<adcode>/quotas/<plan>.csv with the indicative split")
