@@ -1,0 +1,196 @@
+"""Submissions and their review, and the city's register at a date.
+
+A submission is one county's register for one period (a file for several
+counties is split into one submission per county). Its states::
+
+    submitted (已提交) ──approve──▶ approved (已通过)
+        │
+        └────return (reason)──▶ returned (已退回) ── a new submission for the same period replaces it
+
+The city's register at a date is, for each county, its latest approved
+submission for a period ending on or before that date ("latest" by period,
+then by approval time: a resubmission approved later replaces the earlier one).
+A county's submission replaces only that county's parks; a returned or merely
+submitted register never counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Literal
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.crs import WGS84
+from geo.errors import GeoDataError
+from geo.reporting.periods import Period
+
+State = Literal["submitted", "approved", "returned"]
+STATE_LABELS = {"submitted": ("已提交", "submitted"), "approved": ("已通过", "approved"), "returned": ("已退回", "returned")}
+# What the submission board shows for a county and period.
+BoardState = Literal["not_submitted", "submitted", "approved", "returned", "late"]
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One county's register for one period, and where it stands in review."""
+
+    submission_id: str
+    county_adcode: str
+    period: Period
+    state: State
+    submitted_by: str
+    submitted_at: datetime
+    reviewed_by: str = ""
+    reviewed_at: datetime | None = None
+    reason: str = ""  # why it was returned
+
+
+def approve(submission: Submission, *, by: str, at: datetime) -> Submission:
+    """Return the submission approved by ``by`` at ``at``.
+
+    Parameters
+    ----------
+    submission
+        A submission in state ``submitted``.
+    by
+        Who approves (the city reviewer's account).
+    at
+        When.
+
+    Returns
+    -------
+    Submission
+        The same submission, state ``approved``.
+
+    Raises
+    ------
+    GeoDataError
+        When the submission is not waiting for review.
+    """
+    _require_submitted(submission, "通过 approve")
+    return replace(submission, state="approved", reviewed_by=by, reviewed_at=at)
+
+
+def return_submission(submission: Submission, *, by: str, at: datetime, reason: str) -> Submission:
+    """Return the submission sent back to its county with ``reason``.
+
+    Parameters
+    ----------
+    submission
+        A submission in state ``submitted``.
+    by
+        Who returns it.
+    at
+        When.
+    reason
+        What the county must fix (required).
+
+    Returns
+    -------
+    Submission
+        The same submission, state ``returned``.
+    """
+    _require_submitted(submission, "退回 return")
+    if not reason.strip():
+        msg = "退回时必须写明原因。 A returned submission needs a reason."
+        raise GeoDataError(msg)
+    return replace(submission, state="returned", reviewed_by=by, reviewed_at=at, reason=reason.strip())
+
+
+def _require_submitted(submission: Submission, action: str) -> None:
+    if submission.state != "submitted":
+        label = STATE_LABELS[submission.state][0]
+        msg = f"报送 {submission.submission_id} 的状态是“{label}”，不能{action}；只有“已提交”的报送可以审核。"
+        raise GeoDataError(msg)
+
+
+def in_force(submissions: Iterable[Submission], *, as_of: date) -> dict[str, Submission]:
+    """Return, per county, the approved submission in force at ``as_of``.
+
+    Parameters
+    ----------
+    submissions
+        Every submission of the region (any state).
+    as_of
+        The date of the register wanted.
+
+    Returns
+    -------
+    dict
+        County adcode → its latest approved submission for a period ending on or before ``as_of``;
+        counties with none are absent.
+    """
+    chosen: dict[str, Submission] = {}
+    for sub in submissions:
+        if sub.state != "approved" or sub.period.end > as_of:
+            continue
+        best = chosen.get(sub.county_adcode)
+        if best is None or _rank(sub) > _rank(best):
+            chosen[sub.county_adcode] = sub
+    return chosen
+
+
+def _rank(sub: Submission) -> tuple[date, datetime, str]:
+    return (sub.period.end, sub.reviewed_at or sub.submitted_at, sub.submission_id)
+
+
+def consolidated_register(registers: Mapping[str, gpd.GeoDataFrame], chosen: Mapping[str, Submission]) -> gpd.GeoDataFrame:
+    """Combine the registers of the submissions in force into the city's register.
+
+    Parameters
+    ----------
+    registers
+        Submission id → its accepted parks (WGS-84).
+    chosen
+        County adcode → submission in force (from :func:`in_force`).
+
+    Returns
+    -------
+    GeoDataFrame
+        The parks of each county from its submission in force (only that county's rows), with
+        ``submission_id`` and ``period`` columns; WGS-84.
+    """
+    parts = []
+    for county, sub in chosen.items():
+        frame = registers[sub.submission_id]
+        rows = frame[frame["county_adcode"].astype(str) == county].copy()
+        rows["submission_id"] = sub.submission_id
+        rows["period"] = sub.period.code
+        parts.append(rows)
+    if not parts:
+        return gpd.GeoDataFrame({"submission_id": [], "period": []}, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=WGS84)
+
+
+def board_state(submissions: Iterable[Submission], *, county_adcode: str, period: Period, today: date, grace_days: int) -> BoardState:
+    """Return what the submission board shows for one county and period.
+
+    Parameters
+    ----------
+    submissions
+        Every submission of the region.
+    county_adcode
+        The county.
+    period
+        The period.
+    today
+        The date the board is looked at (a period not submitted by its due date is late).
+    grace_days
+        Days after the period's end a submission is due (the region's rule).
+
+    Returns
+    -------
+    str
+        ``approved`` when any submission for the period is approved, else the state of the latest one,
+        else ``late`` past the due date, else ``not_submitted``.
+    """
+    mine = [s for s in submissions if s.county_adcode == county_adcode and s.period == period]
+    if any(s.state == "approved" for s in mine):
+        return "approved"
+    if mine:
+        return max(mine, key=lambda s: (s.submitted_at, s.submission_id)).state
+    return "late" if today > period.due(grace_days=grace_days) else "not_submitted"
