@@ -198,6 +198,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "Upload: Excel / CSV / GeoJSON / GeoPackage / zipped Shapefile",
     ),
     "template_download": ("下载空白台账模板（.xlsx）", "Blank register template (.xlsx)"),
+    "template_file": ("小微企业园台账模板.xlsx", "park_register_template.xlsx"),
     "cannot_read": ("无法读取文件：{error}", "Cannot read the file: {error}"),
     "no_row": ("没有可导入的行。", "No row can be imported."),
     "loaded_by": ("导入人", "Loaded by"),

@@ -34,7 +34,7 @@ class Basemap:
 
 
 BASEMAPS: dict[str, Basemap] = {
-    "none": Basemap("none", "无底图（离线）", "None (offline)", "wgs84"),
+    "none": Basemap("none", t("basemap_none", "zh"), t("basemap_none", "en"), "wgs84"),
     "osm": Basemap(
         "osm",
         "OpenStreetMap",
@@ -47,8 +47,8 @@ BASEMAPS: dict[str, Basemap] = {
     ),
     "tianditu": Basemap(
         "tianditu",
-        "天地图（需 tk 密钥）",
-        "Tianditu (key required)",
+        t("basemap_tianditu", "zh"),
+        t("basemap_tianditu", "en"),
         "wgs84",
         url=(
             "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default"
@@ -60,8 +60,8 @@ BASEMAPS: dict[str, Basemap] = {
     ),
     "amap": Basemap(
         "amap",
-        "高德地图（GCJ-02）",
-        "Amap (GCJ-02)",
+        t("basemap_amap", "zh"),
+        t("basemap_amap", "en"),
         "gcj02",
         url="https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
         attribution="&copy; 高德地图 AutoNavi",

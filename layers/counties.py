@@ -19,7 +19,7 @@ PCT_BREAKS = (25.0, 50.0, 75.0, 100.0)
 PCT_COLOURS = ("#fde0c5", "#facba6", "#f59e72", "#9ecae1", "#2171b5")  # <25, 25-50, 50-75, 75-100, >=100
 RAMP_COLOURS = ("#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b")
 NO_DATA_COLOUR = "#d9d9d9"
-COUNTY_NAMES_ZH = t("county_names", "zh")  # default name of the county label layer
+COUNTY_ZH, COUNTY_NAMES_ZH = t("county", "zh"), t("county_names", "zh")  # default names of the county layers
 
 
 def in_datum(gdf: gpd.GeoDataFrame, datum: str) -> gpd.GeoDataFrame:
@@ -122,7 +122,7 @@ def county_layer(
     *,
     fill_colours: Sequence[str] | None = None,
     tooltip_columns: Sequence[tuple[str, str]] = (),
-    name: str = "区县",
+    name: str = COUNTY_ZH,
     datum: str = "wgs84",
     highlight_adcode: str | None = None,
     fill_opacity: float = 0.6,

@@ -59,7 +59,7 @@ def _import_section(lang: str) -> None:
     st.session_state["datum"] = datum
     reporting_date = cols[2].date_input(t("reporting_date", lang), value=date.today(), max_value=date.today(), key="reporting_date")
     upload = st.file_uploader(t("upload", lang), type=["xlsx", "csv", "geojson", "json", "gpkg", "zip"])
-    st.download_button(t("template_download", lang), _template(), file_name="小微企业园台账模板.xlsx")
+    st.download_button(t("template_download", lang), _template(), file_name=t("template_file", lang))
     if upload is None:
         return
     content = upload.getvalue()
