@@ -61,6 +61,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "basemap_amap": ("高德地图（GCJ-02）", "Amap (GCJ-02)"),
     "language": ("语言 Language", "Language 语言"),
     "store_location": ("数据库位置", "Store location"),
+    "store_unusable": ("数据库无法使用，数据未改动", "The store cannot be used, nothing was changed"),
     "presentation_on": ("演示模式（投影用）", "Presentation mode"),
     "presentation_off": ("退出演示模式", "Leave presentation mode"),
     "no_statuses": ("未选择任何状态：按默认（建成、已认定）计算。", "No status chosen: counting the default (built, certified)."),

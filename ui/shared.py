@@ -23,6 +23,7 @@ from geo.region.region import Plan, Region, current_adcode, load_plan, load_regi
 from geo.region.region import plan_ids as region_plan_ids
 from geo.region.targets import load_county_quotas, user_quotas_path
 from geo.store import SnapshotInfo, SnapshotStore, open_store, store_location
+from geo.words import t
 
 # every ASCII punctuation character: CommonMark lets each be escaped with a backslash
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
@@ -42,7 +43,7 @@ def current_store() -> SnapshotStore:
     try:
         return get_store(str(store_location()))
     except StoreError as exc:
-        st.error(md_text(f"数据库无法使用，数据未改动 The store cannot be used, nothing was changed: {exc}"))
+        st.error(md_text(f"{t('store_unusable', 'zh')} {t('store_unusable', 'en')}: {exc}"))  # on every page, before a language
         st.stop()
 
 
