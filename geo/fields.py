@@ -204,6 +204,10 @@ def _plot_ratio(table: Mapping[str, pd.Series]) -> pd.Series:
     return units.plot_ratio(table["floor_area_m2"], table["land_area_mu"])
 
 
+def _occupancy(table: Mapping[str, pd.Series]) -> pd.Series:
+    return units.ratio(table["leased_area_m2"], table["leasable_area_m2"], scale=100.0)
+
+
 PARK_FIELDS: tuple[Field, ...] = (
     Field("park_id", "parks", "str", "园区编号", "Park id", shows=Shows(workbook=True), labels={"workbook": ("park_id", "park_id")}),
     Field(
@@ -473,6 +477,50 @@ PARK_FIELDS: tuple[Field, ...] = (
         labels={"missing": ("规上企业数", "Above-scale enterprises")},
     ),
     Field(
+        "leasable_area_m2",
+        "parks",
+        "float",
+        "可出租面积",
+        "Leasable floor area",
+        "万㎡",
+        "10k m²",
+        key="leasable_area",
+        aliases=("可出租面积", "可租面积", "可出租建筑面积", "leasable_area", "leasable_area_m2"),
+        parser="area_m2",
+        allowed=f"可出租面积{_AREA_HELP}最大 {FLOOR_AREA_MAX_M2 / 10_000:,.0f} 万平方米。",
+        maximum=FLOOR_AREA_MAX_M2,
+        fmt="wan_m2",
+        digits=2,
+        sheet_digits=4,
+        shows=Shows(workbook=True, template=True),
+        template_header="可出租面积(万平方米)",
+        example="11.5",
+        template_unit="万平方米",
+        template_note="可供出租的厂房、办公面积；与已出租面积一起填写时自动算出入驻率",
+    ),
+    Field(
+        "leased_area_m2",
+        "parks",
+        "float",
+        "已出租面积",
+        "Leased floor area",
+        "万㎡",
+        "10k m²",
+        key="leased_area",
+        aliases=("已出租面积", "出租面积", "已租面积", "leased_area", "leased_area_m2"),
+        parser="area_m2",
+        allowed=f"已出租面积{_AREA_HELP}最大 {FLOOR_AREA_MAX_M2 / 10_000:,.0f} 万平方米。",
+        maximum=FLOOR_AREA_MAX_M2,
+        fmt="wan_m2",
+        digits=2,
+        sheet_digits=4,
+        shows=Shows(workbook=True, template=True),
+        template_header="已出租面积(万平方米)",
+        example="10.2",
+        template_unit="万平方米",
+        template_note="已出租（含自用）的面积，不大于可出租面积",
+    ),
+    Field(
         "occupancy_pct",
         "parks",
         "float",
@@ -487,11 +535,15 @@ PARK_FIELDS: tuple[Field, ...] = (
         maximum=100.0,
         fmt="pct",
         digits=1,
-        shows=Shows(workbook=True, template=True),
+        derive=_occupancy,
+        inputs=("leased_area_m2", "leasable_area_m2"),
+        short="occupancy",
+        shows=Shows(popup=True, details=True, workbook=True, template=True),
         template_header="入驻率(%)",
         example="85%",
         template_unit="%",
-        template_note="0-100，如 85 或 85%",
+        template_note="0-100，如 85 或 85%；留空时按 已出租面积 / 可出租面积 算出",
+        labels={"details": ("入驻率 Occupancy (%)", "入驻率 Occupancy (%)")},
     ),
     Field(
         "tax_per_mu_wan_yuan",

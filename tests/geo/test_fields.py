@@ -230,3 +230,54 @@ def test_every_sink_shows_no_plot_ratio_for_zero_or_missing_land() -> None:
     shown = [format_value(item, v, "zh") for v in column_values(parks, item)]
     assert shown == ["3.75", "—", "—"]
     assert sheet_values(item, column_values(parks, item), "zh").isna().tolist() == [False, True, True]
+
+
+# ---------------------------------------------------------------- 入驻率 from leased and leasable floor area
+
+
+def _occupancy_register(tmp_path: Path, rows: list[dict[str, str]]) -> Path:
+    lon, lat = point_near("330603")
+    base = {
+        "园区名称": "",
+        "所在区县": "柯桥区",
+        "建设状态": "建成",
+        "建筑面积(万平方米)": "12",
+        "经度": f"{lon:.6f}",
+        "纬度": f"{lat:.6f}",
+    }
+    frame = pd.DataFrame([{**base, "园区名称": f"入驻率测试园{i}", **row} for i, row in enumerate(rows)])
+    frame["经度"] = [f"{lon + 0.002 * i:.6f}" for i in range(len(rows))]  # not duplicates of each other
+    path = tmp_path / "入驻率.csv"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def test_occupancy_is_derived_from_leased_and_leasable_area_unless_given(tmp_path: Path) -> None:
+    rows = [
+        {"已出租面积(万平方米)": "9", "可出租面积(万平方米)": "10", "入驻率(%)": ""},  # derived: 90 %
+        {"已出租面积(万平方米)": "9", "可出租面积(万平方米)": "10", "入驻率(%)": "75%"},  # given wins
+        {"已出租面积(万平方米)": "12", "可出租面积(万平方米)": "10", "入驻率(%)": ""},  # 120 %: warned, left empty
+        {"已出租面积(万平方米)": "9", "可出租面积(万平方米)": "0", "入驻率(%)": ""},  # no leasable area: no rate
+        {"已出租面积(万平方米)": "", "可出租面积(万平方米)": "10", "入驻率(%)": ""},  # one input only: no rate
+    ]
+    report = import_parks(_occupancy_register(tmp_path, rows))
+    assert report.accepted == 5
+    data = report.data
+    assert data["leased_area_m2"].tolist()[:2] == [90_000.0, 90_000.0]
+    assert data["leasable_area_m2"].tolist()[0] == 100_000.0
+    occupancy = data["occupancy_pct"].tolist()
+    assert occupancy[0] == pytest.approx(90.0) and occupancy[1] == 75.0
+    assert all(np.isnan(v) for v in occupancy[2:])
+    warned = report.problems[report.problems["message"].str.contains("入驻率")]
+    assert len(warned) == 1 and "120.0" in warned["message"].iloc[0]
+    assert warned["field"].iloc[0] == "已出租面积(万平方米)"
+    assert format_value(get_field("occupancy_pct"), occupancy[0], "zh") == "90.0"
+
+
+def test_occupancy_shows_in_popup_details_and_workbook_and_its_inputs_in_the_template() -> None:
+    occupancy = get_field("occupancy_pct")
+    assert occupancy.shows.popup and occupancy.shows.details and occupancy.shows.workbook and occupancy.shows.template
+    for name in ("leased_area_m2", "leasable_area_m2"):
+        item = get_field(name)
+        assert item.stored and item.shows.template and item.shows.workbook
+        assert item.template_header in TEMPLATE_HEADERS

@@ -61,6 +61,8 @@ def make_parks(n: int = 4, *, offset: int = 0) -> gpd.GeoDataFrame:
         "star_rating": pd.array([None if i % 2 else 1 + i % 5 for i in idx], dtype="Int64"),
         "enterprises": pd.array([35 + i for i in idx], dtype="Int64"),
         "above_scale_enterprises": pd.array([None] * n, dtype="Int64"),
+        "leasable_area_m2": [100_000.0 if i % 2 else np.nan for i in idx],
+        "leased_area_m2": [92_500.0 if i % 2 else np.nan for i in idx],
         "occupancy_pct": [92.5, np.nan, 0.0, 100.0] * (n // 4) + [50.0] * (n % 4),
         "tax_per_mu_wan_yuan": [np.nan] * n,
         "main_industry": ["纺织", "=1+1", None, "集成电路"] * (n // 4) + ["时尚"] * (n % 4),
