@@ -166,7 +166,8 @@ def columns(kind: str, lang: str) -> dict[str, str]:
     ----------
     kind
         One of the keys of :data:`COLUMNS` (``"county"``, ``"land_use"``,
-        ``"indicators"``, ``"problems"``, ``"history"``, ``"quotas"``, ``"fields"``).
+        ``"indicators"``, ``"problems"``, ``"history"``, ``"quotas"``). Register fields are labelled
+        by the field catalogue, :func:`geo.fields.field_label`.
     lang
         ``"zh"`` or ``"en"``.
 

@@ -21,7 +21,7 @@ from geo.schema import SQM_PER_WAN_SQM
 from geo.store import store_location
 from geo.words import columns, t
 from ui import shared
-from ui.words import plan_words, titled, words_of
+from ui.words import field_word, plan_words, titled, words_of
 
 KINDS = ("parks", "enterprises")
 
@@ -125,10 +125,9 @@ def _show_report(report: ImportReport, lang: str) -> None:
 
 def _problems_table(problems: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The import problems with headers, field names and severities in ``lang`` (formulas neutralised)."""
-    fields = columns("fields", lang)
     shown = shared.shown(problems.drop(columns=["position"], errors="ignore"))
     shown["severity"] = words_of(shown["severity"], "severity", lang)
-    shown["field"] = shown["field"].map(lambda f: fields.get(str(f), f))
+    shown["field"] = shown["field"].map(lambda f: field_word(str(f), lang))
     return titled(shown, "problems", lang)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geo.fields import field_label
 from geo.words import WORDS, columns, plan_values, t
 from ui import shared
 
@@ -43,8 +44,30 @@ def titled(table: pd.DataFrame, kind: str, lang: str) -> pd.DataFrame:
         register field, else its identifier.
     """
     headers = columns(kind, lang)
-    fields = columns("fields", lang)
-    return table.rename(columns={c: headers.get(str(c), fields.get(str(c), str(c))) for c in table.columns})
+    return table.rename(columns={c: headers.get(str(c)) or field_word(str(c), lang) for c in table.columns})
+
+
+def field_word(name: str, lang: str) -> str:
+    """Return the field catalogue's label of a park or enterprise field, or ``name`` itself when it is none.
+
+    Parameters
+    ----------
+    name
+        A canonical column name (``floor_area_m2``) or any other text (a header as the register typed it).
+    lang
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The label in ``lang``, or ``name`` unchanged.
+    """
+    for kind in ("parks", "enterprises"):
+        try:
+            return field_label(name, lang, kind=kind)
+        except KeyError:
+            continue
+    return name
 
 
 def words_of(values: pd.Series, prefix: str, lang: str) -> pd.Series:
