@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from export.captions import date_line, notices, source_lines
+from export.captions import date_line, notices, plan_words, source_lines
 from export.data import ExportData
 from export.text import INDICATIVE_NOTICE, NO_DATA, t
 from geo.analysis.dashboard import headline
@@ -126,7 +126,7 @@ def plan_sheet(data: ExportData) -> pd.DataFrame:
 def about_sheet(data: ExportData) -> pd.DataFrame:
     """Return the date, counting rule, sources and notices as one column of lines."""
     generated = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    lines = [t("city_title", data.lang), date_line(data), *source_lines(data), *notices(data), f"generated {generated}"]
+    lines = [t("city_title", data.lang, **plan_words(data)), date_line(data), *source_lines(data), *notices(data), f"generated {generated}"]
     return pd.DataFrame({_h("说明", "About", data.lang): lines})
 
 

@@ -127,7 +127,7 @@ def t(key: str, lang: str, **values: object) -> str:
     ValueError
         When ``lang`` is neither zh nor en.
     KeyError
-        When the catalogue has no word ``key``.
+        When the catalogue has no word ``key``, or a placeholder of the word has no value.
     """
     _check_lang(lang)
     if key not in WORDS:
@@ -135,7 +135,11 @@ def t(key: str, lang: str, **values: object) -> str:
         raise KeyError(msg)
     zh, en = WORDS[key]
     text = zh if lang == "zh" else en
-    return text.format(**values) if values else text
+    try:
+        return text.format(**values)
+    except KeyError as exc:
+        msg = f"The word {key!r} needs the value {exc.args[0]!r} (it takes {', '.join(sorted(placeholders(text)))})."
+        raise KeyError(msg) from None
 
 
 def measure_label(key: str, lang: str) -> str:

@@ -58,6 +58,8 @@ def test_unknown_language_and_key_are_named() -> None:
         t("city", "fr")
     with pytest.raises(KeyError, match="no_such_word"):
         t("no_such_word", "zh")
+    with pytest.raises(KeyError, match="'city_title' needs the value 'city'"):
+        t("city_title", "zh")
     with pytest.raises(KeyError, match="no_such_table"):
         columns("no_such_table", "en")
     with pytest.raises(ValueError, match="zh or en"):
