@@ -11,6 +11,7 @@ the deliberately bilingual notices are allowed.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -114,6 +115,13 @@ def _chart_texts(spec: str) -> list[str]:
     return found
 
 
+def _map_texts(overlays: str) -> list[str]:
+    """The map's visible words: tooltip labels (folium's ``aliases``) and the text of legends and notices."""
+    aliases = [alias for found in re.findall(r"let aliases = (\[.*?\]);", overlays) for alias in json.loads(found)]
+    boxes = [html.unescape(m).strip() for m in re.findall(r">([^<>{}`$]+)<", overlays)]
+    return [text for text in [*aliases, *boxes] if text and "+" not in text and "=" not in text]
+
+
 def _as_shown(node: object) -> pd.DataFrame:
     """A table with the headers the browser shows: a column's configured label, else its name."""
     table = node.value  # type: ignore[attr-defined]
@@ -136,6 +144,8 @@ def visible(at: AppTest) -> tuple[list[str], list[str], list[pd.DataFrame]]:
         if kind == "vega_lite_chart":
             texts.extend(_chart_texts(proto.spec))  # type: ignore[union-attr]
             continue
+        if getattr(proto, "json_args", ""):
+            texts.extend(_map_texts(json.loads(proto.json_args).get("feature_group", "")))  # type: ignore[union-attr]
         for name in ("label", "body", "text", "help", "placeholder"):
             value = getattr(proto, name, None)
             if isinstance(value, str) and value:
