@@ -237,6 +237,26 @@ WORDS: dict[str, tuple[str, str]] = {
     "roll_back": ("撤回", "Roll back"),
     "restore": ("恢复", "Restore"),
     "status_measured": ("已测算", "measured"),
+    # the data page's form for a new plan (ui/plan_form.py)
+    "plan_form_heading": ("新增计划", "Add a plan"),
+    "plan_form_intro": (
+        "为本市录入下一轮计划（如 {example} 年）的期限和目标；保存后可在侧栏选择。区县目标按新计划另行分解。",
+        "Enter the next plan's period and targets (for example {example}); once saved it can be chosen in the sidebar."
+        " County quotas are set per plan.",
+    ),
+    "plan_form_default_title": ("{city}小微企业园建设计划（{start}—{end}年）", "{city} small-micro enterprise park plan ({start}–{end})"),
+    "plan_form_plan_id": ("计划编号", "Plan id"),
+    "plan_form_title": ("计划名称", "Title"),
+    "plan_form_document": ("文号", "Document number"),
+    "plan_form_start": ("开始日期", "Start"),
+    "plan_form_end": ("截止日期", "End (deadline)"),
+    "plan_form_baseline": ("基期日期", "Baseline date"),
+    "plan_form_parks": ("园区数目标（个）", "Park target (parks)"),
+    "plan_form_floor": ("建筑面积目标（万平方米）", "Floor-area target (10,000 m²)"),
+    "plan_form_comparison": ("目标表述", "Targets are worded"),
+    "plan_form_lead_unit": ("牵头单位", "Lead unit"),
+    "plan_form_save": ("保存计划", "Save plan"),
+    "plan_form_saved": ("已保存计划 {id}，已设为当前计划。", "Saved plan {id}; it is now the chosen plan."),
 }
 
 COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
