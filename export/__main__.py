@@ -1,7 +1,8 @@
 """Command line: the meeting pack.
 
-``python -m export --out DIR [--as-of YYYY-MM-DD] [--statuses built,certified] [--lang zh|en] [--store PATH]``
-writes the pack for the store's current data;
+``python -m export --out DIR [--as-of YYYY-MM-DD] [--statuses built,certified] [--lang zh|en] [--store PATH]
+[--region ADCODE] [--plan ID]`` writes the pack for the store's current data, measured against the plan
+(default: ``PARKMAP_PLAN``, else the region's default plan) of the region (``PARKMAP_REGION``, else the default);
 ``python -m export --out DIR --parks FILE [--crs gcj02] [--sheet NAME] ...`` writes it straight from a register
 file (read and checked as on import; the store is not touched; rejected rows are left out and counted).
 
@@ -11,6 +12,7 @@ Exit codes: 0 written, 1 an export step failed (store, fonts, assets), 2 the reg
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from datetime import date
@@ -30,7 +32,7 @@ def _as_of(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        msg = f"--as-of {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2023-12-31."
+        msg = f"--as-of {text!r} is not a date; write it as YYYY-MM-DD, e.g. {date.today().isoformat()}."
         raise argparse.ArgumentTypeError(msg) from None
 
 
@@ -54,7 +56,9 @@ def parser() -> argparse.ArgumentParser:
         help=f"park statuses counted toward the totals, comma-separated from {','.join(STATUSES)} (default: built,certified)",
     )
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of titles and labels (default: zh)")
-    p.add_argument("--store", default=None, help="store location (default: $PARKMAP_STORE or data/store/parkmap.gpkg)")
+    p.add_argument("--store", default=None, help="store location (default: $PARKMAP_STORE, else the region's store under data/store)")
+    p.add_argument("--region", default=None, help="region adcode (default: $PARKMAP_REGION, else the default region)")
+    p.add_argument("--plan", default=None, help="plan id to measure progress against (default: $PARKMAP_PLAN, else the region's default)")
     p.add_argument("--parks", type=Path, default=None, help="build the pack from this park register file instead of the store")
     p.add_argument(
         "--crs",
@@ -107,6 +111,9 @@ def _log_unexpected(folder: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     """Run the export; print the files written, or a one-line error (never a traceback)."""
     args = parser().parse_args(argv)
+    for option, variable in ((args.region, "PARKMAP_REGION"), (args.plan, "PARKMAP_PLAN")):
+        if option:
+            os.environ[variable] = option
 
     def show(step: str, share: float) -> None:
         print(f"[{share:4.0%}] {step}", file=sys.stderr, flush=True)

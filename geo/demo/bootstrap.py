@@ -21,16 +21,15 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from geo import paths
 from geo.errors import DuplicateSnapshotError, StoreError
 from geo.ingest.enterprises import import_enterprises
 from geo.ingest.parks import import_parks
 from geo.ingest.report import ImportReport
 from geo.region.boundaries import load_counties
+from geo.region.region import default_sample_dir
 from geo.store import SnapshotInfo, SnapshotStore, open_store
 from geo.words import SYNTHETIC_NOTICE
 
-SAMPLE_DIR = paths.DATA_DIR / "sample"
 SAMPLE_PARKS = "sample_parks_synthetic.xlsx"
 SAMPLE_ENTERPRISES = "sample_enterprises_synthetic.csv"
 SAMPLE_DATUM = "gcj02"
@@ -38,20 +37,21 @@ SAMPLE_LOADER = "sample loader (geo.demo.bootstrap)"
 SAMPLE_NOTE = SYNTHETIC_NOTICE  # the words live in geo.words: production code never imports geo.demo
 
 
-def sample_manifest(sample_dir: Path = SAMPLE_DIR) -> dict | None:
+def sample_manifest(sample_dir: Path | None = None) -> dict | None:
     """Return the sample's manifest, or None when the sample has not been generated.
 
     Parameters
     ----------
     sample_dir
-        The folder of the generated sample.
+        The folder of the generated sample (default: ``data/sample/<adcode>/``
+        of the region in use).
 
     Returns
     -------
     dict or None
         The manifest's contents.
     """
-    path = sample_dir / "manifest.json"
+    path = (sample_dir or default_sample_dir()) / "manifest.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
@@ -131,7 +131,7 @@ def _save_or_restore(store: SnapshotStore, report: ImportReport, *, kind: str, p
 
 
 def load_sample_into_store(
-    store: SnapshotStore, *, counties: gpd.GeoDataFrame | None = None, sample_dir: Path = SAMPLE_DIR, force: bool = False
+    store: SnapshotStore, *, counties: gpd.GeoDataFrame | None = None, sample_dir: Path | None = None, force: bool = False
 ) -> list[SnapshotInfo]:
     """Import the synthetic sample into a store that never held a snapshot; return the snapshots saved.
 
@@ -153,6 +153,7 @@ def load_sample_into_store(
         The snapshots saved or restored: none when the store ever held a
         snapshot (and ``force`` is false) or no sample has been generated.
     """
+    sample_dir = sample_dir or default_sample_dir()
     manifest = sample_manifest(sample_dir)
     if manifest is None or not (force or never_held_data(store)):
         return []
@@ -213,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--store", default=None, help="store location (default: $PARKMAP_STORE or data/store/parkmap.gpkg)")
     parser.add_argument("--force-sample", action="store_true", help="load the sample even if the store holds or held data")
-    parser.add_argument("--sample-dir", type=Path, default=SAMPLE_DIR, help="folder of the generated sample (default: data/sample)")
+    parser.add_argument("--sample-dir", type=Path, default=None, help="folder of the generated sample (default: data/sample/<adcode>)")
     args = parser.parse_args(argv)
     try:
         store = open_store(args.store)

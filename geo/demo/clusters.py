@@ -1,18 +1,31 @@
 """Places and industries behind the synthetic sample data (see :mod:`geo.demo.sample`).
 
-Everything here is a plain data table. Positions are approximate WGS-84
-longitude/latitude of township centres and industrial clusters, written from
-general knowledge of Shaoxing's economic geography: good enough for
-plausible synthetic data, not a gazetteer. Each position was checked against
-the shipped county polygons (``data/boundaries/``); the tests check it again.
+The places are data: ``data/regions/<adcode>/sample_places.json`` holds a
+region's township centres and industrial clusters (Shaoxing's were written
+from general knowledge of its economic geography: good enough for plausible
+synthetic data, not a gazetteer; the tests check each position against the
+county polygons). A region without that file gets a generic set made from
+its county polygons (:func:`generic_places`): a few made-up "片区" per county
+with common industries. The industry tables below are the same everywhere.
 
 Units: Gaussian blob sizes are standard deviations in metres along the major
 and minor axis; ``angle_deg`` turns the major axis anticlockwise from east.
+Positions are WGS-84 longitude/latitude.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Final, NamedTuple
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from geo.crs import WGS84, to_metric
+from geo.errors import GeoDataError
+from geo.region.region import Region, load_region
 
 
 class County(NamedTuple):
@@ -49,121 +62,121 @@ class Cluster(NamedTuple):
     weight: float
 
 
-COUNTIES: Final = (
-    County("越城区", "越城", 0.15),
-    County("柯桥区", "柯桥", 0.20),
-    County("上虞区", "上虞", 0.20),
-    County("新昌县", "新昌", 0.09),
-    County("诸暨市", "诸暨", 0.22),
-    County("嵊州市", "嵊州", 0.14),
-)
+@dataclass(frozen=True)
+class SamplePlaces:
+    """The places of one region's synthetic sample."""
 
-_T = Town
-TOWNS: Final = (
-    # 越城区: old city, 袍江 (斗门/马山/孙端), the 皋埠-陶堰 chip corridor, 东浦.
-    _T("越城区", "府山街道", "府山", 120.575, 30.000, 4.0, 0.0, ()),
-    _T("越城区", "城南街道", "城南", 120.590, 29.975, 3.0, 0.0, ()),
-    _T("越城区", "灵芝街道", "灵芝", 120.585, 30.040, 2.0, 1.0, ("智能装备",)),
-    _T("越城区", "东湖街道", "东湖", 120.640, 30.010, 2.0, 1.0, ("电子信息",)),
-    _T("越城区", "皋埠街道", "皋埠", 120.670, 30.030, 1.5, 3.0, ("集成电路", "电子信息")),
-    _T("越城区", "陶堰街道", "陶堰", 120.720, 30.020, 1.0, 2.0, ("集成电路", "新材料")),
-    _T("越城区", "斗门街道", "斗门", 120.625, 30.070, 1.5, 3.0, ("纺织", "机械装备")),
-    _T("越城区", "马山街道", "马山", 120.660, 30.110, 1.0, 3.0, ("新材料", "印染")),
-    _T("越城区", "孙端街道", "孙端", 120.710, 30.080, 1.0, 2.0, ("机械装备", "黄酒酿造")),
-    _T("越城区", "东浦街道", "东浦", 120.530, 30.060, 1.5, 2.0, ("黄酒酿造", "智能装备")),
-    _T("越城区", "鉴湖街道", "鉴湖", 120.523, 30.020, 1.0, 1.0, ("智能装备",)),
-    # 柯桥区: the textile capital (轻纺城), 滨海 printing and dyeing, 夏履 nonwovens.
-    _T("柯桥区", "柯桥街道", "柯桥", 120.490, 30.090, 4.0, 2.0, ("纺织",)),
-    _T("柯桥区", "华舍街道", "华舍", 120.450, 30.105, 1.5, 3.0, ("纺织",)),
-    _T("柯桥区", "齐贤街道", "齐贤", 120.500, 30.140, 1.0, 3.0, ("纺织", "机械装备")),
-    _T("柯桥区", "安昌街道", "安昌", 120.525, 30.120, 1.0, 2.0, ("纺织", "印染")),
-    _T("柯桥区", "马鞍街道", "马鞍", 120.625, 30.160, 1.0, 4.0, ("印染", "纺织", "化纤")),
-    _T("柯桥区", "钱清街道", "钱清", 120.390, 30.090, 1.5, 3.0, ("纺织", "化纤")),
-    _T("柯桥区", "杨汛桥街道", "杨汛桥", 120.339, 30.109, 1.0, 2.0, ("经编", "纺织")),
-    _T("柯桥区", "福全街道", "福全", 120.430, 30.050, 1.0, 2.0, ("纺织", "机械装备")),
-    _T("柯桥区", "柯岩街道", "柯岩", 120.470, 30.050, 1.5, 2.0, ("智能装备", "纺织")),
-    _T("柯桥区", "兰亭街道", "兰亭", 120.510, 29.950, 0.8, 2.0, ("机械装备", "新材料")),
-    _T("柯桥区", "平水镇", "平水", 120.620, 29.900, 0.6, 1.0, ("新材料",)),
-    _T("柯桥区", "漓渚镇", "漓渚", 120.450, 29.970, 0.5, 1.0, ("机械装备",)),
-    _T("柯桥区", "夏履镇", "夏履", 120.356, 30.033, 0.4, 1.0, ("非织造布",)),
-    _T("柯桥区", "王坛镇", "王坛", 120.580, 29.760, 0.4, 0.0, ()),
-    # 上虞区: 崧厦 umbrellas, the 杭州湾 chemical and pharma zone, machinery around 百官.
-    _T("上虞区", "百官街道", "百官", 120.870, 30.030, 5.0, 1.0, ("智能装备",)),
-    _T("上虞区", "曹娥街道", "曹娥", 120.850, 30.040, 1.5, 3.0, ("机械装备", "电机")),
-    _T("上虞区", "东关街道", "东关", 120.810, 30.050, 1.0, 2.0, ("机械装备", "化纤")),
-    _T("上虞区", "崧厦街道", "崧厦", 120.790, 30.070, 1.5, 4.0, ("制伞", "纺织")),
-    _T("上虞区", "道墟街道", "道墟", 120.760, 30.060, 0.8, 2.0, ("制伞", "厨具电器")),
-    _T("上虞区", "沥海街道", "沥海", 120.810, 30.150, 0.6, 2.0, ("新材料", "机械装备")),
-    _T("上虞区", "杭州湾上虞经济技术开发区", "杭州湾", 120.880, 30.140, 0.5, 3.0, ("化工新材料", "生物医药")),
-    _T("上虞区", "小越街道", "小越", 120.930, 30.070, 0.8, 2.0, ("机械装备", "汽配")),
-    _T("上虞区", "驿亭镇", "驿亭", 120.970, 30.020, 0.6, 2.0, ("汽配", "电机")),
-    _T("上虞区", "丰惠镇", "丰惠", 120.930, 29.930, 0.5, 1.0, ("五金",)),
-    _T("上虞区", "章镇镇", "章镇", 120.870, 29.840, 0.5, 1.0, ("机械装备",)),
-    _T("上虞区", "梁湖街道", "梁湖", 120.840, 30.000, 1.0, 2.0, ("电子信息", "机械装备")),
-    _T("上虞区", "汤浦镇", "汤浦", 120.770, 29.900, 0.4, 1.0, ("机械装备",)),
-    # 新昌县: bearings (大市聚, 羽林), pharma in the county seat, tea in the hills.
-    _T("新昌县", "七星街道", "七星", 120.905, 29.505, 2.5, 2.0, ("生物医药", "轴承")),
-    _T("新昌县", "南明街道", "南明", 120.900, 29.490, 2.5, 1.0, ("生物医药",)),
-    _T("新昌县", "羽林街道", "羽林", 120.920, 29.520, 1.0, 2.0, ("轴承", "智能装备")),
-    _T("新昌县", "大市聚镇", "大市聚", 120.950, 29.530, 0.8, 3.0, ("轴承", "机械装备")),
-    _T("新昌县", "沙溪镇", "沙溪", 120.990, 29.470, 0.4, 1.0, ("机械装备",)),
-    _T("新昌县", "澄潭街道", "澄潭", 120.860, 29.445, 0.7, 2.0, ("轴承", "茶叶加工")),
-    _T("新昌县", "儒岙镇", "儒岙", 120.930, 29.340, 0.4, 1.0, ("机械装备",)),
-    _T("新昌县", "梅渚镇", "梅渚", 120.852, 29.525, 0.3, 1.0, ("轴承",)),
-    _T("新昌县", "回山镇", "回山", 120.990, 29.380, 0.3, 0.0, ()),
-    # 诸暨市: 大唐 socks, 店口 copper and hardware, 山下湖 pearls, 枫桥 clothing.
-    _T("诸暨市", "暨阳街道", "暨阳", 120.240, 29.710, 4.0, 1.0, ("智能装备",)),
-    _T("诸暨市", "浣东街道", "浣东", 120.260, 29.720, 1.5, 2.0, ("智能装备", "电子信息")),
-    _T("诸暨市", "陶朱街道", "陶朱", 120.220, 29.725, 1.5, 2.0, ("智能装备", "汽配")),
-    _T("诸暨市", "大唐街道", "大唐", 120.160, 29.760, 1.5, 5.0, ("袜业", "纺机")),
-    _T("诸暨市", "店口镇", "店口", 120.270, 29.900, 1.2, 5.0, ("铜材五金", "管业阀门")),
-    _T("诸暨市", "山下湖镇", "山下湖", 120.360, 29.810, 0.8, 2.0, ("珍珠",)),
-    _T("诸暨市", "枫桥镇", "枫桥", 120.410, 29.640, 0.8, 2.0, ("服装", "智能装备")),
-    _T("诸暨市", "牌头镇", "牌头", 120.170, 29.580, 0.6, 2.0, ("汽配", "机械装备")),
-    _T("诸暨市", "次坞镇", "次坞", 120.220, 29.930, 0.6, 2.0, ("管业阀门", "铜材五金")),
-    _T("诸暨市", "姚江镇", "姚江", 120.300, 29.780, 0.6, 2.0, ("纺织", "袜业")),
-    _T("诸暨市", "璜山镇", "璜山", 120.350, 29.550, 0.4, 1.0, ("机械装备",)),
-    _T("诸暨市", "安华镇", "安华", 120.140, 29.530, 0.4, 1.0, ("环保装备",)),
-    _T("诸暨市", "草塔镇", "草塔", 120.250, 29.640, 0.5, 1.0, ("机械装备",)),
-    _T("诸暨市", "应店街镇", "应店街", 120.080, 29.740, 0.4, 1.0, ("袜业",)),
-    _T("诸暨市", "阮市镇", "阮市", 120.300, 29.870, 0.4, 1.0, ("铜材五金",)),
-    # 嵊州市: neckties around the city, kitchen appliances in 三界, 长乐 and 甘霖.
-    _T("嵊州市", "剡湖街道", "剡湖", 120.815, 29.590, 3.0, 1.0, ("领带",)),
-    _T("嵊州市", "三江街道", "三江", 120.835, 29.605, 2.0, 4.0, ("领带", "服装")),
-    _T("嵊州市", "鹿山街道", "鹿山", 120.800, 29.575, 1.5, 2.0, ("领带", "电机")),
-    _T("嵊州市", "浦口街道", "浦口", 120.840, 29.565, 1.0, 3.0, ("领带", "厨具电器")),
-    _T("嵊州市", "长乐镇", "长乐", 120.680, 29.520, 0.8, 3.0, ("厨具电器", "机械装备")),
-    _T("嵊州市", "三界镇", "三界", 120.840, 29.730, 0.8, 3.0, ("厨具电器", "电机")),
-    _T("嵊州市", "甘霖镇", "甘霖", 120.780, 29.520, 0.6, 2.0, ("厨具电器", "茶叶加工")),
-    _T("嵊州市", "崇仁镇", "崇仁", 120.720, 29.580, 0.6, 1.0, ("机械装备",)),
-    _T("嵊州市", "黄泽镇", "黄泽", 120.900, 29.640, 0.5, 1.0, ("电机",)),
-    _T("嵊州市", "仙岩镇", "仙岩", 120.900, 29.700, 0.3, 1.0, ("机械装备",)),
-)
+    city_short: str  # for operator names (绍兴…园区运营有限公司)
+    counties: tuple[County, ...]
+    towns: tuple[Town, ...]
+    clusters: tuple[Cluster, ...]
+    service_industries: tuple[str, ...]
+    generic: bool = False  # made from the county polygons, not from place knowledge
 
-_C = Cluster
-CLUSTERS: Final = (
-    _C("纺织", "柯桥街道", 120.490, 30.090, 3000, 1800, 20, 14.0),
-    _C("纺织", "钱清街道", 120.400, 30.095, 2500, 1500, 0, 5.0),
-    _C("纺织", "马鞍街道", 120.630, 30.166, 3500, 2000, 30, 7.0),
-    _C("印染", "马鞍街道", 120.622, 30.155, 2000, 1200, 30, 4.0),
-    _C("经编", "杨汛桥街道", 120.339, 30.109, 1500, 1000, 0, 1.5),
-    _C("非织造布", "夏履镇", 120.356, 30.033, 1000, 700, 45, 0.7),
-    _C("袜业", "大唐街道", 120.160, 29.760, 2500, 1800, -30, 9.0),
-    _C("铜材五金", "店口镇", 120.270, 29.900, 2500, 1500, 45, 6.0),
-    _C("珍珠", "山下湖镇", 120.360, 29.810, 1500, 1000, 0, 3.0),
-    _C("制伞", "崧厦街道", 120.790, 30.070, 2000, 1300, 10, 4.0),
-    _C("化工新材料", "杭州湾上虞经济技术开发区", 120.880, 30.140, 3000, 1500, 15, 3.0),
-    _C("生物医药", "杭州湾上虞经济技术开发区", 120.900, 30.150, 1500, 1000, 15, 1.5),
-    _C("机械装备", "曹娥街道", 120.850, 30.040, 2000, 1400, 30, 3.0),
-    _C("领带", "三江街道", 120.830, 29.600, 2000, 1400, 60, 5.0),
-    _C("厨具电器", "三界镇", 120.840, 29.730, 1800, 1200, 0, 3.0),
-    _C("厨具电器", "长乐镇", 120.680, 29.520, 1500, 1000, 90, 2.0),
-    _C("轴承", "大市聚镇", 120.950, 29.530, 1500, 1000, 45, 3.0),
-    _C("生物医药", "南明街道", 120.890, 29.490, 1200, 800, 0, 2.0),
-    _C("集成电路", "皋埠街道", 120.670, 30.030, 1500, 1000, 0, 2.0),
-    _C("集成电路", "陶堰街道", 120.720, 30.020, 1200, 800, 0, 1.0),
-    _C("电子商务", "东浦街道", 120.530, 30.060, 1500, 1000, 0, 3.0),
-)
+
+PLACES_FILE = "sample_places.json"
+GENERIC_TOWNS_PER_COUNTY = 4  # the county seat and three more 片区
+GENERIC_TOWN_MARGIN_M = 2_000.0  # made-up centres lie at least this far inside their county
+GENERIC_PARK_INDUSTRIES: Final = ("机械装备", "新材料", "电子信息", "纺织", "智能装备", "汽配", "金属制品", "食品加工")
+_GENERIC_NUMERALS = "一二三四五六七八九"
+
+
+def load_places(region: Region | None = None, *, counties: gpd.GeoDataFrame | None = None) -> SamplePlaces:
+    """Return the places of a region's synthetic sample: its ``sample_places.json``, else a generic set.
+
+    Parameters
+    ----------
+    region
+        The region (default: the region in use).
+    counties
+        Its county polygons (any CRS), for the generic set; loaded when needed.
+
+    Returns
+    -------
+    SamplePlaces
+        Counties, towns and clusters of the sample.
+    """
+    region = region or load_region()
+    path = region.folder / PLACES_FILE
+    if not path.exists():
+        if counties is None:
+            from geo.region.boundaries import load_counties
+
+            counties = load_counties(city_adcode=region.adcode)
+        return generic_places(region, counties)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return SamplePlaces(
+            city_short=region.short_name,
+            counties=tuple(County(c["name"], c["short"], float(c["park_share"])) for c in raw["counties"]),
+            towns=tuple(_town(row) for row in raw["towns"]),
+            clusters=tuple(Cluster(*row) for row in raw["clusters"]),
+            service_industries=tuple(raw.get("service_industries", SERVICE_INDUSTRIES)),
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        msg = f"{path} cannot be read as the sample's places: {exc}"
+        raise GeoDataError(msg) from exc
+
+
+def _town(row: list) -> Town:
+    county, name, short, lon, lat, background, park, industries = row
+    return Town(str(county), str(name), str(short), float(lon), float(lat), float(background), float(park), tuple(industries))
+
+
+def generic_places(region: Region, counties: gpd.GeoDataFrame) -> SamplePlaces:
+    """Return made-up places spread over a region's county polygons (for a region without place knowledge).
+
+    Each county gets its seat (a point well inside it) and three more 片区
+    drawn inside it at least ``GENERIC_TOWN_MARGIN_M`` from its border, each
+    with two common industries and one cluster. Parks are shared out half
+    equally, half by county area. The same polygons give the same places.
+
+    Parameters
+    ----------
+    region
+        The region (for short names).
+    counties
+        Its county polygons (``adcode``, ``name``), any CRS.
+
+    Returns
+    -------
+    SamplePlaces
+        The places, marked ``generic``.
+    """
+    metric = to_metric(counties.to_crs(WGS84))
+    area = metric.area.to_numpy()
+    shares = 0.5 / len(metric) + 0.5 * area / area.sum()
+    short_of = {c.adcode: c.short_name for c in region.counties}
+    rng = np.random.default_rng([int(region.adcode), 7])
+    county_rows, towns, clusters = [], [], []
+    for (adcode, name, geometry), share in zip(metric[["adcode", "name", "geometry"]].itertuples(index=False), shares, strict=True):
+        short = short_of.get(str(adcode), str(name)[:-1] if len(str(name)) > 2 else str(name))
+        county_rows.append(County(str(name), short, float(share)))
+        for k, (x, y) in enumerate(_generic_centres(rng, geometry)):
+            lon, lat = gpd.GeoSeries([shapely.Point(x, y)], crs=metric.crs).to_crs(WGS84).iloc[0].coords[0]
+            town = f"{short}{_GENERIC_NUMERALS[k]}片区" if k else f"{short}城区"
+            industries = tuple(str(i) for i in rng.choice(GENERIC_PARK_INDUSTRIES, size=2, replace=False))
+            lon, lat = round(lon, 4), round(lat, 4)
+            seat_weight = 3.0 if k == 0 else 1.0
+            towns.append(Town(str(name), town, town.removesuffix("片区"), lon, lat, seat_weight, 2.0, industries))
+            clusters.append(Cluster(industries[0], town, lon, lat, 1500.0, 1000.0, float(rng.uniform(0, 180)), 2.0))
+    return SamplePlaces(region.short_name, tuple(county_rows), tuple(towns), tuple(clusters), SERVICE_INDUSTRIES, generic=True)
+
+
+def _generic_centres(rng: np.random.Generator, polygon: shapely.Geometry) -> list[tuple[float, float]]:
+    """Return the seat (a point on the polygon's surface, well inside) and more centres inside a metric polygon."""
+    inner = polygon.buffer(-GENERIC_TOWN_MARGIN_M)
+    inner = inner if not inner.is_empty else polygon
+    seat = shapely.point_on_surface(inner)
+    centres = [(seat.x, seat.y)]
+    x0, y0, x1, y1 = inner.bounds
+    shapely.prepare(inner)
+    while len(centres) < GENERIC_TOWNS_PER_COUNTY:
+        x, y = rng.uniform(x0, x1, 64), rng.uniform(y0, y1, 64)
+        inside = shapely.contains_xy(inner, x, y)
+        centres.extend(zip(x[inside].tolist(), y[inside].tolist(), strict=True))
+    return centres[:GENERIC_TOWNS_PER_COUNTY]
+
 
 # 主导产业 of producer-service parks (生产性服务类).
 SERVICE_INDUSTRIES: Final = ("电子商务", "科技研发", "数字经济", "现代物流", "文化创意", "检验检测")

@@ -17,8 +17,9 @@ import pandas as pd
 
 from geo.crs import gcj02_to_wgs84
 from geo.demo import clusters as sc
-from geo.demo.parks import REGISTER_DATE
+from geo.demo.clusters import SamplePlaces, load_places
 from geo.demo.space import OUTSIDE, CountyIndex, disc_points, gaussian_points, nearest, publish, to_metric_xy, to_wgs84_xy
+from geo.demo.timeline import SampleTimeline, sample_timeline
 
 ENTERPRISE_HEADERS = (
     "统一社会信用代码", "企业名称", "所在区县", "所在镇街", "行业", "八大万亿产业", "企业规模", "成立日期",
@@ -41,13 +42,21 @@ ABOVE_SCALE_RATE = {"小型": 0.2, "微型": 0.005}
 TECH_RATE = (0.25, 0.10, 0.02)  # tech-type share in TECH_, SEMI_TECH_ and other industries
 MAJOR_LABEL_RATE = 0.32  # firms in an industry of the eight that the list labels so
 FOUNDED_FROM = np.datetime64("1995-01-01")
-FOUNDED_GROWTH_PER_YEAR = 0.07  # exponential growth of registrations: ~25 % founded since 2021
+FOUNDED_GROWTH_PER_YEAR = 0.07  # exponential growth of registrations: ~25 % founded in the last 3.5 years
 ID_PREFIX = "SYN"  # 统一社会信用代码 of synthetic firms: SYN + adcode + 9 digits
 NAME_PREFIX = "示例企业"
 _MAX_ROUNDS = 50
 
 
-def generate_enterprises(parks: pd.DataFrame, *, seed: int, n: int, counties: gpd.GeoDataFrame) -> pd.DataFrame:
+def generate_enterprises(
+    parks: pd.DataFrame,
+    *,
+    seed: int,
+    n: int,
+    counties: gpd.GeoDataFrame,
+    places: SamplePlaces | None = None,
+    timeline: SampleTimeline | None = None,
+) -> pd.DataFrame:
     """Return a synthetic enterprise list with the Chinese headers of :data:`ENTERPRISE_HEADERS`.
 
     Parameters
@@ -61,6 +70,9 @@ def generate_enterprises(parks: pd.DataFrame, *, seed: int, n: int, counties: gp
         Number of firms (rows).
     counties
         The city's counties, as for :func:`geo.demo.parks.generate_parks`.
+    places, timeline
+        The region's sample places and the plan's dates, as for
+        :func:`geo.demo.parks.generate_parks` (defaults: the region in use, its chosen plan).
 
     Returns
     -------
@@ -72,12 +84,14 @@ def generate_enterprises(parks: pd.DataFrame, *, seed: int, n: int, counties: gp
         msg = f"`n` must be between 0 and 10,000,000 firms, got {n}."
         raise ValueError(msg)
     index = CountyIndex.from_counties(counties)
+    places = places or load_places(counties=counties)
+    timeline = timeline or sample_timeline()
     rng = np.random.default_rng([seed, 1])
     inside = _in_park_firms(rng, parks, n, index)
-    outside = _free_firms(rng, n - len(inside), index)
+    outside = _free_firms(rng, n - len(inside), index, places)
     firms = pd.concat([inside, outside], ignore_index=True)
     firms = firms.iloc[rng.permutation(len(firms))].reset_index(drop=True)
-    return _enterprise_list(rng, firms, index)
+    return _enterprise_list(rng, firms, index, register_date=timeline.register_date)
 
 
 def _in_park_firms(rng: np.random.Generator, parks: pd.DataFrame, n: int, index: CountyIndex) -> pd.DataFrame:
@@ -102,9 +116,9 @@ def _in_park_firms(rng: np.random.Generator, parks: pd.DataFrame, n: int, index:
     )
 
 
-def _free_firms(rng: np.random.Generator, n: int, index: CountyIndex) -> pd.DataFrame:
+def _free_firms(rng: np.random.Generator, n: int, index: CountyIndex, places: SamplePlaces) -> pd.DataFrame:
     """Return ``n`` firms outside parks drawn from the cluster, town and uniform mixture, all inside the city."""
-    comps = _components(rng)
+    comps = _components(rng, places)
     if n <= 0:
         return pd.DataFrame(columns=["x", "y", "industry", "gcj_lon", "gcj_lat", "county", "park", "town", "above_scale"])
     p = np.append(comps["weight"].to_numpy(), UNIFORM_SHARE)
@@ -126,7 +140,7 @@ def _free_firms(rng: np.random.Generator, n: int, index: CountyIndex) -> pd.Data
         msg = f"Could not place {n} firms inside the counties in {_MAX_ROUNDS} rounds; check the county boundaries."
         raise ValueError(msg)
     free = pd.concat(chunks, ignore_index=True).iloc[:n]
-    towns = _town_table(index)
+    towns = _town_table(index, places)
     which = nearest(
         free["x"].to_numpy(), free["y"].to_numpy(), group=free["county"].to_numpy(),
         targets_x_m=towns["x"].to_numpy(), targets_y_m=towns["y"].to_numpy(), target_group=towns["county"].to_numpy(),
@@ -135,14 +149,14 @@ def _free_firms(rng: np.random.Generator, n: int, index: CountyIndex) -> pd.Data
     return free.assign(park=None, town=np.where(which >= 0, town, None), above_scale=False)
 
 
-def _components(rng: np.random.Generator) -> pd.DataFrame:
+def _components(rng: np.random.Generator, places: SamplePlaces) -> pd.DataFrame:
     """Return the Gaussian blobs: centre and sigmas in metres, angle, weight (summing to 1 - UNIFORM_SHARE), industry."""
-    return pd.concat([*_cluster_components(rng), _town_components(rng)], ignore_index=True)
+    return pd.concat([*_cluster_components(rng, places), _town_components(rng, places)], ignore_index=True)
 
 
-def _cluster_components(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _cluster_components(rng: np.random.Generator, places: SamplePlaces) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return each cluster's broad core blob and its tight hot spots, which lie within the core."""
-    cl = pd.DataFrame(sc.CLUSTERS)
+    cl = pd.DataFrame(list(places.clusters), columns=list(sc.Cluster._fields))
     cx, cy = to_metric_xy(cl["lon"].to_numpy(), cl["lat"].to_numpy())
     weight = cl["weight"].to_numpy() / cl["weight"].sum() * CLUSTER_SHARE
     cores = pd.DataFrame(
@@ -178,9 +192,9 @@ def _cluster_components(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.Data
     return cores, spots
 
 
-def _town_components(rng: np.random.Generator) -> pd.DataFrame:
+def _town_components(rng: np.random.Generator, places: SamplePlaces) -> pd.DataFrame:
     """Return the background blob around each township, wider around county seats."""
-    tw = pd.DataFrame(sc.TOWNS)
+    tw = pd.DataFrame(list(places.towns), columns=list(sc.Town._fields))
     tx, ty = to_metric_xy(tw["lon"].to_numpy(), tw["lat"].to_numpy())
     seat = tw["background_weight"].to_numpy() >= SEAT_WEIGHT
     return pd.DataFrame(
@@ -219,9 +233,9 @@ def _located(table: pd.DataFrame, index: CountyIndex) -> pd.DataFrame:
     return table.assign(gcj_lon=gcj_lon, gcj_lat=gcj_lat, county=county)
 
 
-def _town_table(index: CountyIndex) -> pd.DataFrame:
+def _town_table(index: CountyIndex, places: SamplePlaces) -> pd.DataFrame:
     """Return township names with metric centres and county index."""
-    tw = pd.DataFrame(sc.TOWNS)
+    tw = pd.DataFrame(list(places.towns), columns=list(sc.Town._fields))
     x, y = to_metric_xy(tw["lon"].to_numpy(), tw["lat"].to_numpy())
     return pd.DataFrame({"name": tw["name"], "x": x, "y": y, "county": [index.position(c) for c in tw["county"]]})
 
@@ -233,15 +247,15 @@ def _generic_industries(rng: np.random.Generator, n: int) -> np.ndarray:
     return names[rng.choice(len(names), size=n, p=weights / weights.sum())]
 
 
-def _founding_dates(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Return founding dates (YYYY-MM-DD strings), more frequent in recent years."""
-    span = (REGISTER_DATE - pd.Timestamp(FOUNDED_FROM)).days
+def _founding_dates(rng: np.random.Generator, n: int, register_date: pd.Timestamp) -> np.ndarray:
+    """Return founding dates (YYYY-MM-DD strings) up to the register's date, more frequent in recent years."""
+    span = (register_date - pd.Timestamp(FOUNDED_FROM)).days
     rate = FOUNDED_GROWTH_PER_YEAR / 365.25
     days = np.floor(np.log1p(rng.random(n) * np.expm1(rate * span)) / rate).astype(np.int64)
     return np.datetime_as_string(FOUNDED_FROM + np.minimum(days, span).astype("timedelta64[D]"), unit="D")
 
 
-def _enterprise_list(rng: np.random.Generator, firms: pd.DataFrame, index: CountyIndex) -> pd.DataFrame:
+def _enterprise_list(rng: np.random.Generator, firms: pd.DataFrame, index: CountyIndex, *, register_date: pd.Timestamp) -> pd.DataFrame:
     """Return the list with identifiers, attributes and the Chinese headers."""
     n = len(firms)
     industry = firms["industry"].to_numpy(dtype=object)
@@ -266,7 +280,7 @@ def _enterprise_list(rng: np.random.Generator, firms: pd.DataFrame, index: Count
             "行业": industry,
             "八大万亿产业": major,
             "企业规模": size,
-            "成立日期": _founding_dates(rng, n),
+            "成立日期": _founding_dates(rng, n, register_date),
             "是否入园": np.where(free, "否", "是"),
             "所在园区": firms["park"].to_numpy(dtype=object),
             "是否规上": np.where(above, "是", "否"),

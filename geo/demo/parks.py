@@ -1,11 +1,11 @@
 """The synthetic park register (小微企业园台账), as a planner receives it (see :mod:`geo.demo.sample`).
 
 One row per park, with the register's Chinese headers. Parks are drawn per
-county (shares in :data:`geo.demo.clusters.COUNTIES`), placed around the
-townships of :data:`geo.demo.clusters.TOWNS` at least ``PARK_MARGIN_M``
-inside their county, and given dates, sizes and operating figures that agree
-with each other as of the register date. Floor areas are scaled so that the
-parks completed by the end of 2023 total close to the plan's target.
+county (shares in the region's :class:`geo.demo.clusters.SamplePlaces`), placed
+around its townships at least ``PARK_MARGIN_M`` inside their county, and given
+dates, sizes and operating figures that agree with each other as of the
+register date (:mod:`geo.demo.timeline`). Floor areas are scaled so that the
+parks completed by the plan's deadline total close to the plan's target.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.demo import clusters as sc
+from geo.demo.clusters import SamplePlaces, load_places
 from geo.demo.space import CountyIndex, place_inside, to_metric_xy
+from geo.demo.timeline import FLOOR_AREA_PER_PARK_M2, SampleTimeline, sample_timeline
 from geo.schema import PARK_TYPE_LABELS_ZH, SQM_PER_MU, SQM_PER_WAN_SQM, STATUS_LABELS_ZH
 
 PARK_HEADERS = (
@@ -26,27 +27,14 @@ PARK_HEADERS = (
     "主导产业", "运营主体", "经度", "纬度", "备注",
 )  # fmt: skip
 
-REGISTER_DATE = pd.Timestamp("2024-06-30")  # the register's "as of" date: statuses hold on this day
-TARGET_DATE = pd.Timestamp("2023-12-31")  # the plan's deadline
-TARGET_PARKS = 140  # 到2023年底全市小微企业园总量超过140个
-TARGET_FLOOR_AREA_M2 = 10_000_000  # 总建筑面积超过1000万平方米
-PARKS_AT_TARGET = 150  # a register of this many parks totals near TARGET_FLOOR_AREA_M2 at TARGET_DATE
-PARK_START_MIN = pd.Timestamp("2015-01-01")
-# Provincial certification (认定) batches: once or twice a year.
-CERTIFICATION_BATCHES = tuple(
-    pd.Timestamp(d)
-    for d in (
-        "2017-12-20", "2018-06-22", "2018-12-21", "2019-07-12", "2019-12-20", "2020-12-18", "2021-06-25",
-        "2021-12-24", "2022-06-24", "2022-12-23", "2023-06-21", "2023-12-22", "2024-06-21",
-    )
-)  # fmt: skip
+# Dates (register date, deadline, completion years, certification batches) come from the plan: geo.demo.timeline.
+PARKS_AT_TARGET = 150  # a register of this many parks totals near the plan's floor-area target at its deadline
 
 PRODUCER_SERVICE_SHARE = 0.12  # 生产性服务类 among parks
 SERVICE_TOWN_MIN_WEIGHT = 1.0  # ...placed only in towns with at least this background weight
 FIRST_INDUSTRY_SHARE = 0.65  # a town's parks mostly follow its first industry
-DONE_BY_TARGET_SHARE = (0.90, 0.96)  # share of parks completed by TARGET_DATE (uniform range)
-LATE_STAGE_SHARES = (0.35, 0.45, 0.20)  # the rest: completed in 2024, under construction, planned
-COMPLETION_YEAR_WEIGHTS = {2016: 4, 2017: 8, 2018: 12, 2019: 14, 2020: 16, 2021: 16, 2022: 16, 2023: 14}
+DONE_BY_TARGET_SHARE = (0.90, 0.96)  # share of parks completed by the deadline (uniform range)
+LATE_STAGE_SHARES = (0.35, 0.45, 0.20)  # the rest: completed after the deadline, under construction, planned
 BUILD_DAYS = (365, 1095)  # construction takes 1-3 years
 CERTIFY_MIN_DAYS = 60  # a batch considers parks completed at least this long before it
 CERTIFY_RATE = 0.85  # share of completed parks that apply for certification
@@ -66,10 +54,12 @@ _MAX_SPACING_ROUNDS = 100
 
 _STAGE_PLANNED, _STAGE_BUILDING, _STAGE_DONE_LATE, _STAGE_DONE = 0, 1, 2, 3
 _PHASES = "一二三四五六七八九十"
-_OPERATOR_TEMPLATES = ("绍兴{place}园区运营有限公司", "绍兴{place}小微园开发建设有限公司", "{place}{industry}产业园管理有限公司")
+_OPERATOR_TEMPLATES = ("{city}{place}园区运营有限公司", "{city}{place}小微园开发建设有限公司", "{place}{industry}产业园管理有限公司")
 
 
-def generate_parks(*, seed: int, n_parks: int, counties: gpd.GeoDataFrame) -> pd.DataFrame:
+def generate_parks(
+    *, seed: int, n_parks: int, counties: gpd.GeoDataFrame, places: SamplePlaces | None = None, timeline: SampleTimeline | None = None
+) -> pd.DataFrame:
     """Return a synthetic park register with the Chinese headers of :data:`PARK_HEADERS`.
 
     Parameters
@@ -80,8 +70,13 @@ def generate_parks(*, seed: int, n_parks: int, counties: gpd.GeoDataFrame) -> pd
         Number of parks (rows).
     counties
         The city's counties (any CRS; e.g. :func:`geo.region.boundaries.load_counties`)
-        with ``adcode`` and ``name`` columns naming the counties of
-        :data:`geo.demo.clusters.COUNTIES`.
+        with ``adcode`` and ``name`` columns naming the counties of ``places``.
+    places
+        Counties, towns and clusters (default: :func:`geo.demo.clusters.load_places`
+        for the region in use).
+    timeline
+        Dates and floor-area total (default: :func:`geo.demo.timeline.sample_timeline`
+        of the chosen plan).
 
     Returns
     -------
@@ -93,22 +88,24 @@ def generate_parks(*, seed: int, n_parks: int, counties: gpd.GeoDataFrame) -> pd
         msg = f"`n_parks` must be between 1 and {MAX_PARKS}, got {n_parks}."
         raise ValueError(msg)
     index = CountyIndex.from_counties(counties)
+    places = places or load_places(counties=counties)
+    timeline = timeline or sample_timeline()
     rng = np.random.default_rng([seed, 0])
-    table = _park_places(rng, n_parks)
-    table = table.join(_park_dates(rng, n_parks))
-    table = table.join(_park_sizes(rng, table["stage"].to_numpy()))
+    table = _park_places(rng, n_parks, places)
+    table = table.join(_park_dates(rng, n_parks, timeline))
+    table = table.join(_park_sizes(rng, table["stage"].to_numpy(), timeline))
     table = table.join(_park_operations(rng, table))
-    table = table.join(_park_positions(rng, table, index))
-    return _park_register(rng, table)
+    table = table.join(_park_positions(rng, table, index, places))
+    return _park_register(rng, table, places, timeline)
 
 
-def _park_places(rng: np.random.Generator, n: int) -> pd.DataFrame:
+def _park_places(rng: np.random.Generator, n: int, places: SamplePlaces) -> pd.DataFrame:
     """Return county, township, industry and type of each park."""
-    shares = np.array([c.park_share for c in sc.COUNTIES])
+    shares = np.array([c.park_share for c in places.counties])
     counts = _largest_remainder(shares / shares.sum(), n)
     rows: list[dict[str, str]] = []
-    for county, k in zip(sc.COUNTIES, counts, strict=True):
-        towns = [t for t in sc.TOWNS if t.county == county.name]
+    for county, k in zip(places.counties, counts, strict=True):
+        towns = [t for t in places.towns if t.county == county.name]
         industrial = [t for t in towns if t.park_weight > 0]
         by_industry = _weighted_choice(rng, industrial, [t.park_weight for t in industrial], k)
         urban = [t for t in towns if t.background_weight >= SERVICE_TOWN_MIN_WEIGHT]
@@ -117,7 +114,7 @@ def _park_places(rng: np.random.Generator, n: int) -> pd.DataFrame:
         for is_service, industry_town, people_town in zip(service, by_industry, by_people, strict=True):
             town = people_town if is_service else industry_town
             if is_service:
-                industry = str(rng.choice(sc.SERVICE_INDUSTRIES))
+                industry = str(rng.choice(places.service_industries))
             else:
                 weights = [FIRST_INDUSTRY_SHARE] + [(1 - FIRST_INDUSTRY_SHARE) / max(len(town.park_industries) - 1, 1)] * (
                     len(town.park_industries) - 1
@@ -137,41 +134,42 @@ def _park_places(rng: np.random.Generator, n: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _park_dates(rng: np.random.Generator, n: int) -> pd.DataFrame:
+def _park_dates(rng: np.random.Generator, n: int, timeline: SampleTimeline) -> pd.DataFrame:
     """Return the stage, start, completion and certification date of each park."""
     done = round(n * rng.uniform(*DONE_BY_TARGET_SHARE))
     late = rng.multinomial(n - done, LATE_STAGE_SHARES)
     stage = np.repeat([_STAGE_DONE, _STAGE_DONE_LATE, _STAGE_BUILDING, _STAGE_PLANNED], [done, *late])
     stage = rng.permutation(stage)
-    years = np.array(list(COMPLETION_YEAR_WEIGHTS))
-    weights = np.array(list(COMPLETION_YEAR_WEIGHTS.values()), dtype=float)
+    years = np.array(list(timeline.completion_year_weights))
+    weights = np.array(list(timeline.completion_year_weights.values()), dtype=float)
     year = rng.choice(years, size=n, p=weights / weights.sum())
     completion = pd.to_datetime(year.astype(str)) + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
-    late_start = pd.Timestamp("2024-01-01")
+    late_start = timeline.late_start
     completion = completion.where(stage != _STAGE_DONE_LATE, late_start + pd.to_timedelta(rng.integers(0, 181, n), unit="D"))
-    room = np.minimum((completion - PARK_START_MIN).days.to_numpy(), BUILD_DAYS[1])
+    room = np.minimum((completion - timeline.park_start_min).days.to_numpy(), BUILD_DAYS[1])
     start = completion - pd.to_timedelta(rng.integers(BUILD_DAYS[0], np.maximum(room, BUILD_DAYS[0]) + 1), unit="D")
-    building_start = pd.Timestamp("2021-09-01") + pd.to_timedelta(rng.integers(0, 1000, n), unit="D")
-    planned_start = pd.Timestamp("2024-07-15") + pd.to_timedelta(rng.integers(0, 170, n), unit="D")
+    building_start = timeline.building_start + pd.to_timedelta(rng.integers(0, 1000, n), unit="D")
+    planned_start = timeline.planned_start + pd.to_timedelta(rng.integers(0, 170, n), unit="D")
     start = start.where(stage != _STAGE_BUILDING, building_start).where(stage != _STAGE_PLANNED, planned_start)
-    shortest = np.clip((REGISTER_DATE - start).days.to_numpy() + 30, *BUILD_DAYS)  # only used for unfinished parks
+    shortest = np.clip((timeline.register_date - start).days.to_numpy() + 30, *BUILD_DAYS)  # only used for unfinished parks
     future = start + pd.to_timedelta(rng.integers(shortest, BUILD_DAYS[1] + 1), unit="D")
     completion = completion.where(stage >= _STAGE_DONE_LATE, future)
-    return pd.DataFrame({"stage": stage, "start": start, "completion": completion, "certified": _certification(rng, completion, stage)})
+    certified = _certification(rng, completion, stage, timeline)
+    return pd.DataFrame({"stage": stage, "start": start, "completion": completion, "certified": certified})
 
 
-def _certification(rng: np.random.Generator, completion: pd.DatetimeIndex, stage: np.ndarray) -> pd.Series:
+def _certification(rng: np.random.Generator, completion: pd.DatetimeIndex, stage: np.ndarray, timeline: SampleTimeline) -> pd.Series:
     """Return the certification batch date of each park, NaT if not (yet) certified."""
-    batches = pd.DatetimeIndex(CERTIFICATION_BATCHES)
+    batches = pd.DatetimeIndex(timeline.certification_batches)
     first = batches.searchsorted(completion + pd.Timedelta(days=CERTIFY_MIN_DAYS))
     chosen = first + rng.choice(len(CERTIFY_BATCH_DELAY_P), size=len(stage), p=CERTIFY_BATCH_DELAY_P)
     applies = (rng.random(len(stage)) < CERTIFY_RATE) & (stage >= _STAGE_DONE_LATE) & (chosen < len(batches))
     dates = pd.Series(pd.NaT, index=range(len(stage)), dtype="datetime64[ns]")
     dates[applies] = batches[chosen[applies]]
-    return dates.where(dates <= REGISTER_DATE)
+    return dates.where(dates <= timeline.register_date)
 
 
-def _park_sizes(rng: np.random.Generator, stage: np.ndarray) -> pd.DataFrame:
+def _park_sizes(rng: np.random.Generator, stage: np.ndarray, timeline: SampleTimeline) -> pd.DataFrame:
     """Return floor area (m²) and land area (亩), scaled so the counted parks total near the target."""
     n = len(stage)
     land_mu = np.minimum(LAND_MU_FLOOR + rng.lognormal(np.log(LAND_MU_EXCESS_MEDIAN), LAND_MU_SIGMA, n), LAND_MU_MAX)
@@ -183,7 +181,8 @@ def _park_sizes(rng: np.random.Generator, stage: np.ndarray) -> pd.DataFrame:
     land_mu = np.where(outlier & (kind == 2), rng.uniform(220.0, 350.0, n), land_mu)
     floor_m2 = land_mu * SQM_PER_MU * plot_ratio
     counted = stage == _STAGE_DONE
-    wanted = TARGET_FLOOR_AREA_M2 * n / PARKS_AT_TARGET * rng.uniform(*FLOOR_AREA_SPREAD)
+    target = timeline.target_floor_area_m2 if timeline.target_floor_area_m2 is not None else FLOOR_AREA_PER_PARK_M2 * PARKS_AT_TARGET
+    wanted = target * n / PARKS_AT_TARGET * rng.uniform(*FLOOR_AREA_SPREAD)
     scale = wanted / floor_m2[counted].sum() if counted.any() else 1.0
     floor_wan = np.round(floor_m2 * scale / SQM_PER_WAN_SQM, 2)
     return pd.DataFrame({"floor_area_m2": floor_wan * SQM_PER_WAN_SQM, "land_area_mu": np.round(land_mu * scale, 1)})
@@ -217,9 +216,9 @@ def _park_operations(rng: np.random.Generator, table: pd.DataFrame) -> pd.DataFr
     )
 
 
-def _park_positions(rng: np.random.Generator, table: pd.DataFrame, index: CountyIndex) -> pd.DataFrame:
+def _park_positions(rng: np.random.Generator, table: pd.DataFrame, index: CountyIndex, places: SamplePlaces) -> pd.DataFrame:
     """Return published GCJ-02 longitude/latitude of each park, well inside its county."""
-    town_of = {t.name: t for t in sc.TOWNS}
+    town_of = {t.name: t for t in places.towns}
     lon = np.array([town_of[name].lon for name in table["town"]])
     lat = np.array([town_of[name].lat for name in table["town"]])
     centre = to_metric_xy(lon, lat)
@@ -244,9 +243,9 @@ def _too_close(x_m: np.ndarray, y_m: np.ndarray, spacing_m: float) -> np.ndarray
     return np.flatnonzero(earlier.any(axis=1))
 
 
-def _park_register(rng: np.random.Generator, table: pd.DataFrame) -> pd.DataFrame:
+def _park_register(rng: np.random.Generator, table: pd.DataFrame, places: SamplePlaces, timeline: SampleTimeline) -> pd.DataFrame:
     """Return the register: names, operators and notes added, Chinese headers, one row per park."""
-    county_order = {c.name: i for i, c in enumerate(sc.COUNTIES)}
+    county_order = {c.name: i for i, c in enumerate(places.counties)}
     table = table.assign(order=table["county"].map(county_order)).sort_values(["order", "start"], kind="stable")
     table = table.reset_index(drop=True)
     status = np.select(
@@ -273,10 +272,10 @@ def _park_register(rng: np.random.Generator, table: pd.DataFrame) -> pd.DataFram
             "入驻率(%)": table["occupancy_pct"],
             "亩均税收(万元/亩)": table["tax_per_mu"],
             "主导产业": table["industry"],
-            "运营主体": _operators(rng, table),
+            "运营主体": _operators(rng, table, city=places.city_short),
             "经度": table["gcj_lon"],
             "纬度": table["gcj_lat"],
-            "备注": _notes(table),
+            "备注": _notes(table, timeline),
         },
         columns=list(PARK_HEADERS),
     )
@@ -295,21 +294,22 @@ def _park_names(table: pd.DataFrame) -> list[str]:
     return names
 
 
-def _operators(rng: np.random.Generator, table: pd.DataFrame) -> list[str]:
+def _operators(rng: np.random.Generator, table: pd.DataFrame, *, city: str) -> list[str]:
     """Return an operating company name (运营主体) for each park."""
     template = rng.integers(0, len(_OPERATOR_TEMPLATES), len(table))
     out = []
     for k, county, town, industry in zip(template, table["county_short"], table["town_short"], table["industry"], strict=True):
         place = county if town == county else county + town
-        out.append(_OPERATOR_TEMPLATES[k].format(place=place, industry=industry))
+        out.append(_OPERATOR_TEMPLATES[k].format(city=city, place=place, industry=industry))
     return out
 
 
-def _notes(table: pd.DataFrame) -> list[str | None]:
+def _notes(table: pd.DataFrame, timeline: SampleTimeline) -> list[str | None]:
     """Return the 备注 of each park: expected completion, certification batch."""
     batch_label = {}
-    for batch in CERTIFICATION_BATCHES:
-        nth = sum(1 for b in CERTIFICATION_BATCHES if b.year == batch.year and b <= batch)
+    batches = timeline.certification_batches
+    for batch in batches:
+        nth = sum(1 for b in batches if b.year == batch.year and b <= batch)
         batch_label[batch] = f"{batch.year}年第{_PHASES[nth - 1]}批认定"
     notes: list[str | None] = []
     for stage, certified in zip(table["stage"], table["certified"], strict=True):

@@ -70,16 +70,17 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
 
-from geo import paths
+from geo.demo.clusters import load_places
 from geo.demo.enterprises import ENTERPRISE_HEADERS, generate_enterprises
-from geo.demo.parks import PARK_HEADERS, REGISTER_DATE, TARGET_DATE, generate_parks
+from geo.demo.parks import PARK_HEADERS, generate_parks
+from geo.demo.timeline import SampleTimeline, sample_timeline
 from geo.region.boundaries import load_counties
+from geo.region.region import Plan, Region, default_sample_dir, load_plan, load_region
 
 __all__ = [
     "ENTERPRISE_HEADERS",
@@ -96,23 +97,27 @@ GENERATOR_VERSION = "1"  # bump when the output for a given seed changes
 DEFAULT_SEED = 20210903  # the plan's date, 2021-09-03
 DEFAULT_PARKS = 150
 DEFAULT_ENTERPRISES = 250_000
-DEFAULT_OUT_DIR = paths.DATA_DIR / "sample"
 PARKS_FILE = "sample_parks_synthetic.xlsx"
 ENTERPRISES_FILE = "sample_enterprises_synthetic.csv"
 MANIFEST_FILE = "manifest.json"
 PARK_SHEET, NOTES_SHEET = "园区台账", "说明"
-PARK_TITLE = "绍兴市小微企业园台账（合成示例数据，非真实数据）"
+PARK_TITLE = "{city}小微企业园台账（合成示例数据，非真实数据）"  # formatted with the region's name
 PARK_NOTE = "填报单位：示例  坐标系：GCJ-02（高德）  本表为程序生成的合成数据，仅供演示"
 COORDINATE_SYSTEM = "GCJ-02"
 PARK_HEADER_ROW = 2  # zero-based: Excel row 3
-NEW_FIRMS_SINCE = "2021-01-01"
 
 _COLUMN_WIDTHS = {"园区名称": 30, "所在镇街": 14, "运营主体": 32, "备注": 24, "开工日期": 12, "竣工日期": 12, "认定日期": 12}
 _DATE_COLUMNS = ("开工日期", "竣工日期", "认定日期")
 
 
 def write_sample(
-    out_dir: str | Path, *, seed: int = DEFAULT_SEED, n_parks: int = DEFAULT_PARKS, n_enterprises: int = DEFAULT_ENTERPRISES
+    out_dir: str | Path,
+    *,
+    seed: int = DEFAULT_SEED,
+    n_parks: int = DEFAULT_PARKS,
+    n_enterprises: int = DEFAULT_ENTERPRISES,
+    region: Region | None = None,
+    plan: Plan | None = None,
 ) -> list[Path]:
     """Generate the synthetic data set and write it to ``out_dir``.
 
@@ -124,20 +129,31 @@ def write_sample(
         is removed, the files replaced and the manifest written last.
     seed, n_parks, n_enterprises
         Random seed and row counts.
+    region, plan
+        The region whose counties and places the sample uses, and the plan its
+        dates and totals follow (defaults: the region in use, its default plan).
 
     Returns
     -------
     Paths of the workbook, the CSV and the manifest, in that order.
     """
     out = Path(out_dir)
-    counties = load_counties()
-    parks = generate_parks(seed=seed, n_parks=n_parks, counties=counties)
-    enterprises = generate_enterprises(parks, seed=seed, n=n_enterprises, counties=counties)
+    region = region or load_region()
+    plan = plan or load_plan(region.default_plan, region=region)
+    counties = load_counties(city_adcode=region.adcode)
+    places, timeline = load_places(region, counties=counties), sample_timeline(plan)
+    parks = generate_parks(seed=seed, n_parks=n_parks, counties=counties, places=places, timeline=timeline)
+    enterprises = generate_enterprises(parks, seed=seed, n=n_enterprises, counties=counties, places=places, timeline=timeline)
+    title = PARK_TITLE.format(city=region.name)
     command = command_line(out, seed=seed, n_parks=n_parks, n_enterprises=n_enterprises)
-    summary = summarize(parks, enterprises)
+    summary = summarize(parks, enterprises, timeline=timeline)
     out.mkdir(parents=True, exist_ok=True)
     (out / MANIFEST_FILE).unlink(missing_ok=True)  # from here until the end, the set is incomplete
-    park_path = _write_atomic(out / PARKS_FILE, lambda tmp: _write_park_workbook(parks, tmp, seed=seed, command=command, summary=summary))
+
+    def write_parks(tmp: Path) -> None:
+        _write_park_workbook(parks, tmp, seed=seed, command=command, summary=summary, title=title, timeline=timeline)
+
+    park_path = _write_atomic(out / PARKS_FILE, write_parks)
     csv_path = _write_atomic(out / ENTERPRISES_FILE, lambda tmp: _write_enterprise_csv(enterprises, tmp))
     manifest = {
         "synthetic": True,
@@ -146,7 +162,10 @@ def write_sample(
         "generator_version": GENERATOR_VERSION,
         "seed": seed,
         "counts": {"parks": len(parks), "enterprises": len(enterprises)},
-        "register_date": REGISTER_DATE.date().isoformat(),
+        "register_date": timeline.register_date.date().isoformat(),
+        "region": region.adcode,
+        "plan": plan.id,
+        "generic_places": places.generic,
         "coordinate_system": COORDINATE_SYSTEM,
         "created_by": command,
         "files": [_file_entry(park_path, rows=len(parks)), _file_entry(csv_path, rows=len(enterprises))],
@@ -183,7 +202,7 @@ def command_line(out_dir: Path, *, seed: int, n_parks: int, n_enterprises: int) 
     return f"python -m {GENERATOR} --out {shown.as_posix()} --seed {seed} --enterprises {n_enterprises} --parks {n_parks}"
 
 
-def summarize(parks: pd.DataFrame, enterprises: pd.DataFrame) -> dict[str, object]:
+def summarize(parks: pd.DataFrame, enterprises: pd.DataFrame, *, timeline: SampleTimeline | None = None) -> dict[str, object]:
     """Return the headline figures of a generated data set (for the manifest and the 说明 sheet).
 
     Parameters
@@ -192,21 +211,25 @@ def summarize(parks: pd.DataFrame, enterprises: pd.DataFrame) -> dict[str, objec
         The generated park register (Chinese headers).
     enterprises
         The generated enterprise list.
+    timeline
+        The dates it was built around (default: those of the chosen plan).
 
     Returns
     -------
     dict
         Counts and totals, JSON-ready.
     """
-    counted = parks["建设状态"].isin(["建成", "已认定"]) & (parks["竣工日期"] <= TARGET_DATE)
+    timeline = timeline or sample_timeline()
+    counted = parks["建设状态"].isin(["建成", "已认定"]) & (parks["竣工日期"] <= timeline.target_date)
     return {
         "parks_counted_at_target_date": int(counted.sum()),
         "floor_area_wan_m2_counted_at_target_date": round(float(parks.loc[counted, "建筑面积(万平方米)"].sum()), 2),
-        "target_date": TARGET_DATE.date().isoformat(),
+        "target_date": timeline.target_date.date().isoformat(),
         "parks_by_status": {str(k): int(v) for k, v in parks["建设状态"].value_counts().sort_index().items()},
         "parks_by_county": {str(k): int(v) for k, v in parks["所在区县"].value_counts().sort_index().items()},
         "enterprises_in_parks": int((enterprises["是否入园"] == "是").sum()),
-        "enterprises_founded_since_2021": int((enterprises["成立日期"] >= NEW_FIRMS_SINCE).sum()),
+        "new_firms_since": timeline.new_firms_since.date().isoformat(),
+        "enterprises_founded_since_plan_start": int((enterprises["成立日期"] >= timeline.new_firms_since.date().isoformat()).sum()),
         "enterprises_in_eight_industries": int(enterprises["八大万亿产业"].notna().sum()),
         "enterprises_by_county": {str(k): int(v) for k, v in enterprises["所在区县"].value_counts().sort_index().items()},
     }
@@ -232,28 +255,30 @@ def _write_enterprise_csv(enterprises: pd.DataFrame, path: Path) -> None:
     enterprises.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n", float_format="%.6f")
 
 
-def _write_park_workbook(parks: pd.DataFrame, path: Path, *, seed: int, command: str, summary: dict[str, object]) -> None:
+def _write_park_workbook(
+    parks: pd.DataFrame, path: Path, *, seed: int, command: str, summary: dict[str, object], title: str, timeline: SampleTimeline
+) -> None:
     """Write the register workbook: the 园区台账 sheet, the 说明 sheet and synthetic document properties."""
     workbook = xlsxwriter.Workbook(str(path))
     workbook.set_properties(
         {
-            "title": PARK_TITLE,
+            "title": title,
             "subject": "合成示例数据（synthetic sample data），非真实数据",
             "author": f"{GENERATOR} (synthetic data generator)",
             "keywords": "合成数据, synthetic, 示例, 小微企业园",
             "comments": f"Synthetic data generated by `{command}` (seed {seed}); not real parks.",
-            "created": datetime(REGISTER_DATE.year, REGISTER_DATE.month, REGISTER_DATE.day),  # fixed: same seed, same bytes
+            "created": timeline.register_date.to_pydatetime().replace(tzinfo=None),  # fixed: same seed, same bytes
         }
     )
-    _write_register_sheet(workbook, parks)
-    _write_notes_sheet(workbook, _notes_rows(parks, seed=seed, command=command, summary=summary))
+    _write_register_sheet(workbook, parks, title=title)
+    _write_notes_sheet(workbook, _notes_rows(parks, seed=seed, command=command, summary=summary, timeline=timeline))
     workbook.close()
 
 
-def _write_register_sheet(workbook: xlsxwriter.Workbook, parks: pd.DataFrame) -> None:
+def _write_register_sheet(workbook: xlsxwriter.Workbook, parks: pd.DataFrame, *, title: str) -> None:
     sheet = workbook.add_worksheet(PARK_SHEET)
     last_col = len(PARK_HEADERS) - 1
-    sheet.merge_range(0, 0, 0, last_col, PARK_TITLE, workbook.add_format({"bold": True, "font_size": 14, "align": "center"}))
+    sheet.merge_range(0, 0, 0, last_col, title, workbook.add_format({"bold": True, "font_size": 14, "align": "center"}))
     sheet.merge_range(1, 0, 1, last_col, PARK_NOTE, workbook.add_format({"italic": True, "font_color": "#7f1d1d"}))
     header_format = workbook.add_format({"bold": True, "bg_color": "#dbe4f0", "border": 1, "text_wrap": True, "valign": "vcenter"})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
@@ -274,19 +299,21 @@ def _write_register_sheet(workbook: xlsxwriter.Workbook, parks: pd.DataFrame) ->
     sheet.autofilter(PARK_HEADER_ROW, 0, PARK_HEADER_ROW + len(parks), last_col)
 
 
-def _notes_rows(parks: pd.DataFrame, *, seed: int, command: str, summary: dict[str, object]) -> list[tuple[str, str]]:
+def _notes_rows(
+    parks: pd.DataFrame, *, seed: int, command: str, summary: dict[str, object], timeline: SampleTimeline
+) -> list[tuple[str, str]]:
     return [
         ("数据性质", "合成示例数据（synthetic）：由程序随机生成，非真实数据，不代表任何真实园区或企业，仅供演示和测试。"),
         ("生成程序", f"{GENERATOR}（版本 {GENERATOR_VERSION}）"),
         ("随机种子", str(seed)),
         ("生成命令", command),
-        ("台账日期", f"{REGISTER_DATE.date().isoformat()}：建设状态按此日期判定；晚于此日期的竣工日期为预计竣工日期。"),
+        ("台账日期", f"{timeline.register_date.date().isoformat()}：建设状态按此日期判定；晚于此日期的竣工日期为预计竣工日期。"),
         ("坐标系", f"{COORDINATE_SYSTEM}（高德）经纬度，保留 6 位小数；叠加到 WGS-84 底图前须转换。"),
         ("单位", "建筑面积：万平方米；占地面积：亩（1 亩 ≈ 666.67 平方米）；亩均税收：万元/亩。"),
         ("园区数", str(len(parks))),
         (
-            "计入总量（截至2023年底）",
-            f"建成及已认定且竣工日期不晚于 {TARGET_DATE.date().isoformat()} 的园区 "
+            f"计入总量（截至{timeline.target_date.year}年底）",
+            f"建成及已认定且竣工日期不晚于 {timeline.target_date.date().isoformat()} 的园区 "
             f"{summary['parks_counted_at_target_date']} 个，建筑面积 {summary['floor_area_wan_m2_counted_at_target_date']} 万平方米。",
         ),
         ("配套文件", f"{ENTERPRISES_FILE}（合成企业名录，与本台账同一种子生成）"),
@@ -320,14 +347,17 @@ def main(argv: list[str] | None = None) -> int:
         The exit code: 0 when written, 2 when the sample cannot be made or written.
     """
     parser = argparse.ArgumentParser(prog=f"python -m {GENERATOR}", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR, help="output folder (default data/sample)")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default data/sample/<adcode> of the region in use)")
+    parser.add_argument("--region", default=None, help="region adcode (default: PARKMAP_REGION or the default region)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     parser.add_argument("--enterprises", type=int, default=DEFAULT_ENTERPRISES, help=f"number of firms (default {DEFAULT_ENTERPRISES})")
     parser.add_argument("--parks", type=int, default=DEFAULT_PARKS, help=f"number of parks (default {DEFAULT_PARKS})")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        files = write_sample(args.out, seed=args.seed, n_parks=args.parks, n_enterprises=args.enterprises)
+        region = load_region(args.region)
+        out = args.out or default_sample_dir(region.adcode)
+        files = write_sample(out, seed=args.seed, n_parks=args.parks, n_enterprises=args.enterprises, region=region)
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -337,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"synthetic data: {summary['parks_counted_at_target_date']} parks and "
         f"{summary['floor_area_wan_m2_counted_at_target_date']} 万平方米 counted at {summary['target_date']}; "
-        f"{summary['enterprises_founded_since_2021']:,} firms founded since {NEW_FIRMS_SINCE} "
+        f"{summary['enterprises_founded_since_plan_start']:,} firms founded since {summary['new_firms_since']} "
         f"({time.perf_counter() - started:.1f} s)"
     )
     return 0

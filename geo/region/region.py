@@ -228,6 +228,53 @@ def city_adcode_of(county_adcode: str) -> str:
     return f"{str(county_adcode)[:4]}00"
 
 
+def default_store_path() -> Path:
+    """Return the store file of the region in use when ``PARKMAP_STORE`` is not set.
+
+    A store holds one region's registers: the default region's is
+    ``data/store/parkmap.gpkg`` (as before regions existed), another region's
+    ``data/store/<adcode>/parkmap.gpkg``.
+
+    Returns
+    -------
+    Path
+        The store file (it may not exist yet).
+    """
+    store = data_root() / "store"
+    adcode = current_adcode()
+    return store / "parkmap.gpkg" if adcode == default_adcode() else store / adcode / "parkmap.gpkg"
+
+
+def default_sample_dir(adcode: str | None = None) -> Path:
+    """Return where a region's generated synthetic sample lives: ``data/sample/<adcode>/``.
+
+    Parameters
+    ----------
+    adcode
+        The region (default: the region in use).
+
+    Returns
+    -------
+    Path
+        The folder (it may not exist yet).
+    """
+    return data_root() / "sample" / (adcode or current_adcode())
+
+
+def data_root() -> Path:
+    """Return the data folder the regions sit in (``data/``, or the parent of ``PARKMAP_REGIONS_DIR``).
+
+    Generated data (the synthetic sample, the store, planners' quota edits)
+    lives beside the regions, so a temporary regions folder keeps them too.
+
+    Returns
+    -------
+    Path
+        The folder holding ``regions/``, ``sample/`` and ``store/``.
+    """
+    return regions_dir().parent
+
+
 def regions_dir() -> Path:
     """Return the folder holding the regions (``PARKMAP_REGIONS_DIR`` or ``data/regions``)."""
     return Path(os.environ.get("PARKMAP_REGIONS_DIR") or paths.DATA_DIR / "regions")
@@ -264,11 +311,13 @@ def load_region(adcode: str | None = None) -> Region:
     Region
         The region, read from ``data/regions/<adcode>/region.json``.
     """
-    return _load_region(str(adcode or current_adcode()), str(regions_dir()))
+    code = str(adcode or current_adcode())
+    path = regions_dir() / code / "region.json"
+    return _load_region(code, str(regions_dir()), path.stat().st_mtime_ns if path.exists() else 0)
 
 
 @cache
-def _load_region(adcode: str, root: str) -> Region:
+def _load_region(adcode: str, root: str, _mtime_ns: int) -> Region:
     folder = Path(root) / adcode
     path = folder / "region.json"
     if not path.exists():

@@ -23,10 +23,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import paths
 from geo.crs import area_m2
 from geo.errors import GeoDataError
-from geo.region.region import Plan, Region, default_adcode, load_plan, load_region
+from geo.region.region import Plan, Region, data_root, default_adcode, load_plan, load_region
 
 QUOTA_COLUMNS = ["adcode", "name", "parks_quota", "floor_area_quota_m2", "official", "method"]
 PLAN_TARGET_COLUMNS = [
@@ -197,12 +196,12 @@ def user_quotas_path(plan: Plan | None = None, *, region: Region | None = None) 
     if chosen:
         base = Path(chosen)
         return base if plan.id == region.default_plan else base.with_name(f"{base.stem}.{plan.id}{base.suffix}")
-    return paths.DATA_DIR / "store" / region.adcode / "quotas" / f"{plan.id}.csv"
+    return data_root() / "store" / region.adcode / "quotas" / f"{plan.id}.csv"
 
 
 def _legacy_quotas_path(plan: Plan, region: Region) -> Path | None:
     """The single quota file of earlier versions (data/store/county_quotas.csv), for the default region and plan."""
-    legacy = paths.DATA_DIR / "store" / "county_quotas.csv"
+    legacy = data_root() / "store" / "county_quotas.csv"
     if os.environ.get("PARKMAP_QUOTAS") or plan.id != region.default_plan or not legacy.exists():
         return None
     return legacy if region.adcode == default_adcode() else None

@@ -262,13 +262,18 @@ class SnapshotStore(Protocol):
 def store_location() -> Path | str:
     """Return where the store is: ``$PARKMAP_STORE`` if set, else ``data/store/parkmap.gpkg``.
 
+    A region other than the default one keeps its own store,
+    ``data/store/<adcode>/parkmap.gpkg`` (:func:`geo.region.region.default_store_path`).
+
     A file path comes back absolute (a relative ``PARKMAP_STORE`` is taken
     relative to the working directory, ``~`` is expanded); a database URL
     comes back as given.
     """
     value = os.environ.get(STORE_ENV_VAR, "").strip()
     if not value:
-        return DEFAULT_STORE_PATH
+        from geo.region.region import default_store_path  # a store holds one region's registers
+
+        return default_store_path()
     if "://" in value:
         return value
     return Path(value).expanduser().resolve()

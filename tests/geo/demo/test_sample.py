@@ -15,10 +15,14 @@ import shapely
 from geo.crs import distance_m, gcj02_to_wgs84
 from geo.demo import clusters as sc
 from geo.demo import sample
-from geo.demo.parks import CERTIFICATION_BATCHES, REGISTER_DATE, TARGET_DATE, generate_parks
+from geo.demo.parks import generate_parks
+from geo.demo.timeline import sample_timeline
 from geo.region.boundaries import load_counties
 from geo.schema import MAJOR_INDUSTRIES, SQM_PER_MU, SQM_PER_WAN_SQM
 
+TIMELINE = sample_timeline()  # the shipped plan's dates: register 2024-06-30, deadline 2023-12-31
+CERTIFICATION_BATCHES, REGISTER_DATE, TARGET_DATE = TIMELINE.certification_batches, TIMELINE.register_date, TIMELINE.target_date
+PLACES = sc.load_places()  # data/regions/330600/sample_places.json
 SEED = 7
 N_PARKS = 40
 N_ENTERPRISES = 12_000  # large enough that the parks' firms are not scaled down
@@ -167,7 +171,7 @@ def test_csv_is_excel_utf8_with_exact_headers(written: dict[str, Path], enterpri
 def test_park_count_counties_and_unique_names(parks: pd.DataFrame) -> None:
     assert len(parks) == N_PARKS
     assert parks["序号"].tolist() == list(range(1, N_PARKS + 1))
-    assert set(parks["所在区县"]) <= {c.name for c in sc.COUNTIES}
+    assert set(parks["所在区县"]) <= {c.name for c in PLACES.counties}
     assert parks["园区名称"].is_unique
     assert parks["园区名称"].str.fullmatch(r".+小微企业园(?:（.+期）)?").all()
     assert set(parks["园区类型"]) <= {"生产制造类", "生产性服务类"}
@@ -271,7 +275,7 @@ def test_enterprises_lie_in_the_county_they_name(enterprises: pd.DataFrame, coun
 
 def test_every_county_has_firms_and_keqiao_most(enterprises: pd.DataFrame) -> None:
     share = enterprises["所在区县"].value_counts(normalize=True)
-    assert set(share.index) == {c.name for c in sc.COUNTIES}
+    assert set(share.index) == {c.name for c in PLACES.counties}
     assert share.min() > 0.04
     assert share.idxmax() == "柯桥区"
 
@@ -333,12 +337,12 @@ def test_in_park_firms_are_capped_for_tiny_lists() -> None:
 
 
 def test_place_tables_lie_in_their_counties(county_geoms: dict[str, shapely.Geometry]) -> None:
-    town_county = {t.name: t.county for t in sc.TOWNS}
-    for town in sc.TOWNS:
+    town_county = {t.name: t.county for t in PLACES.towns}
+    for town in PLACES.towns:
         assert county_geoms[town.county].contains(shapely.Point(town.lon, town.lat)), town.name
-    for cluster in sc.CLUSTERS:
+    for cluster in PLACES.clusters:
         assert county_geoms[town_county[cluster.town]].contains(shapely.Point(cluster.lon, cluster.lat)), cluster
-    assert {t.county for t in sc.TOWNS} == {c.name for c in sc.COUNTIES}
+    assert {t.county for t in PLACES.towns} == {c.name for c in PLACES.counties}
     assert set(sc.MAJOR_INDUSTRY_OF.values()) <= set(MAJOR_INDUSTRIES)
 
 

@@ -1,0 +1,115 @@
+"""The data page's form for adding a plan (the next three-year plan, for example).
+
+It calls :func:`geo.region.plans.add_plan`, the same function as
+``python -m geo.region plan add``; a plan saved here can be chosen at once
+(``st.session_state["plan_id"]``), and the dashboard, charts and pack follow it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from geo.errors import GeoDataError
+from geo.region.plans import PlanInput, add_plan
+from geo.region.region import COMPARISONS
+from ui import shared
+
+_COMPARISON_LABELS = {
+    "more_than": ("超过", "more than"),
+    "at_least": ("不少于", "at least"),
+    "reach": ("达到", "reach"),
+}
+_WORDS = {
+    "heading": ("新增计划", "Add a plan"),
+    "intro": (
+        "为本市录入下一轮计划（如 2024—2026 年）的期限和目标；保存后可在侧栏选择。区县目标按新计划另行分解。",
+        "Enter the next plan's period and targets (for example 2024–2026); once saved it can be chosen in the sidebar. "
+        "County quotas are set per plan.",
+    ),
+    "plan_id": ("计划编号", "Plan id"),
+    "title": ("计划名称", "Title"),
+    "document": ("文号", "Document number"),
+    "start": ("开始日期", "Start"),
+    "end": ("截止日期", "End (deadline)"),
+    "baseline": ("基期日期", "Baseline date"),
+    "parks": ("园区数目标（个）", "Park target (parks)"),
+    "floor": ("建筑面积目标（万平方米）", "Floor-area target (10,000 m²)"),
+    "comparison": ("目标表述", "Targets are worded"),
+    "lead_unit": ("牵头单位", "Lead unit"),
+    "save": ("保存计划", "Save plan"),
+    "saved": ("已保存计划 {id}，已设为当前计划。", "Saved plan {id}; it is now the chosen plan."),
+}
+SQM_PER_WAN = 10_000.0
+
+
+def _w(key: str, lang: str) -> str:
+    zh, en = _WORDS[key]
+    return zh if lang == "zh" else en
+
+
+def plan_section(lang: str) -> None:
+    """Show the form that adds a plan to the region in use; on success the new plan becomes the chosen one.
+
+    Parameters
+    ----------
+    lang
+        ``"zh"`` or ``"en"``.
+    """
+    region, current = shared.region(), shared.plan()
+    st.subheader(_w("heading", lang))
+    st.caption(_w("intro", lang))
+    start_default = current.period_end + timedelta(days=1)
+    end_default = date(start_default.year + (current.period_end.year - current.period_start.year), 12, 31)
+    with st.form("add_plan"):
+        left, right = st.columns(2)
+        plan_id = left.text_input(_w("plan_id", lang), value=f"{start_default.year}-{end_default.year}")
+        document = right.text_input(_w("document", lang))
+        title = st.text_input(_w("title", lang), value=f"{region.name}小微企业园建设计划（{start_default.year}—{end_default.year}年）")
+        a, b, c = st.columns(3)
+        start = a.date_input(_w("start", lang), value=start_default)
+        end = b.date_input(_w("end", lang), value=end_default)
+        baseline = c.date_input(_w("baseline", lang), value=start_default - timedelta(days=1))
+        a, b, c = st.columns(3)
+        parks = a.number_input(_w("parks", lang), min_value=0, value=int(current.parks), step=1)
+        floor_wan = b.number_input(_w("floor", lang), min_value=0.0, value=current.floor_area_m2 / SQM_PER_WAN, step=10.0)
+        comparison = c.selectbox(
+            _w("comparison", lang),
+            COMPARISONS,
+            index=COMPARISONS.index(current.comparison),
+            format_func=lambda k: _COMPARISON_LABELS[k][0 if lang == "zh" else 1],
+        )
+        lead_unit = st.text_input(_w("lead_unit", lang), value=current.lead_unit)
+        submitted = st.form_submit_button(_w("save", lang))
+    if not submitted:
+        return
+    try:
+        entered = PlanInput(
+            plan_id=plan_id.strip(),
+            title=title,
+            document=document,
+            period_start=_as_date(start),
+            period_end=_as_date(end),
+            baseline_date=_as_date(baseline),
+            parks=int(parks),
+            floor_area_m2=float(floor_wan) * SQM_PER_WAN,
+            comparison=str(comparison),
+            lead_unit=lead_unit,
+        )
+        saved = add_plan(entered, region=region)
+    except GeoDataError as exc:
+        st.error(shared.md_text(exc))
+        return
+    st.session_state["plan_id"] = saved.id
+    st.success(shared.md_text(_w("saved", lang).format(id=saved.id)))
+
+
+def _as_date(value: object) -> date:
+    """Return the date a ``st.date_input`` gave (a date, or the first of a range)."""
+    if isinstance(value, tuple):
+        value = value[0] if value else None
+    if not isinstance(value, date):
+        msg = "请填写日期 / enter a date."
+        raise GeoDataError(msg)
+    return value
