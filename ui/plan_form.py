@@ -14,39 +14,13 @@ import streamlit as st
 from geo.errors import GeoDataError
 from geo.region.plans import PlanInput, add_plan
 from geo.region.region import COMPARISONS
+from geo.schema import SQM_PER_WAN_SQM
+from geo.words import t
 from ui import shared
 
-_COMPARISON_LABELS = {
-    "more_than": ("超过", "more than"),
-    "at_least": ("不少于", "at least"),
-    "reach": ("达到", "reach"),
-}
-_WORDS = {
-    "heading": ("新增计划", "Add a plan"),
-    "intro": (
-        "为本市录入下一轮计划（如 2024—2026 年）的期限和目标；保存后可在侧栏选择。区县目标按新计划另行分解。",
-        "Enter the next plan's period and targets (for example 2024–2026); once saved it can be chosen in the sidebar. "
-        "County quotas are set per plan.",
-    ),
-    "plan_id": ("计划编号", "Plan id"),
-    "title": ("计划名称", "Title"),
-    "document": ("文号", "Document number"),
-    "start": ("开始日期", "Start"),
-    "end": ("截止日期", "End (deadline)"),
-    "baseline": ("基期日期", "Baseline date"),
-    "parks": ("园区数目标（个）", "Park target (parks)"),
-    "floor": ("建筑面积目标（万平方米）", "Floor-area target (10,000 m²)"),
-    "comparison": ("目标表述", "Targets are worded"),
-    "lead_unit": ("牵头单位", "Lead unit"),
-    "save": ("保存计划", "Save plan"),
-    "saved": ("已保存计划 {id}，已设为当前计划。", "Saved plan {id}; it is now the chosen plan."),
-}
-SQM_PER_WAN = 10_000.0
 
-
-def _w(key: str, lang: str) -> str:
-    zh, en = _WORDS[key]
-    return zh if lang == "zh" else en
+def _w(key: str, lang: str, **values: object) -> str:
+    return t(f"plan_form_{key}", lang, **values)
 
 
 def plan_section(lang: str) -> None:
@@ -59,26 +33,29 @@ def plan_section(lang: str) -> None:
     """
     region, current = shared.region(), shared.plan()
     st.subheader(_w("heading", lang))
-    st.caption(_w("intro", lang))
     start_default = current.period_end + timedelta(days=1)
     end_default = date(start_default.year + (current.period_end.year - current.period_start.year), 12, 31)
+    example = f"{start_default.year}—{end_default.year}" if lang == "zh" else f"{start_default.year}–{end_default.year}"
+    st.caption(_w("intro", lang, example=example))
     with st.form("add_plan"):
         left, right = st.columns(2)
         plan_id = left.text_input(_w("plan_id", lang), value=f"{start_default.year}-{end_default.year}")
         document = right.text_input(_w("document", lang))
-        title = st.text_input(_w("title", lang), value=f"{region.name}小微企业园建设计划（{start_default.year}—{end_default.year}年）")
+        title = st.text_input(
+            _w("title", lang), value=_w("default_title", lang, city=region.label(lang), start=start_default.year, end=end_default.year)
+        )
         a, b, c = st.columns(3)
         start = a.date_input(_w("start", lang), value=start_default)
         end = b.date_input(_w("end", lang), value=end_default)
         baseline = c.date_input(_w("baseline", lang), value=start_default - timedelta(days=1))
         a, b, c = st.columns(3)
         parks = a.number_input(_w("parks", lang), min_value=0, value=int(current.parks), step=1)
-        floor_wan = b.number_input(_w("floor", lang), min_value=0.0, value=current.floor_area_m2 / SQM_PER_WAN, step=10.0)
+        floor_wan = b.number_input(_w("floor", lang), min_value=0.0, value=current.floor_area_m2 / SQM_PER_WAN_SQM, step=10.0)
         comparison = c.selectbox(
             _w("comparison", lang),
             COMPARISONS,
             index=COMPARISONS.index(current.comparison),
-            format_func=lambda k: _COMPARISON_LABELS[k][0 if lang == "zh" else 1],
+            format_func=lambda k: t(f"cmp_{k}", lang),
         )
         lead_unit = st.text_input(_w("lead_unit", lang), value=current.lead_unit)
         submitted = st.form_submit_button(_w("save", lang))
@@ -93,7 +70,7 @@ def plan_section(lang: str) -> None:
             period_end=_as_date(end),
             baseline_date=_as_date(baseline),
             parks=int(parks),
-            floor_area_m2=float(floor_wan) * SQM_PER_WAN,
+            floor_area_m2=float(floor_wan) * SQM_PER_WAN_SQM,
             comparison=str(comparison),
             lead_unit=lead_unit,
         )
@@ -102,7 +79,7 @@ def plan_section(lang: str) -> None:
         st.error(shared.md_text(exc))
         return
     st.session_state["plan_id"] = saved.id
-    st.success(shared.md_text(_w("saved", lang).format(id=saved.id)))
+    st.success(shared.md_text(_w("saved", lang, id=saved.id)))
 
 
 def _as_date(value: object) -> date:
@@ -110,6 +87,6 @@ def _as_date(value: object) -> date:
     if isinstance(value, tuple):
         value = value[0] if value else None
     if not isinstance(value, date):
-        msg = "请填写日期 / enter a date."
+        msg = "请填写日期 / enter a date."  # a cleared date field
         raise GeoDataError(msg)
     return value

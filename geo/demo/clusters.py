@@ -66,7 +66,7 @@ class Cluster(NamedTuple):
 class SamplePlaces:
     """The places of one region's synthetic sample."""
 
-    city_short: str  # for operator names (绍兴…园区运营有限公司)
+    city_short: str  # for operator names (<city short name>…园区运营有限公司)
     counties: tuple[County, ...]
     towns: tuple[Town, ...]
     clusters: tuple[Cluster, ...]

@@ -1,37 +1,39 @@
-"""Seeded synthetic sample data: a park register and an enterprise list for Shaoxing.
+"""Seeded synthetic sample data: a park register and an enterprise list for the region in use.
 
 **Everything this module writes is synthetic (合成示例数据，非真实数据).** No
 row describes a real park or firm; the data only has the form, scale and
 geography that planners' real files have, so the product can be shown and
 tested without them.
 
-Run ``python -m geo.demo.sample [--out data/sample] [--seed 20210903]
-[--enterprises 250000] [--parks 150]``. The same seed and counts give the
-same data, byte for byte (the workbook also names the command, so its bytes
-depend on the output folder given as well). Three files are
-written, each atomically (temporary file in the same folder, then
+Run ``python -m geo.demo.sample [--region ADCODE] [--out data/sample/<adcode>]
+[--seed N] [--enterprises 250000] [--parks 150]``. The same seed, counts,
+region and plan give the same data, byte for byte (the workbook also names
+the command, so its bytes depend on the output folder given as well). Three
+files are written, each atomically (temporary file in the same folder, then
 ``os.replace``); the old manifest is removed before the first file is
 replaced and the new one written last, so its presence means the set is
 complete:
 
 ``sample_parks_synthetic.xlsx`` - a park register (小微企业园台账)
-    Sheet ``园区台账``: row 1 the title 绍兴市小微企业园台账（合成示例数据，非真实数据）,
+    Sheet ``园区台账``: row 1 the title ``<city>小微企业园台账（合成示例数据，非真实数据）``,
     row 2 a note (coordinate system, synthetic), row 3 the headers of
     :data:`PARK_HEADERS`, data from row 4. Sheet ``说明`` explains the data,
     the seed, the coordinate system and the command; the document properties
     (title, subject, keywords, comments) say synthetic. Dates are Excel dates;
     blanks are empty cells.
 
-    Parks (default 150) are split over the six counties (more in 柯桥, 诸暨,
-    上虞, fewer in 新昌) and placed around real townships, named from the
-    township and its real industry (大唐袜业小微企业园, later phases …（二期）).
-    Status holds as of the register date 2024-06-30: 谋划 not started, 在建
-    started and not complete, 建成 complete, 已认定 complete and certified in
-    a provincial batch (once or twice a year) after completion. Completion is
-    1-3 years after the start; later dates are expected ones (备注 says so).
-    Land areas are mostly 30-200 亩, plot ratios mostly 1.5-3.5 (a few
-    outliers); floor areas are scaled so that parks completed by 2023-12-31
-    total 95-104 % of 1000万平方米 for 150 parks, and 90-96 % of parks are
+    Parks (default 150) are split over the counties by the shares in the
+    region's ``sample_places.json`` (or half equally, half by area for a
+    region without one) and placed around its townships, named from the
+    township and its industry (…袜业小微企业园, later phases …（二期）).
+    Status holds as of the register date, half a year after the plan's
+    deadline (:mod:`geo.demo.timeline`): 谋划 not started, 在建 started and
+    not complete, 建成 complete, 已认定 complete and certified in a provincial
+    batch (once or twice a year) after completion. Completion is 1-3 years
+    after the start; later dates are expected ones (备注 says so). Land areas
+    are mostly 30-200 亩, plot ratios mostly 1.5-3.5 (a few outliers); floor
+    areas are scaled so that parks completed by the deadline total 95-104 %
+    of the plan's floor-area target for 150 parks, and 90-96 % of parks are
     completed by then: both plan targets land near the line. Rows are ordered
     by county, then start date.
     Coordinates are GCJ-02 (as geocoded by Amap), 6 decimals; each true
@@ -43,15 +45,13 @@ complete:
     + adcode + 9 digits, names 示例企业000001. Firms in parks (85-100 % of
     each park's 入园企业数, at most 30 % of the list; no more 规上 than the
     park's 规上企业数) lie within 250 m of their park and take its 镇街; the rest come
-    from anisotropic Gaussian blobs over the real industrial clusters
-    (textiles in 柯桥 and 滨海, socks in 大唐, copper in 店口, pearls in
-    山下湖, umbrellas in 崧厦, chemicals and pharma in 杭州湾上虞, neckties and
-    kitchen appliances in 嵊州, bearings and pharma in 新昌, chips in 皋埠 and
-    陶堰, e-commerce in 东浦), a background around each township and a thin
-    uniform scatter. 所在区县 is the county containing the published point
-    (converted back to WGS-84); 所在镇街 the nearest township centre in it.
-    About 15 % 小型, 25 % founded since 2021-01-01, 20 % labelled with one of
-    the plan's eight industries.
+    from anisotropic Gaussian blobs over the region's industrial clusters
+    (``sample_places.json``; one per made-up 片区 for a generic region), a
+    background around each township and a thin uniform scatter. 所在区县 is
+    the county containing the published point (converted back to WGS-84);
+    所在镇街 the nearest township centre in it. About 15 % 小型, a quarter
+    founded in the last three and a half years, 20 % labelled with one of the
+    eight major industries.
 
 ``manifest.json``
     ``"synthetic": true``, generator and version, seed, counts, the command,
@@ -94,7 +94,7 @@ __all__ = [
 
 GENERATOR = "geo.demo.sample"
 GENERATOR_VERSION = "1"  # bump when the output for a given seed changes
-DEFAULT_SEED = 20210903  # the plan's date, 2021-09-03
+DEFAULT_SEED = 20210903  # fixed: the shipped sample's bytes depend on it
 DEFAULT_PARKS = 150
 DEFAULT_ENTERPRISES = 250_000
 PARKS_FILE = "sample_parks_synthetic.xlsx"

@@ -4,8 +4,9 @@ The sample's register is dated half a year after the plan's deadline, parks
 complete over the eight years up to it, certification batches fall twice a
 year, and the parks completed by the deadline total close to the plan's
 floor-area target. Every date here is an offset from the plan's period, so
-the sample follows whichever plan a region has (for Shaoxing's 2021-2023
-plan: register 2024-06-30, completions 2016-2023). A register cannot be dated
+the sample follows whichever plan a region has (a plan ending on 31 December
+of year Y: register dated 30 June or 1 July of Y+1, completions from Y-7 to Y).
+A register cannot be dated
 in the future (the store refuses it): for a plan that has not ended half a
 year before today, the sample is built around the last year-end that has.
 """

@@ -186,7 +186,7 @@ def _parse_fields(prep: Prepared, lookup: CountyLookup, notes: list[str]) -> dic
     if name is not None:
         check_parsed(prep, "name", name, required="credit_code" not in prep.matches, allowed="请填写企业名称。")
     county = parse_county(prep.column("county"), lookup)
-    check_parsed(prep, "county", county, required=True, allowed=f"可填：{lookup.allowed()}，也可填简称（柯桥）或旧称（绍兴县）。")
+    check_parsed(prep, "county", county, required=True, allowed=f"可填：{lookup.allowed()}，{lookup.alias_hint()}。")
     values["county_adcode"] = county.values
     values["enterprise_id"] = _enterprise_ids(prep, county.values, name, notes)
     empty = pd.Series([""] * len(prep.body), index=prep.body.index, dtype=object)

@@ -440,7 +440,7 @@ def _check_place(
         field=label,
         value=value,
         severity="error",
-        message="坐标不在绍兴市范围内。请核对经纬度和坐标系（高德/腾讯为 gcj02，百度为 bd09）。",
+        message=f"坐标不在{lookup.city}范围内。请核对经纬度和坐标系（高德/腾讯为 gcj02，百度为 bd09）。",
     )
     log.add(
         (outside_city | wrong_county) & near,

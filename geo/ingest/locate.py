@@ -31,7 +31,7 @@ import shapely
 
 from geo.crs import CGCS2000_GK_120E, WGS84, bd09_to_wgs84, check_datum, gcj02_to_wgs84, require_crs
 from geo.ingest.parsers import Parsed, cell_text, map_unique
-from geo.region.region import Region, load_region
+from geo.region.region import County, Region, load_region
 
 _DMS = re.compile(
     r"^(?P<h1>[nsew]|东经|北纬|西经|南纬)?(?P<d>\d+(?:\.\d+)?)(?:°|度|d)"
@@ -109,6 +109,9 @@ class CountyLookup:
     keys: dict[str, str]
     names: dict[str, str]  # adcode -> official name
     prefixes: tuple[str, ...] = ()  # city prefixes a register may put before a county name, longest first
+    city: str = ""  # the region's name, for messages
+    example_short: str = ""  # a short name and a former name a register may use, for messages
+    example_former: str = ""
 
     @classmethod
     def from_counties(cls, counties: gpd.GeoDataFrame, *, region: Region | None = None) -> CountyLookup:
@@ -141,7 +144,27 @@ class CountyLookup:
             if county.adcode in names:
                 keys.update({_county_key(k): county.adcode for k in (county.short_name, *county.former_names) if k})
         prefixes = tuple(dict.fromkeys(_county_key(p) for p in region.city_prefixes))  # longest first, as the region gives them
-        return cls(keys=keys, names=names, prefixes=prefixes)
+        example = _alias_example(region, names)
+        return cls(
+            keys=keys,
+            names=names,
+            prefixes=prefixes,
+            city=region.name,
+            example_short=example.short_name if example else "",
+            example_former=example.former_names[0] if example and example.former_names else "",
+        )
+
+    def alias_hint(self) -> str:
+        """Return the hint that short and former names are allowed, with examples from the region (for messages).
+
+        Returns
+        -------
+        str
+            Such as "也可填简称（…）或旧称（…）" (empty parts left out).
+        """
+        if self.example_short and self.example_former:
+            return f"也可填简称（{self.example_short}）或旧称（{self.example_former}）"
+        return f"也可填简称（{self.example_short}）" if self.example_short else "也可填简称或旧称"
 
     def allowed(self) -> str:
         """Return the counties a user may write, for messages."""
@@ -168,6 +191,13 @@ class CountyLookup:
         if re.fullmatch(r"\d{9,12}", key):
             key = key[:6]
         return self.keys.get(key)
+
+
+def _alias_example(region: Region, names: dict[str, str]) -> County | None:
+    """The county whose names illustrate short and former names in messages (``alias_example_adcode`` in region.json)."""
+    known = [c for c in region.counties if c.adcode in names]
+    chosen = [c for c in known if c.adcode == region.alias_example_adcode] or [c for c in known if c.former_names] or known
+    return chosen[0] if chosen else None
 
 
 def _county_key(text: str) -> str:

@@ -180,7 +180,7 @@ def _parse_fields(prep: Prepared, lookup: CountyLookup, notes: list[str]) -> dic
     )
     values["name"] = name.values
     county = parse_county(prep.column("county"), lookup)
-    check_parsed(prep, "county", county, required=True, allowed=f"可填：{lookup.allowed()}，也可填简称（柯桥）或旧称（绍兴县）。")
+    check_parsed(prep, "county", county, required=True, allowed=f"可填：{lookup.allowed()}，{lookup.alias_hint()}。")
     values["county_adcode"] = county.values
     status = parse_field(get_field("status"), prep.column("status"))
     check_parsed(prep, "status", status, required=True, allowed=allowed_text(get_field("status")))

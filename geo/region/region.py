@@ -1,7 +1,7 @@
 """The region (a prefecture-level city and its counties) and its plans, read from ``data/regions/<adcode>/``.
 
 Nothing about a particular city lives in code: its name, counties (adcodes,
-English names, short forms, former names such as 绍兴县), metric CRS and
+English names, short forms, former names of merged or renamed counties), metric CRS and
 plans (period, baseline, targets, lead unit) are files in the region's folder::
 
     data/regions/regions.json              which region is the default
@@ -71,6 +71,7 @@ class Region:
     default_plan: str
     folder: Path
     official_area_km2: float | None = None
+    alias_example_adcode: str = ""  # the county whose short and former names messages give as examples
 
     def label(self, lang: str) -> str:
         """Return the city's name in ``lang`` ("zh" or "en").
@@ -114,7 +115,7 @@ class Region:
 
     @property
     def city_prefixes(self) -> tuple[str, ...]:
-        """How a county name may be prefixed in a register (浙江省绍兴市柯桥区), longest first."""
+        """How a county name may be prefixed in a register (<province><city><county>), longest first."""
         names = (
             f"{self.province}{self.name}",
             f"{self.province_short}{self.short_name}",
@@ -213,7 +214,7 @@ def is_city_adcode(adcode: str) -> bool:
 
 
 def city_adcode_of(county_adcode: str) -> str:
-    """Return the adcode of the prefecture-level city a county belongs to (330603 -> 330600).
+    """Return the adcode of the prefecture-level city a county belongs to (its first four digits, then 00).
 
     Parameters
     ----------
@@ -349,6 +350,7 @@ def _load_region(adcode: str, root: str, _mtime_ns: int) -> Region:
         default_plan=raw.get("default_plan", ""),
         folder=folder,
         official_area_km2=raw.get("official_area_km2"),
+        alias_example_adcode=str(raw.get("alias_example_adcode", "")),
     )
 
 

@@ -168,6 +168,8 @@ def test_plan_targets_table_is_a_view_of_the_chosen_plan(regions: Path) -> None:
 def test_locate_reads_former_names_and_prefixes_from_the_region(regions: Path) -> None:
     counties = load_counties()
     lookup = CountyLookup.from_counties(counties)
+    assert lookup.alias_hint() == "也可填简称（柯桥）或旧称（绍兴县）"  # region.json's alias_example_adcode
+    assert lookup.city == "绍兴市"
     assert lookup.code("绍兴县") == "330603"
     assert lookup.code("浙江省绍兴市柯桥区") == "330603"
     path = regions / "330600" / "region.json"
@@ -189,3 +191,19 @@ def test_blank_plan_has_zero_targets_and_the_period_asked_for() -> None:
 
 def test_regions_dir_follows_the_environment(regions: Path) -> None:
     assert regions_dir() == regions
+
+
+def test_the_sample_timeline_follows_the_plan_and_never_dates_a_register_in_the_future(regions: Path) -> None:
+    from geo.demo.timeline import sample_timeline
+
+    shipped = sample_timeline(load_plan())
+    assert (shipped.target_date.date(), shipped.register_date.date()) == (date(2023, 12, 31), date(2024, 6, 30))
+    assert min(shipped.completion_year_weights) == 2016 and max(shipped.completion_year_weights) == 2023
+    later = add_plan(
+        next_plan(plan_id="2027-2029", period_start=date(2027, 1, 1), period_end=date(2029, 12, 31), baseline_date=date(2026, 12, 31))
+    )
+    anchored = sample_timeline(later, today=date(2026, 12, 2))
+    assert anchored.register_date.date() <= date(2026, 12, 2)
+    assert anchored.target_date.date() == date(2025, 12, 31)
+    assert anchored.building_start < anchored.register_date
+    assert anchored.target_floor_area_m2 == 12_000_000
