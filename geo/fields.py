@@ -246,7 +246,7 @@ PARK_FIELDS: tuple[Field, ...] = (
         shows=Shows(popup=True, details=True, workbook=True, template=True),
         template_header="所在区县",
         example="柯桥区",
-        template_note="{counties}；也可填简称（柯桥）、旧称（绍兴县）或行政区划代码",
+        template_note="{counties}；也可填简称（{short}）、旧称（{former}）或行政区划代码",  # examples from region.json
         labels={"details": ("区县 County", "区县 County"), "missing": ("所在区县", "County")},
     ),
     Field(

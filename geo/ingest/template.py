@@ -17,8 +17,10 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.fields import shown_in
+from geo.ingest.locate import CountyLookup
 from geo.ingest.vocabulary import STATUS_ALLOWED
 from geo.region.boundaries import load_counties
+from geo.region.region import load_region
 from geo.schema import PARK_TYPE_LABELS_ZH, STATUS_LABELS_ZH
 
 # Columns before and after the catalogue's template fields: a row number, the point, a free note.
@@ -57,6 +59,12 @@ _NOTE = (
 )
 
 
+def _fill(text: str, words: dict[str, str]) -> str:
+    for placeholder, value in words.items():
+        text = text.replace(placeholder, value)
+    return text
+
+
 def guide_table(counties: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
     """Return the 填写说明 table: one row per column with 必填, 单位 and 填写要求.
 
@@ -72,8 +80,10 @@ def guide_table(counties: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
     """
     counties = load_counties() if counties is None else counties
     names = "、".join(counties["name"].astype(str))
+    lookup = CountyLookup.from_counties(counties)
+    words = {"{counties}": names, "{short}": lookup.example_short, "{former}": lookup.example_former}
     rows = [
-        {"列名": header, "必填": required, "单位/格式": unit, "填写要求": allowed.replace("{counties}", names)}
+        {"列名": header, "必填": required, "单位/格式": unit, "填写要求": _fill(allowed, words)}
         for header, (required, unit, allowed) in _GUIDE.items()
     ]
     return pd.DataFrame(rows)
@@ -101,7 +111,7 @@ def build_template(*, counties: gpd.GeoDataFrame | None = None) -> bytes:
         title = book.add_format({"bold": True, "font_size": 14})
         required = book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True})
         optional = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-        sheet.write(0, 0, "绍兴市小微企业园台账（填报模板）", title)
+        sheet.write(0, 0, f"{load_region().name}小微企业园台账（填报模板）", title)
         sheet.write(1, 0, _NOTE)
         for col, header in enumerate(TEMPLATE_HEADERS):
             is_required = _GUIDE[header][0] == "是"
