@@ -20,7 +20,7 @@ from geo.region.targets import INDICATIVE_METHOD, save_county_quotas
 from geo.schema import SQM_PER_WAN_SQM
 from geo.store import store_location
 from geo.words import columns, t
-from ui import shared
+from ui import plan_form, shared
 from ui.words import field_word, plan_words, titled, words_of
 
 KINDS = ("parks", "enterprises")
@@ -211,5 +211,7 @@ def render(lang: str) -> None:
     _import_section(lang)
     st.divider()
     _quota_section(lang)
+    st.divider()
+    plan_form.plan_section(lang)
     st.divider()
     _history_section(lang)
