@@ -28,7 +28,7 @@ from export.mapdraw import (
 from export.text import drawable, literal_text
 from geo.analysis.dashboard import headline
 from geo.schema import SQM_PER_WAN_SQM
-from geo.words import t
+from geo.words import subtitle_key, t
 
 PNG_SIZE_IN = (16.0, 9.0)  # slide shape
 PNG_DPI = 160  # 2560 x 1440 px
@@ -78,8 +78,14 @@ def city_figure(data: ExportData) -> Figure:
     """Return the slide-shaped city map figure (16 x 9 in): title, map, legend, headline, sources, notices."""
     fig = Figure(figsize=PNG_SIZE_IN, dpi=PNG_DPI, facecolor="white")
     fig.text(0.02, 0.95, t("city_title", data.lang, **plan_words(data)), fontsize=28, fontweight="bold", va="center")
+    subtitle = t(subtitle_key(data.targets), data.lang, **plan_words(data))
     fig.text(
-        0.02, 0.905, f"{date_line(data)}  |  {t('subtitle', data.lang, **plan_words(data))}", fontsize=13, color="#455a64", va="center"
+        0.02,
+        0.905,
+        f"{date_line(data)}  |  {subtitle}",
+        fontsize=13,
+        color="#455a64",
+        va="center",
     )
     ax = fig.add_axes((0.01, 0.1, 0.66, 0.77))
     draw_city_map(ax, data, label_size=17, px_to_pt=0.9)

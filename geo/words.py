@@ -54,6 +54,7 @@ __all__ = [
     "measure_label",
     "placeholders",
     "plan_values",
+    "subtitle_key",
     "t",
 ]
 
@@ -253,3 +254,20 @@ def plan_values(region: RegionLike, plan: PlanLike, lang: str) -> dict[str, str]
         "baseline": plan.baseline_date.isoformat(),
         "lead_unit": str(lead_unit),
     }
+
+
+def subtitle_key(plan: PlanLike) -> str:
+    """Return the word key of the subtitle for ``plan``: its targets, or that they are not filled in yet.
+
+    Parameters
+    ----------
+    plan
+        The plan in use.
+
+    Returns
+    -------
+    str
+        ``"subtitle"``, or ``"subtitle_no_targets"`` for a plan whose park and floor-area targets are 0
+        (a blank plan made by ``python -m geo.region add``).
+    """
+    return "subtitle" if plan.parks > 0 or plan.floor_area_m2 > 0 else "subtitle_no_targets"

@@ -16,6 +16,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "对照《{plan_title}》：园区总量{comparison}{parks_target}个、总建筑面积{comparison}{floor_target}",
         "Against the {plan_title}: {comparison} {parks_target} parks and {comparison} {floor_target} of floor area",
     ),
+    "subtitle_no_targets": (
+        "对照《{plan_title}》（{period}）：园区和建筑面积目标尚未填写，请在“数据管理”页填写规划目标",
+        "Against the {plan_title} ({period}): the park and floor-area targets are not filled in yet; fill them in on the Data page",
+    ),
+    "targets_not_set": ("目标未填写", "No target yet"),
     "floor_target": ("{value}万平方米", "{value} million m²"),
     "cmp_more_than": ("超过", "more than"),
     "cmp_at_least": ("不少于", "at least"),

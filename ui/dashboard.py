@@ -25,7 +25,7 @@ from geo.analysis.progress import progress_as_of
 from geo.region.region import load_plan
 from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
 from geo.store import store_location
-from geo.words import MEASURES, measure_label, t
+from geo.words import MEASURES, measure_label, subtitle_key, t
 from layers.base import BASEMAPS
 from layers.city_map import MapContent, city_base_map, map_view, overlay_group
 from ui import charts, shared
@@ -222,7 +222,9 @@ def _bar(pct: float) -> float:
 
 def _status_metric(head: Headline, lang: str) -> None:
     """On track (during the plan), met / not met with the margin at the plan's end date (after it)."""
-    if head.final:
+    if head.parks_target <= 0 and head.floor_area_target_m2 <= 0:
+        st.metric(t("on_track", lang), t("targets_not_set", lang))
+    elif head.final:
         met = bool(head.parks_met) and bool(head.floor_met)
         st.metric(t("final_label", lang), t("met" if met else "not_met", lang))
         values = {
@@ -324,7 +326,7 @@ def render(lang: str) -> None:
     """Draw the dashboard page."""
     words = plan_words(lang)
     st.title(t("city_title", lang, **words))
-    st.caption(t("subtitle", lang, **words))
+    st.caption(t(subtitle_key(shared.plan()), lang, **words))
     loaded = shared.current("parks")
     if loaded is None:
         st.info(t("no_parks", lang))

@@ -357,6 +357,8 @@ def _measure_row(
     rounded_final, rounded_target = round(final, 3), round(target, 3)
     met = (rounded_final > rounded_target if strict else rounded_final >= rounded_target) if after else pd.NA
     on_track = met if after else (pd.NA if before else value >= trajectory)
+    if target <= 0:  # a plan (or quota) not filled in yet: no verdict rather than "on track" against 0
+        met = on_track = pd.NA
     return {
         "adcode": adcode,
         "name": goal["name"],

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from geo.region.region import load_plan, load_region
-from geo.words import COLUMNS, MEASURES, WORDS, columns, measure_label, placeholders, plan_values, t
+from geo.words import COLUMNS, MEASURES, WORDS, columns, measure_label, placeholders, plan_values, subtitle_key, t
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 # Words that are the same in both languages on purpose (names of things, not sentences).
@@ -106,6 +106,10 @@ def test_another_plan_gives_other_titles() -> None:
     )
     values = plan_values(region, plan, "zh")
     assert values["parks_target"] == "0"
-    assert t("subtitle", "zh", **values) == "对照《绍兴市小微企业园提升计划(2024—2026年)》：园区总量不少于0个、总建筑面积不少于0万平方米"
+    assert subtitle_key(plan) == "subtitle_no_targets"  # a plan without targets never reads "不少于0个"
+    assert t(subtitle_key(plan), "zh", **values) == (
+        "对照《绍兴市小微企业园提升计划(2024—2026年)》（2024—2026）：园区和建筑面积目标尚未填写，请在“数据管理”页填写规划目标"
+    )
+    assert subtitle_key(load_plan("2021-2023", region=region)) == "subtitle"
     assert plan_values(region, plan, "en")["comparison"] == "at least"
     assert t("chart_trajectory_dates", "en", **values) == "Straight-line trajectory 2023-12-31 → 2026-12-31"

@@ -212,3 +212,14 @@ def test_more_than_is_judged_at_square_metre_resolution() -> None:
     table = progress_as_of(done, as_of=date(2024, 3, 31), targets=Targets(), quotas=quotas(), reported_on=REPORTED)
     assert cell(table, CITY, "floor_area_m2", "final") == pytest.approx(100_000)
     assert not cell(table, CITY, "floor_area_m2", "met")  # the plan says "more than"
+
+
+def test_a_plan_without_targets_gives_no_verdict() -> None:
+    """A blank plan (python -m geo.region add) says nothing is on track or met rather than judging against 0."""
+    blank = Targets(parks=0, floor_area_m2=0.0)
+    zero = quotas(parks_a=0).assign(parks_quota=0, floor_area_quota_m2=0.0)
+    during = progress_as_of(parks(), as_of=date(2022, 6, 30), targets=blank, quotas=zero, reported_on=REPORTED)
+    after = progress_as_of(parks(), as_of=date(2024, 6, 30), targets=blank, quotas=zero, reported_on=REPORTED)
+    for table in (during, after):
+        assert table["on_track"].isna().all() and table["met"].isna().all()
+    assert cell(during, CITY, "parks", "value") == 4  # the parks themselves are still counted (p1-p4)
