@@ -186,15 +186,15 @@ def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -
 def _headline_section(progress: pd.DataFrame, view: dict, lang: str) -> None:
     head = headline(progress, adcode=view["adcode"])
     cols = st.columns(5)
-    target = t("target", lang)
     with cols[0]:
         area = view["names"].get(view["adcode"], head.name)
-        st.metric(f"{t('parks', lang)} · {area}", f"{head.parks:,.0f}", help=f"{target} {head.parks_target:,.0f}")
-        st.progress(_bar(head.parks_pct), text=f"{target} {head.parks_target:,.0f} · {t('complete', lang)} {_pct(head.parks_pct)}")
+        goal = _goal(head.parks_target, lang)
+        st.metric(f"{t('parks', lang)} · {area}", f"{head.parks:,.0f}", help=goal)
+        st.progress(_bar(head.parks_pct), text=f"{goal} · {t('complete', lang)} {_pct(head.parks_pct)}")
     with cols[1]:
-        floor, goal = head.floor_area_m2 / SQM_PER_WAN_SQM, head.floor_area_target_m2 / SQM_PER_WAN_SQM
-        st.metric(t("floor_metric", lang), f"{floor:,.1f}", help=f"{target} {goal:,.0f}")
-        st.progress(_bar(head.floor_pct), text=f"{target} {goal:,.0f} · {t('complete', lang)} {_pct(head.floor_pct)}")
+        floor, goal = head.floor_area_m2 / SQM_PER_WAN_SQM, _goal(head.floor_area_target_m2 / SQM_PER_WAN_SQM, lang)
+        st.metric(t("floor_metric", lang), f"{floor:,.1f}", help=goal)
+        st.progress(_bar(head.floor_pct), text=f"{goal} · {t('complete', lang)} {_pct(head.floor_pct)}")
     with cols[2]:
         st.metric(t("time_elapsed", lang), f"{head.time_elapsed_share:.0%}")
         st.progress(min(head.time_elapsed_share, 1.0), text=f"{shared.city_targets().period_start} – {shared.city_targets().period_end}")
@@ -213,6 +213,11 @@ def _headline_section(progress: pd.DataFrame, view: dict, lang: str) -> None:
 
 def _pct(pct: float) -> str:
     return "—" if pct != pct else f"{pct:.1f}%"
+
+
+def _goal(target: float, lang: str) -> str:
+    """ "目标 140", or "目标未填写" for a target of 0 (a blank plan or quota)."""
+    return f"{t('target', lang)} {target:,.0f}" if target > 0 else t("targets_not_set", lang)
 
 
 def _bar(pct: float) -> float:

@@ -68,3 +68,21 @@ def test_the_chosen_plan_titles_the_dashboard(two_plans: Path) -> None:
     assert at.title[0].value == "绍兴市小微企业园分布与建设进度"
     assert at.caption[0].value == "对照《绍兴市小微企业园提升计划(2024—2026年)》：园区总量不少于200个、总建筑面积不少于1000万平方米"
     assert any(p.proto.text == "2024-01-01 – 2026-12-31" for p in at.get("progress"))
+
+
+def test_a_blank_plan_says_its_targets_are_not_filled_in(two_plans: Path) -> None:
+    """A plan made by `python -m geo.region add` has targets of 0: no "more than 0", no "on track" against 0."""
+    plans = two_plans / "330600" / "plans"
+    plan = json.loads((plans / "2024-2026.json").read_text(encoding="utf-8"))
+    plan["targets"] = [dict(target, value=0) for target in plan["targets"]]
+    (plans / "2024-2026.json").write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    quotas = two_plans / "330600" / "quotas" / "2024-2026.csv"
+    if quotas.exists():
+        quotas.unlink()
+    at = AppTest.from_function(_dashboard, default_timeout=TIMEOUT_S).run()
+    next(s for s in at.sidebar.selectbox if s.label == t("plan", "zh")).set_value("2024-2026").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "目标尚未填写" in at.caption[0].value and "0个" not in at.caption[0].value
+    verdicts = [m.value for m in at.metric if m.label == t("on_track", "zh")]
+    assert verdicts == [t("targets_not_set", "zh")]
+    assert all("目标 0" not in p.proto.text for p in at.get("progress"))
