@@ -21,14 +21,7 @@ from geo.analysis.progress import city_row_adcode
 from geo.export_safety import spreadsheet_safe
 from geo.fields import column_values, sheet_values, shown_in
 from geo.schema import SQM_PER_WAN_SQM
-
-# the about sheet (date, source, synthetic-data notice) comes first: it is what a reader sees on opening
-SHEETS = {"about": ("说明", "About"), "county": ("区县进度", "Counties"), "parks": ("园区名录", "Park register"),
-          "plan": ("计划指标", "Plan indicators")}  # fmt: skip
-
-
-def _h(zh: str, en: str, lang: str) -> str:
-    return zh if lang == "zh" else en
+from geo.words import columns
 
 
 def _county_rows(data: ExportData) -> pd.DataFrame:
@@ -48,8 +41,9 @@ def _county_rows(data: ExportData) -> pd.DataFrame:
     for column in ("land_area_mu", "plot_ratio", "enterprises", "tax_per_mu_wan_yuan"):
         rows[column] = rows["adcode"].astype(str).map(land[column])
     official = data.quotas.set_index(data.quotas["adcode"].astype(str))["official"].to_dict()
+    kinds = columns("workbook_county_values", data.lang)
     rows["quota_kind"] = [
-        "计划目标 / plan target" if a == city_code else ("official" if official.get(a, False) else INDICATIVE_NOTICE)
+        kinds["plan_target"] if a == city_code else (kinds["official"] if official.get(a, False) else INDICATIVE_NOTICE)
         for a in rows["adcode"].astype(str)
     ]
     return rows
@@ -59,25 +53,26 @@ def county_sheet(data: ExportData) -> pd.DataFrame:
     """Return one row per county and one for the city: parks and floor area against quota, pipeline, land use."""
     lang, rows = data.lang, _county_rows(data)
     state = {True: t("on_track_yes", lang), False: t("on_track_no", lang)}
+    h = columns("workbook_county", lang)
     return pd.DataFrame(
         {
-            _h("区县", "County", lang): rows["name"],
-            "adcode": rows["adcode"].astype(str),
-            _h("园区数（个）", "Parks", lang): rows["parks"],
-            _h("园区目标（个）", "Parks quota", lang): rows["parks_quota"],
-            _h("园区完成率（%）", "Parks, % of quota", lang): rows["parks_pct"].astype("float64").round(1),
-            _h("建筑面积（万㎡）", "Floor area (10k m²)", lang): (rows["floor_area_m2"] / SQM_PER_WAN_SQM).round(2),
-            _h("面积目标（万㎡）", "Floor area quota (10k m²)", lang): (rows["floor_quota_m2"] / SQM_PER_WAN_SQM).round(2),
-            _h("面积完成率（%）", "Floor area, % of quota", lang): rows["floor_pct"].astype("float64").round(1),
-            _h("符合进度", "On track", lang): rows["on_track"].map(lambda v: "—" if v is None or pd.isna(v) else state[bool(v)]),
-            _h("排名", "Rank", lang): rows["rank"],
-            _h("在建园区（个）", "Under construction (parks)", lang): rows["pipeline_parks"],
-            _h("在建面积（万㎡）", "Under construction (10k m²)", lang): (rows["pipeline_floor_area_m2"] / SQM_PER_WAN_SQM).round(2),
-            _h("占地（亩）", "Land (mu)", lang): rows["land_area_mu"].round(1),
-            _h("容积率", "Plot ratio", lang): rows["plot_ratio"].round(2),
-            _h("入园企业（家）", "Enterprises", lang): rows["enterprises"],
-            _h("亩均税收（万元/亩）", "Tax per mu (10k yuan)", lang): rows["tax_per_mu_wan_yuan"].round(1),
-            _h("目标性质", "Quota", lang): rows["quota_kind"],
+            h["name"]: rows["name"],
+            h["adcode"]: rows["adcode"].astype(str),
+            h["parks"]: rows["parks"],
+            h["parks_quota"]: rows["parks_quota"],
+            h["parks_pct"]: rows["parks_pct"].astype("float64").round(1),
+            h["floor_area_wan_m2"]: (rows["floor_area_m2"] / SQM_PER_WAN_SQM).round(2),
+            h["floor_quota_wan_m2"]: (rows["floor_quota_m2"] / SQM_PER_WAN_SQM).round(2),
+            h["floor_pct"]: rows["floor_pct"].astype("float64").round(1),
+            h["on_track"]: rows["on_track"].map(lambda v: "—" if v is None or pd.isna(v) else state[bool(v)]),
+            h["rank"]: rows["rank"],
+            h["pipeline_parks"]: rows["pipeline_parks"],
+            h["pipeline_wan_m2"]: (rows["pipeline_floor_area_m2"] / SQM_PER_WAN_SQM).round(2),
+            h["land_area_mu"]: rows["land_area_mu"].round(1),
+            h["plot_ratio"]: rows["plot_ratio"].round(2),
+            h["enterprises"]: rows["enterprises"],
+            h["tax_per_mu_wan_yuan"]: rows["tax_per_mu_wan_yuan"].round(1),
+            h["quota_kind"]: rows["quota_kind"],
         }
     )
 
@@ -89,36 +84,36 @@ def park_sheet(data: ExportData) -> pd.DataFrame:
     (:mod:`geo.fields`), with their labels and units, then the register's own
     status beside the status on the as-of date, then the WGS-84 coordinates.
     """
-    lang = data.lang
+    lang, h = data.lang, columns("workbook_park", data.lang)
     parks = data.parks_on_date
     names = {str(a): data.county_name(str(a)) for a in pd.unique(parks["county_adcode"].astype(str))}
-    columns: dict[str, pd.Series] = {}
+    out: dict[str, pd.Series] = {}
     for item in shown_in("workbook"):
-        columns[item.label(lang, sink="workbook")] = sheet_values(item, column_values(parks, item), lang, names=names)
+        out[item.label(lang, sink="workbook")] = sheet_values(item, column_values(parks, item), lang, names=names)
         if item.name == "status":
-            columns[_h("状态（台账现状）", "Status in register", lang)] = sheet_values(item, data.parks["status"], lang)
-    columns[_h("经度（WGS-84）", "Longitude (WGS-84)", lang)] = parks.geometry.x.round(6)
-    columns[_h("纬度（WGS-84）", "Latitude (WGS-84)", lang)] = parks.geometry.y.round(6)
-    return pd.DataFrame(columns).reset_index(drop=True)
+            out[h["status_in_register"]] = sheet_values(item, data.parks["status"], lang)
+    out[h["lon"]] = parks.geometry.x.round(6)
+    out[h["lat"]] = parks.geometry.y.round(6)
+    return pd.DataFrame(out).reset_index(drop=True)
 
 
 def plan_sheet(data: ExportData) -> pd.DataFrame:
     """Return every plan target with its lead unit and the measured value, or "无数据 / no data"."""
-    plan = data.plan
+    plan, h = data.plan, columns("workbook_plan", data.lang)
     measured = plan["measured_value"].map(lambda v: NO_DATA if pd.isna(v) else float(v))
     return pd.DataFrame(
         {
             "indicator_id": plan["indicator_id"],
             "指标": plan["indicator_zh"],
             "Indicator": plan["indicator_en"],
-            _h("目标值", "Target", data.lang): plan["target_value"],
-            _h("单位", "Unit", data.lang): plan["unit_zh"] if data.lang == "zh" else plan["unit_en"],
-            _h("牵头单位", "Lead unit", data.lang): plan["lead_unit"],
-            _h("期末", "Period end", data.lang): plan["period_end"],
-            _h("测算值", "Measured", data.lang): measured,
-            _h("完成率（%）", "% of target", data.lang): plan["pct_complete"].round(1),
-            _h("数据来源 / 说明", "Source / note", data.lang): plan["note"].where(plan["note"] != "", NO_DATA),
-            _h("计划条款", "Plan clause", data.lang): plan["plan_clause"],
+            h["target_value"]: plan["target_value"],
+            h["unit"]: plan["unit_zh"] if data.lang == "zh" else plan["unit_en"],
+            h["lead_unit"]: plan["lead_unit"],
+            h["period_end"]: plan["period_end"],
+            h["measured"]: measured,
+            h["pct_complete"]: plan["pct_complete"].round(1),
+            h["note"]: plan["note"].where(plan["note"] != "", NO_DATA),
+            h["plan_clause"]: plan["plan_clause"],
         }
     )
 
@@ -127,16 +122,17 @@ def about_sheet(data: ExportData) -> pd.DataFrame:
     """Return the date, counting rule, sources and notices as one column of lines."""
     generated = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     lines = [t("city_title", data.lang, **plan_words(data)), date_line(data), *source_lines(data), *notices(data), f"generated {generated}"]
-    return pd.DataFrame({_h("说明", "About", data.lang): lines})
+    return pd.DataFrame({columns("workbook_sheets", data.lang)["about"]: lines})
 
 
 def summary_xlsx(data: ExportData) -> bytes:
     """Return the summary workbook as .xlsx bytes (every sheet through :func:`geo.export_safety.spreadsheet_safe`)."""
     sheets = {"about": about_sheet(data), "county": county_sheet(data), "parks": park_sheet(data), "plan": plan_sheet(data)}
     buffer = io.BytesIO()
+    names = columns("workbook_sheets", data.lang)  # the about sheet comes first: it is what a reader sees on opening
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for key, frame in sheets.items():
-            name = SHEETS[key][0 if data.lang == "zh" else 1]
+            name = names[key]
             safe = spreadsheet_safe(frame)
             safe.to_excel(writer, sheet_name=name, index=False)
             _tidy(writer.sheets[name], safe)

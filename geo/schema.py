@@ -12,6 +12,7 @@ from typing import Final
 
 from geo.fields import stored_fields
 from geo.units import SQM_PER_HECTARE, SQM_PER_MU, SQM_PER_WAN_SQM
+from geo.words_table import COLUMNS
 
 __all__ = [
     "DEFAULT_COUNTED_STATUSES",
@@ -31,24 +32,14 @@ __all__ = [
 
 # Park status codes, in the order a park moves through them.
 STATUSES: Final = ("planned", "under_construction", "built", "certified")
-STATUS_LABELS_ZH: Final = {
-    "planned": "谋划",
-    "under_construction": "在建",
-    "built": "建成",
-    "certified": "已认定",
-}
-STATUS_LABELS_EN: Final = {
-    "planned": "Planned",
-    "under_construction": "Under construction",
-    "built": "Built",
-    "certified": "Certified",
-}
+STATUS_LABELS_ZH: Final = {s: COLUMNS["status"][s][0] for s in STATUSES}  # the words are in geo/words_table.py
+STATUS_LABELS_EN: Final = {s: COLUMNS["status"][s][1] for s in STATUSES}
 # What counts toward the plan's totals unless the user says otherwise.
 DEFAULT_COUNTED_STATUSES: Final = ("built", "certified")
 
 PARK_TYPES: Final = ("manufacturing", "producer_services")
-PARK_TYPE_LABELS_ZH: Final = {"manufacturing": "生产制造类", "producer_services": "生产性服务类"}
-PARK_TYPE_LABELS_EN: Final = {"manufacturing": "Manufacturing", "producer_services": "Producer services"}
+PARK_TYPE_LABELS_ZH: Final = {p: COLUMNS["park_type"][p][0] for p in PARK_TYPES}
+PARK_TYPE_LABELS_EN: Final = {p: COLUMNS["park_type"][p][1] for p in PARK_TYPES}
 
 # Canonical park and enterprise columns (besides ``geometry``, a WGS-84 point),
 # in column order: views of the field catalogue (geo.fields), where each

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from export.data import prepare_export_data
-from export.workbook import SHEETS, summary_xlsx
+from export.workbook import summary_xlsx
 from geo.errors import StoreError
 from geo.fields import (
     ENTERPRISE_FIELDS,
@@ -40,6 +40,7 @@ from geo.schema import ENTERPRISE_COLUMNS, PARK_COLUMNS
 from geo.store.gpkg import GeoPackageStore
 from geo.store.gpkg.schema import canonical_type
 from geo.units import plot_ratio, ratio
+from geo.words import columns
 from layers.parks import park_layer
 from tests.geo.ingest.importdata import point_near
 
@@ -163,7 +164,7 @@ def test_workbook_holds_each_workbook_field(imported: gpd.GeoDataFrame) -> None:
     counties = load_counties()
     data = prepare_export_data(imported, as_of=date(2023, 12, 31), counties=counties, reported_on=date(2023, 12, 31))
     book = openpyxl.load_workbook(io.BytesIO(summary_xlsx(data)))
-    sheet = book[SHEETS["parks"][0]]
+    sheet = book[columns("workbook_sheets", "zh")["parks"]]
     header = [c.value for c in sheet[1]]
     cells = dict(zip(header, [c.value for c in sheet[2]], strict=True))
     for item in shown_in("workbook"):
