@@ -211,6 +211,20 @@ def _occupancy(table: Mapping[str, pd.Series]) -> pd.Series:
 PARK_FIELDS: tuple[Field, ...] = (
     Field("park_id", "parks", "str", "园区编号", "Park id", shows=Shows(workbook=True), labels={"workbook": ("park_id", "park_id")}),
     Field(
+        "park_code",
+        "parks",
+        "str",
+        "园区编码",
+        "Park code",
+        aliases=("园区编码", "统一编码", "园区代码", "园区编号", "park_code"),
+        parser="text",
+        shows=Shows(details=True, workbook=True, template=True),
+        template_header="园区编码",
+        example="KQ-2021-007",
+        template_note="本单位给园区的编码（如有）；每季度报送时保持不变，用来认出同一个园区",
+        labels={"details": ("园区编码 Park code", "园区编码 Park code")},
+    ),
+    Field(
         "name",
         "parks",
         "str",

@@ -12,7 +12,7 @@ from geo.ingest.template import TEMPLATE_HEADERS, build_template
 from tests.geo.ingest.importdata import point_near
 
 EXPECTED = (
-    "序号, 园区名称, 所在区县, 所在镇街, 园区类型, 建设状态, 建筑面积(万平方米), 占地面积(亩), 开工日期, 竣工日期, 认定日期, "
+    "序号, 园区编码, 园区名称, 所在区县, 所在镇街, 园区类型, 建设状态, 建筑面积(万平方米), 占地面积(亩), 开工日期, 竣工日期, 认定日期, "
     "星级, 入园企业数, 规上企业数, 可出租面积(万平方米), 已出租面积(万平方米), 入驻率(%), "
     "亩均税收(万元/亩), 主导产业, 运营主体, 经度, 纬度, 备注"
 )

@@ -48,6 +48,7 @@ def make_parks(n: int = 4, *, offset: int = 0) -> gpd.GeoDataFrame:
     names[0] = HOSTILE[0]
     data: dict[str, Any] = {
         "park_id": [f"P{i:03d}" for i in idx],
+        "park_code": [None if i % 3 == 1 else f"KQ-{i:03d}" for i in idx],
         "name": names,
         "county_adcode": ["330603", "330602", "330604", "330681"] * (n // 4) + ["330683"] * (n % 4),
         "township": [None if i % 2 else "齐贤街道" for i in idx],
