@@ -159,8 +159,11 @@ def test_data_page_quotas_history_and_rollback(small_store: Path) -> None:
     parks_id = open_store(small_store).latest_info("parks").snapshot_id
     next(s for s in at.selectbox if s.label == "快照").set_value(parks_id)
     at.text_input(key="rollback_reason").input("wrong file").run()
+    assert next(b for b in at.button if b.label == "撤回").disabled  # who rolls back is said, not "app"
+    at.text_input(key="rollback_by").input("李工").run()
     next(b for b in at.button if b.label == "撤回").click().run()
     _no_exception(at)
+    assert open_store(small_store).snapshot_info(parks_id).rolled_back_by == "李工"
     assert open_store(small_store).latest_info("parks") is None
     assert open_store(small_store).latest_info("enterprises") is not None
 

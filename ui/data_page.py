@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +24,8 @@ from geo.store import store_location
 from geo.words import columns, t
 from ui import plan_form, shared
 from ui.words import field_word, plan_words, titled, words_of
+
+BEIJING = ZoneInfo("Asia/Shanghai")  # 北京时间, the time every bureau reads
 
 KINDS = ("parks", "enterprises")
 
@@ -119,8 +123,19 @@ def _show_report(report: ImportReport, lang: str) -> None:
         st.download_button(
             t("download_rejected", lang),
             rejected_xlsx(report),
-            file_name=f"rejected_{report.file_name}.xlsx",
+            file_name=rejected_file_name(report.file_name, lang),
         )
+
+
+def rejected_file_name(file_name: str, lang: str) -> str:
+    """The rejected rows' file name: ``柯桥区台账_被拒绝的行.xlsx`` for ``柯桥区台账.xlsx`` (not ``….xlsx.xlsx``)."""
+    return t("rejected_file", lang, stem=Path(file_name).stem or "register")
+
+
+def local_times(values: pd.Series) -> pd.Series:
+    """Store times (UTC) as a planner reads them: Beijing time, to the minute, blank when missing."""
+    times = pd.to_datetime(values, utc=True, errors="coerce").dt.tz_convert(BEIJING)
+    return times.dt.strftime("%Y-%m-%d %H:%M").fillna("")
 
 
 def _problems_table(problems: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -135,6 +150,8 @@ def _history_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The snapshot history with headers and kinds in ``lang`` (formulas neutralised)."""
     shown = neutralise_formulas(pd.DataFrame(history))
     shown["kind"] = words_of(shown["kind"], "kind", lang)
+    for column in ("imported_at", "rolled_back_at"):
+        shown[column] = local_times(history[column])
     return titled(shown, "history", lang)
 
 
@@ -186,18 +203,19 @@ def _history_section(lang: str) -> None:
         st.info(t("no_imports", lang))
         return
     st.dataframe(_history_table(history, lang), hide_index=True, width="stretch")
-    cols = st.columns([1, 2, 1, 1])
+    cols = st.columns([1, 2, 1, 1, 1])
     snapshot_id = int(cols[0].selectbox(t("snapshot", lang), history["snapshot_id"].tolist()))
     reason = cols[1].text_input(t("reason", lang), key="rollback_reason")
+    who = cols[2].text_input(t("done_by", lang), placeholder=t("done_by_hint", lang), key="rollback_by").strip()
     rolled_back = bool(history.loc[history["snapshot_id"] == snapshot_id, "rolled_back"].iloc[0])
-    # Only what applies is enabled: a withdrawn snapshot can be restored, a counting one rolled back.
-    roll = cols[2].button(t("roll_back", lang), disabled=rolled_back or not reason.strip())
-    restore = cols[3].button(t("restore", lang), disabled=not rolled_back)
+    # Only what applies is enabled: a withdrawn snapshot can be restored, a counting one rolled back; both say who.
+    roll = cols[3].button(t("roll_back", lang), disabled=rolled_back or not reason.strip() or not who)
+    restore = cols[4].button(t("restore", lang), disabled=not rolled_back or not who)
     try:
         if roll:
-            store.rollback(snapshot_id, by="app", reason=reason.strip())
+            store.rollback(snapshot_id, by=who, reason=reason.strip())
         if restore:
-            store.restore(snapshot_id, by="app", reason=reason.strip())
+            store.restore(snapshot_id, by=who, reason=reason.strip())
     except GeoDataError as exc:  # a StoreError, e.g. another tab changed the snapshot meanwhile
         st.error(shared.md_text(str(exc)))
         return

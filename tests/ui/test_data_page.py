@@ -108,3 +108,19 @@ def test_a_damaged_store_is_a_message_and_stays_as_it_was(tmp_path: Path, monkey
     assert not at.exception, [e.message for e in at.exception]
     assert any("数据库无法使用" in e.value for e in at.error)
     assert location.read_bytes() == b""
+
+
+def test_history_times_are_beijing_time_and_the_rejected_file_is_not_named_xlsx_xlsx(small_store: Path) -> None:
+    from geo.store import open_store
+    from ui.data_page import rejected_file_name
+
+    at = AppTest.from_function(_data_page, default_timeout=TIMEOUT_S).run()
+    assert not at.exception, [e.message for e in at.exception]
+    headers = columns("history", "zh")
+    history = next(d.value for d in at.dataframe if headers["imported_at"] in d.value.columns)
+    stored = pd.to_datetime(open_store(small_store).list_snapshots()["imported_at"], utc=True)
+    beijing = stored.dt.tz_convert("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M")
+    assert list(history[headers["imported_at"]]) == list(beijing)
+    assert not any("+00:00" in str(v) for v in history[headers["imported_at"]])
+    assert rejected_file_name("柯桥区台账.xlsx", "zh") == "柯桥区台账_被拒绝的行.xlsx"
+    assert rejected_file_name("Keqiao.csv", "en") == "Keqiao_rejected_rows.xlsx"
