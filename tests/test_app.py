@@ -253,3 +253,27 @@ def test_register_text_is_shown_as_text_on_the_dashboard(small_store: Path) -> N
     next(b for b in at.button if b.label == "生成会议材料").click().run()  # the file name is on every page of the pack
     _no_exception(at)
     assert sorted(at.session_state["meeting_pack"][1]) == ["atlas.pdf", "map.html", "map.png", "summary.xlsx"]
+
+
+def test_quarterly_charts_put_each_point_at_its_quarter_and_the_city_first(small_store: Path) -> None:
+    from ui.charts import _progress_chart, chart_data
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
+    _no_exception(at)
+    series = pd.DataFrame(
+        {
+            "as_of": pd.to_datetime(["2021-03-31", "2021-06-30"]),
+            "adcode": ["330603", "330603"],
+            "name": ["柯桥区", "柯桥区"],
+            "measure": ["parks", "parks"],
+            "value": [10.0, 12.0],
+            "trajectory": [9.0, 11.0],
+            "target": [20.0, 20.0],
+        }
+    )
+    data = chart_data(series, measure="parks", adcode="330600", lang="zh", statuses=("built", "certified"), end=date(2024, 6, 30))
+    actual = data[(data["series"] == "实际") & (data["area"] == "柯桥区")]
+    assert list(actual["period"]) == ["2021Q1", "2021Q2"]  # 2021-03-31 is in 2021Q1, not at the 2021-Q2 tick
+    spec = _progress_chart(data, "zh").to_dict()
+    assert spec["facet"]["sort"] == ["全市", "越城区", "柯桥区", "上虞区", "新昌县", "诸暨市", "嵊州市"]
+    assert spec["spec"]["layer"][0]["encoding"]["x"]["field"] == "period"

@@ -12,6 +12,7 @@ import streamlit as st
 from geo.analysis.dashboard import floor_area_by_status, status_as_of
 from geo.analysis.progress import progress_as_of, progress_series
 from geo.region.region import is_city_adcode
+from geo.reporting.periods import period_of
 from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
 from geo.words import t
 from layers.parks import STATUS_COLOURS
@@ -104,14 +105,21 @@ def chart_data(series: pd.DataFrame, *, measure: str, adcode: str, lang: str, st
     if lang == "en":
         counties = shared.counties()
         data["area"] = data["area"].replace(dict(zip(counties["name"], counties["name_en"], strict=True)))
+    # the quarter a point belongs to, as planners write it: 2021-03-31 is "2021Q1" (a time axis put it at the 2021-Q2 tick)
+    data["period"] = [period_of(pd.Timestamp(q).date()).code for q in data["quarter"]]
     return data
+
+
+def panel_order(lang: str) -> list[str]:
+    """The chart panels' order: the city first, then its counties in the region's order."""
+    return [t("city", lang), *(c.label(lang) for c in shared.region().counties)]
 
 
 def _progress_chart(data: pd.DataFrame, lang: str) -> alt.FacetChart:
     """Small multiples per area: lines for actual, trajectory and target; dots for what registers reported."""
     names = [t(k, lang) for k in ("chart_actual", "chart_trajectory", "chart_target", "chart_reported")]
     colours = alt.Scale(domain=names, range=["#1f77b4", "#9e9e9e", "#d62728", "#000000"])
-    x = alt.X("quarter:T", title=None, axis=alt.Axis(format="%Y-Q%q", labelAngle=-45))
+    x = alt.X("period:O", title=None, sort="ascending", axis=alt.Axis(labelAngle=-45))
     tooltip = [
         alt.Tooltip("area:N", title=t("county", lang)),
         alt.Tooltip("quarter:T", format="%Y-%m-%d", title=t("as_of_label", lang)),
@@ -124,7 +132,8 @@ def _progress_chart(data: pd.DataFrame, lang: str) -> alt.FacetChart:
     dash = alt.condition(alt.datum.series == names[0], alt.value([1, 0]), alt.value([5, 4]))
     lines = base.transform_filter(alt.datum.series != names[3]).mark_line(point=True).encode(strokeDash=dash, tooltip=tooltip)
     dots = base.transform_filter(alt.datum.series == names[3]).mark_point(size=90, filled=True, shape="diamond").encode(tooltip=tooltip)
-    return alt.layer(lines, dots, data=data).facet(facet=alt.Facet("area:N", title=None), columns=3).resolve_scale(y="independent")
+    facet = alt.Facet("area:N", title=None, sort=panel_order(lang))
+    return alt.layer(lines, dots, data=data).facet(facet=facet, columns=3).resolve_scale(y="independent")
 
 
 def progress_charts(parks: gpd.GeoDataFrame, view: dict, lang: str, *, reported_on: date) -> None:
