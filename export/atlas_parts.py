@@ -24,10 +24,11 @@ from export.mapdraw import (
 from export.static_map import headline_lines, max_floor_area
 from export.tables import Column, draw_table
 from export.text import INDICATIVE_NOTICE, t
-from geo.analysis.dashboard import headline
+from geo.analysis.dashboard import headline, plan_over
 from geo.crs import to_metric
 from geo.fields import column_values, format_value, shown_in
 from geo.schema import STATUSES
+from geo.words import verdict, verdict_header
 
 COUNTY_PX_TO_PT = 0.55
 NAME_SUFFIXES = ("小微企业园", "小微园")
@@ -157,19 +158,19 @@ def park_rows(data: ExportData, adcode: str) -> list[list[str]]:
 
 def county_table_rows(data: ExportData) -> tuple[list[Column], list[list[str]]]:
     """Return the city page's county table: parks and floor area against quota, on track and rank."""
-    lang = data.lang
+    lang, final = data.lang, plan_over(data.progress)
     columns = [
         Column(t("col_county", lang), 0.55, "left"),
         Column(t("parks", lang), 0.68),
         Column(t("col_parks_pct", lang), 0.5),
         Column(t("floor_area", lang), 0.82),
         Column(t("col_floor_pct", lang), 0.5),
-        Column(t("col_on_track", lang), 0.55, "center"),
+        Column(verdict_header(final=final, lang=lang), 0.55, "center"),
         Column(t("col_rank", lang), 0.3),
     ]
     rows = []
     for row in data.view.itertuples():
-        state = "—" if pd.isna(row.on_track) else t("on_track_yes" if row.on_track else "on_track_no", lang)
+        state = verdict(row.on_track, final=final, lang=lang)
         rows.append(
             [
                 data.county_name(str(row.adcode)),

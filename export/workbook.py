@@ -16,12 +16,12 @@ import pandas as pd
 from export.captions import date_line, notices, plan_words, source_lines
 from export.data import ExportData
 from export.text import INDICATIVE_NOTICE, NO_DATA, t
-from geo.analysis.dashboard import headline
+from geo.analysis.dashboard import headline, plan_over
 from geo.analysis.progress import city_row_adcode
 from geo.export_safety import spreadsheet_safe
 from geo.fields import column_values, sheet_values, shown_in
 from geo.schema import SQM_PER_WAN_SQM
-from geo.words import columns
+from geo.words import columns, verdict, verdict_header
 
 
 def _county_rows(data: ExportData) -> pd.DataFrame:
@@ -52,7 +52,7 @@ def _county_rows(data: ExportData) -> pd.DataFrame:
 def county_sheet(data: ExportData) -> pd.DataFrame:
     """Return one row per county and one for the city: parks and floor area against quota, pipeline, land use."""
     lang, rows = data.lang, _county_rows(data)
-    state = {True: t("on_track_yes", lang), False: t("on_track_no", lang)}
+    final = plan_over(data.progress)
     h = columns("workbook_county", lang)
     return pd.DataFrame(
         {
@@ -64,7 +64,7 @@ def county_sheet(data: ExportData) -> pd.DataFrame:
             h["floor_area_wan_m2"]: (rows["floor_area_m2"] / SQM_PER_WAN_SQM).round(2),
             h["floor_quota_wan_m2"]: (rows["floor_quota_m2"] / SQM_PER_WAN_SQM).round(2),
             h["floor_pct"]: rows["floor_pct"].astype("float64").round(1),
-            h["on_track"]: rows["on_track"].map(lambda v: "—" if v is None or pd.isna(v) else state[bool(v)]),
+            verdict_header(final=final, lang=lang): rows["on_track"].map(lambda v: verdict(v, final=final, lang=lang)),
             h["rank"]: rows["rank"],
             h["pipeline_parks"]: rows["pipeline_parks"],
             h["pipeline_wan_m2"]: (rows["pipeline_floor_area_m2"] / SQM_PER_WAN_SQM).round(2),

@@ -16,6 +16,8 @@ from datetime import date
 from string import Formatter
 from typing import Protocol
 
+import pandas as pd
+
 from geo.region.targets import INDICATIVE_LABEL_EN, INDICATIVE_LABEL_ZH
 from geo.words_table import COLUMNS, WORDS
 
@@ -56,6 +58,8 @@ __all__ = [
     "plan_values",
     "subtitle_key",
     "t",
+    "verdict",
+    "verdict_header",
 ]
 
 
@@ -271,3 +275,45 @@ def subtitle_key(plan: PlanLike) -> str:
         (a blank plan made by ``python -m geo.region add``).
     """
     return "subtitle" if plan.parks > 0 or plan.floor_area_m2 > 0 else "subtitle_no_targets"
+
+
+def verdict(on_track: object, *, final: bool, lang: str) -> str:
+    """Return the verdict of one row in the wording of the plan's phase.
+
+    Parameters
+    ----------
+    on_track
+        True, False, or missing (``None``/``pd.NA``: before the plan, or no target).
+    final
+        True once the plan's end date has passed: the verdict is then met / not met.
+    lang
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        "符合进度" / "落后于进度" during the plan, "已达成" / "未达成" after it, "—" without a verdict.
+    """
+    if on_track is None or on_track is pd.NA or (isinstance(on_track, float) and on_track != on_track):
+        return "—"
+    if final:
+        return t("met" if on_track else "not_met", lang)
+    return t("on_track_yes" if on_track else "on_track_no", lang)
+
+
+def verdict_header(*, final: bool, lang: str) -> str:
+    """Return the header of a verdict column: "进度" during the plan, "是否达成" after it.
+
+    Parameters
+    ----------
+    final
+        True once the plan's end date has passed.
+    lang
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The header in ``lang``.
+    """
+    return t("col_met" if final else "col_on_track", lang)

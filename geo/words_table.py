@@ -107,6 +107,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "pipeline_value": ("{parks} 个 · {floor} 万㎡", "{parks} parks · {floor} 10k m²"),
     "final_label": ("计划期结束", "Plan period over"),
     "met": ("已达成", "Met"),
+    "col_met": ("是否达成", "Met"),
     "not_met": ("未达成", "Not met"),
     "final_met": ("计划期结束：已达成", "plan over: met"),
     "final_not_met": ("计划期结束：未达成", "plan over: not met"),

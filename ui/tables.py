@@ -8,14 +8,14 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.dashboard import county_view, status_as_of
+from geo.analysis.dashboard import county_view, plan_over, status_as_of
 from geo.analysis.indicators import MEASURED, enterprise_indicators
 from geo.analysis.land_use import land_use_by_county
 from geo.export_safety import neutralise_formulas
 from geo.fields import column_values, format_value, shown_in
 from geo.region.targets import load_plan_targets
 from geo.schema import SQM_PER_WAN_SQM
-from geo.words import columns, t
+from geo.words import columns, t, verdict, verdict_header
 from ui import shared
 from ui.words import titled
 
@@ -29,7 +29,7 @@ def _area_names(table: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) -> p
 
 def county_table(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     """Return each county against its quota, headers in ``lang`` (the catalogue's ``county`` table)."""
-    view = county_view(progress, counties)
+    view, final = county_view(progress, counties), plan_over(progress)
     names = view["name"] if lang == "zh" else view["adcode"].map(dict(zip(counties["adcode"], counties["name_en"], strict=True)))
     table = pd.DataFrame(
         {
@@ -41,11 +41,12 @@ def county_table(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) 
             "floor_quota_wan_m2": (view["floor_quota_m2"] / SQM_PER_WAN_SQM).round(0),
             "floor_pct": view["floor_pct"].round(1),
             "rank": view["rank"],
-            "on_track": view["on_track"].map(lambda v: "—" if pd.isna(v) else ("✓" if v else "✗")),
+            "on_track": view["on_track"].map(lambda v: verdict(v, final=final, lang=lang)),
             "pipeline_parks": view["pipeline_parks"].astype(int),
         }
     )
-    return table.sort_values("rank").reset_index(drop=True).rename(columns=columns("county", lang))
+    headers = columns("county", lang) | {"on_track": verdict_header(final=final, lang=lang)}
+    return table.sort_values("rank").reset_index(drop=True).rename(columns=headers)
 
 
 def county_table_section(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) -> None:

@@ -307,3 +307,19 @@ def status_as_of(parks: pd.DataFrame, *, as_of: date) -> pd.Series:
     result = np.where(dated, np.minimum(rank.fillna(0), derived), rank.fillna(0)).astype(int)
     names = {v: k for k, v in _STATUS_RANK.items()}
     return pd.Series([names[r] for r in result], index=parks.index, name="status")
+
+
+def plan_over(progress: pd.DataFrame) -> bool:
+    """Return True when ``progress`` is at or after the plan's end date (its verdicts are then met / not met).
+
+    Parameters
+    ----------
+    progress
+        A table from :func:`geo.analysis.progress.progress_as_of`.
+
+    Returns
+    -------
+    bool
+        Whether the final result is known.
+    """
+    return bool(len(progress)) and bool(progress["final"].notna().any())

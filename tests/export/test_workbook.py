@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from datetime import date
 
 import openpyxl
 import pandas as pd
+import pytest
 
 from export.data import ExportData, plan_indicators
 from export.text import NO_DATA
@@ -66,3 +68,21 @@ def test_enterprise_indicators_measured_when_an_enterprise_list_is_given(small_d
 def test_english_workbook(small_data: ExportData) -> None:
     book = _book(replace(small_data, lang="en"))
     assert book.sheetnames == ["About", "Counties", "Park register", "Plan indicators"]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "header", "words"),
+    [(date(2022, 6, 30), "进度", {"符合进度", "落后于进度"}), (date(2024, 6, 30), "是否达成", {"已达成", "未达成"})],
+)
+def test_one_wording_per_phase_in_workbook_and_atlas(small_parks, counties, quotas, as_of: date, header: str, words: set[str]) -> None:
+    """During the plan the verdict is on track / behind; after its end it is met / not met, as the dashboard's header says."""
+    from export.atlas_parts import county_table_rows
+    from export.data import prepare_export_data
+
+    data = prepare_export_data(small_parks, as_of=as_of, counties=counties, quotas=quotas, reported_on=as_of, source_name="台账.xlsx")
+    sheet = pd.read_excel(io.BytesIO(summary_xlsx(data)), sheet_name="区县进度", engine="openpyxl")
+    assert header in sheet.columns and set(sheet[header].dropna()) <= words | {"—"}
+    assert set(sheet[header].dropna()) & words
+    columns, rows = county_table_rows(data)
+    position = [c.header for c in columns].index(header)
+    assert {row[position] for row in rows} <= words | {"—"}
