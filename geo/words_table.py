@@ -124,6 +124,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "projected_value": ("含在建预计期末：{parks} 个，{floor} 万㎡", "Projected at plan end: {parks} parks, {floor} 10k m²"),
     # sections of the dashboard
     "county_table": ("区县进度表", "Progress by county"),
+    "county_csv_file": ("区县进度_{date}.csv", "county_progress_{date}.csv"),
+    "as_of_column": ("统计日期", "As of"),
     "download_csv": ("下载表格（CSV）", "Download table (CSV)"),
     "charts": ("季度进度", "Quarterly progress"),
     "chart_measure": ("图表指标", "Chart measure"),

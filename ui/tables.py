@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.dashboard import county_view, plan_over, status_as_of
+from geo.analysis.dashboard import county_view, headline, plan_over, status_as_of
 from geo.analysis.indicators import MEASURED, enterprise_indicators
 from geo.analysis.land_use import land_use_by_county
 from geo.export_safety import neutralise_formulas
@@ -59,8 +59,25 @@ def county_table_section(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lan
     quotas = shared.quotas()
     if not quotas["official"].all():
         st.caption(f"⚠ {t('quota_indicative', lang)}")
-    csv = neutralise_formulas(table).to_csv(index=False).encode("utf-8-sig")
-    st.download_button(t("download_csv", lang), csv, file_name="county_progress.csv", mime="text/csv")
+    as_of = pd.Timestamp(progress["as_of"].iloc[0]).date().isoformat()
+    st.download_button(
+        t("download_csv", lang), county_csv(progress, counties, lang), file_name=t("county_csv_file", lang, date=as_of), mime="text/csv"
+    )
+
+
+def county_csv(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) -> bytes:
+    """The county table as a CSV a planner can file: its as-of date on every row and a last row for the whole city."""
+    table = county_table(progress, counties, lang)
+    head, final = headline(progress), plan_over(progress)
+    on_track = None if head.parks_on_track is None else head.parks_on_track and head.floor_on_track
+    city = [
+        t("city", lang), int(head.parks), int(head.parks_target), round(head.parks_pct, 1),
+        round(head.floor_area_m2 / SQM_PER_WAN_SQM, 1), round(head.floor_area_target_m2 / SQM_PER_WAN_SQM, 0),
+        round(head.floor_pct, 1), "—", verdict(on_track, final=final, lang=lang), int(head.pipeline_parks),
+    ]  # fmt: skip
+    table = pd.concat([table, pd.DataFrame([city], columns=table.columns)], ignore_index=True)
+    table.insert(0, t("as_of_column", lang), pd.Timestamp(progress["as_of"].iloc[0]).date().isoformat())
+    return neutralise_formulas(table).to_csv(index=False).encode("utf-8-sig")
 
 
 def park_details(parks: gpd.GeoDataFrame, park_id: str | None, names: Mapping[str, str], lang: str) -> None:
