@@ -47,7 +47,7 @@ from geo.ingest.importing import (
     prepare,
     typed_columns,
 )
-from geo.ingest.locate import CountyLookup, parse_county
+from geo.ingest.locate import CountyLookup, county_hints, parse_county
 from geo.ingest.parsers import Parsed, cell_text, hashed_ids, normalise_text, parse_choice, parse_text
 from geo.ingest.readers import RawTable, ReadLimits, read_table
 from geo.ingest.report import ImportReport
@@ -186,7 +186,8 @@ def _parse_fields(prep: Prepared, lookup: CountyLookup, notes: list[str]) -> dic
     if name is not None:
         check_parsed(prep, "name", name, required="credit_code" not in prep.matches, allowed="请填写企业名称。")
     county = parse_county(prep.column("county"), lookup)
-    check_parsed(prep, "county", county, required=True, allowed=f"可填：{lookup.allowed()}，{lookup.alias_hint()}。")
+    allowed = f"可填：{lookup.allowed()}，{lookup.alias_hint()}。"
+    check_parsed(prep, "county", county, required=True, allowed=allowed, hints=county_hints(prep.column("county"), lookup))
     values["county_adcode"] = county.values
     values["enterprise_id"] = _enterprise_ids(prep, county.values, name, notes)
     empty = pd.Series([""] * len(prep.body), index=prep.body.index, dtype=object)

@@ -292,6 +292,7 @@ def check_parsed(
     *,
     required: bool,
     allowed: str,
+    hints: pd.Series | None = None,
 ) -> None:
     """Record blank-but-required cells and unreadable cells of one field.
 
@@ -313,6 +314,8 @@ def check_parsed(
         Whether the field is required.
     allowed
         What the cells may hold, quoted in messages.
+    hints
+        Per cell, a question put before the message of an unreadable cell (such as "是否为诸暨市？"); "" for none.
     """
     header = prep.header(field)
     text = cell_text(prep.body[prep.matches[field].column])
@@ -320,7 +323,9 @@ def check_parsed(
         prep.log.add(parsed.blank, field=header, value=text, severity="error", message=f"必填项为空。{allowed}")
     severity = "error" if required else "warning"
     suffix = "" if required else "；此值未导入，其余内容照常导入"
-    prep.log.add(parsed.bad, field=header, value=text, severity=severity, message=f"无法识别此值。{allowed}{suffix}")
+    unreadable = f"无法识别此值。{allowed}{suffix}"
+    message = unreadable if hints is None else (hints.astype(str).to_numpy(dtype=object) + unreadable)
+    prep.log.add(parsed.bad, field=header, value=text, severity=severity, message=message)
     if parsed.out_of_range is not None:
         message = f"数值超出可能的范围。{allowed}{suffix}"
         prep.log.add(parsed.out_of_range, field=header, value=text, severity=severity, message=message)

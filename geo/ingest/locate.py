@@ -19,6 +19,7 @@ pass per county.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -191,6 +192,53 @@ class CountyLookup:
         if re.fullmatch(r"\d{9,12}", key):
             key = key[:6]
         return self.keys.get(key)
+
+    def suggest(self, text: str) -> str | None:
+        """Return the official name of the county ``text`` is probably a typo of (诸既市 → 诸暨市), else None.
+
+        Parameters
+        ----------
+        text
+            A county name that :meth:`code` did not understand.
+
+        Returns
+        -------
+        str or None
+            The official county name when exactly one known name is close (difflib ratio ≥ 0.6).
+        """
+        key = _county_key(text)
+        for prefix in self.prefixes:
+            if key.startswith(prefix) and len(key) > len(prefix):
+                key = key[len(prefix) :]
+                break
+        close = difflib.get_close_matches(key, [k for k in self.keys if not k.isdigit()], n=3, cutoff=0.6)
+        found = {self.names[self.keys[k]] for k in close}
+        return found.pop() if len(found) == 1 else None
+
+
+def county_hints(series: pd.Series, lookup: CountyLookup) -> pd.Series:
+    """Return, per cell, "是否为诸暨市？" where a county name that cannot be read is close to one name; else "".
+
+    Parameters
+    ----------
+    series
+        One column of the file, cells as read.
+    lookup
+        The region's county names.
+
+    Returns
+    -------
+    Series of str
+        A question to put before the message of each unreadable cell; same index.
+    """
+    text = cell_text(series)
+    unknown = text.str.strip().ne("") & map_unique(text, lookup.code).isna()
+    hints = pd.Series("", index=series.index, dtype=object)
+    for value in pd.unique(text[unknown]):
+        name = lookup.suggest(str(value))
+        if name:
+            hints[(text == value).to_numpy()] = f"是否为{name}？"
+    return hints
 
 
 def _alias_example(region: Region, names: dict[str, str]) -> County | None:

@@ -65,7 +65,7 @@ from geo.ingest.importing import (
     scrub_paths,
     typed_columns,
 )
-from geo.ingest.locate import CountyLookup, parse_county
+from geo.ingest.locate import CountyLookup, county_hints, parse_county
 from geo.ingest.parsers import allowed_text, cell_text, hashed_ids, parse_field, parse_text
 from geo.ingest.readers import PARK_LIMITS, RawTable, ReadLimits, read_table
 from geo.ingest.report import ImportReport
@@ -180,7 +180,8 @@ def _parse_fields(prep: Prepared, lookup: CountyLookup, notes: list[str]) -> dic
     )
     values["name"] = name.values
     county = parse_county(prep.column("county"), lookup)
-    check_parsed(prep, "county", county, required=True, allowed=f"可填：{lookup.allowed()}，{lookup.alias_hint()}。")
+    allowed = f"可填：{lookup.allowed()}，{lookup.alias_hint()}。"
+    check_parsed(prep, "county", county, required=True, allowed=allowed, hints=county_hints(prep.column("county"), lookup))
     values["county_adcode"] = county.values
     status = parse_field(get_field("status"), prep.column("status"))
     check_parsed(prep, "status", status, required=True, allowed=allowed_text(get_field("status")))

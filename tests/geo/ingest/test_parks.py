@@ -514,3 +514,14 @@ def test_rows_of_several_sheets_are_told_apart_by_sheet(tmp_path) -> None:
     same = report.problems[report.problems["message"].str.contains("名称相同")]
     assert list(same["sheet"]) == ["越城区"] and "“柯桥区”第 2 行" in same["message"].iloc[0]
     assert report.to_dict()["problems"][0]["sheet"] == "柯桥区"
+
+
+def test_a_county_name_with_a_typo_asks_whether_it_is_the_close_one() -> None:
+    frame = clean_parks("wgs84")
+    frame.loc[2, "所在区县"] = "诸既市"  # a typo of 诸暨市
+    frame.loc[1, "所在区县"] = "火星区"  # nothing close
+    report = import_parks(frame.to_csv(index=False).encode(), file_name="台账.csv")
+    messages = report.problems.set_index("value")["message"]
+    assert messages["诸既市"].startswith("是否为诸暨市？无法识别此值。")
+    assert messages["火星区"].startswith("无法识别此值。")
+    assert report.rejected == 2  # a suggestion, never a silent correction
