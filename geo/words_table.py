@@ -236,6 +236,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "Note: the plan asks for *{comparison}* {parks_target} parks and *{comparison}* {floor_target}:"
         " quotas that add up to exactly {parks_target} can all be met while the city is not.",
     ),
+    "quota_sum_differs": (
+        "区县目标合计 {parks} 个、{floor} 万㎡，与规划目标 {parks_target} 个、{floor_target_wan} 万㎡ 不一致；"
+        "保存前请核对（如确属有意，可照常保存）。",
+        "The county quotas add up to {parks} parks and {floor} 10k m², not the plan's {parks_target} parks and"
+        " {floor_target_wan} 10k m²; check them before saving (save anyway if this is intended).",
+    ),
     "save_quotas": ("保存区县目标", "Save quotas"),
     "quotas_saved": ("已保存：{path}", "Saved: {path}"),
     "history_title": ("导入历史", "Snapshot history"),
@@ -391,6 +397,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "name": ("区县", "County"),
         "parks_quota": ("园区目标（个）", "Parks quota"),
         "floor_area_quota_m2": ("建筑面积目标（㎡）", "Floor area quota (m²)"),
+        "floor_area_quota_wan_m2": ("建筑面积目标（万㎡）", "Floor area quota (10k m²)"),
         "official": ("正式下达", "Official"),
         "method": ("说明", "Method"),
     },

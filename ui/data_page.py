@@ -163,23 +163,32 @@ def _quota_section(lang: str) -> None:
         method = t("indicative_method", lang) if method == INDICATIVE_METHOD else method
         st.caption(f"⚠ {t('quota_indicative', lang)}: {shared.md_text(method)}")
     headers = columns("quotas", lang)
-    edited = st.data_editor(
-        shared.shown(quotas),
+    # floor area is entered in 万㎡, as everywhere else on screen; stored in m²
+    shown = shared.shown(quotas).assign(floor_area_quota_wan_m2=quotas["floor_area_quota_m2"] / SQM_PER_WAN_SQM)
+    shown = shown.drop(columns=["floor_area_quota_m2"])[["adcode", "name", "parks_quota", "floor_area_quota_wan_m2", "official", "method"]]
+    entered = st.data_editor(
+        shown,
         hide_index=True,
         disabled=["adcode", "name"],
         column_config={
             "adcode": st.column_config.TextColumn(headers["adcode"]),
             "name": st.column_config.TextColumn(headers["name"]),
             "parks_quota": st.column_config.NumberColumn(headers["parks_quota"], min_value=0, step=1),
-            "floor_area_quota_m2": st.column_config.NumberColumn(headers["floor_area_quota_m2"], min_value=0, step=10000),
+            "floor_area_quota_wan_m2": st.column_config.NumberColumn(
+                headers["floor_area_quota_wan_m2"], min_value=0.0, step=1.0, format="%.2f"
+            ),
             "official": st.column_config.CheckboxColumn(headers["official"]),
             "method": st.column_config.TextColumn(headers["method"]),
         },
         key="quota_editor",
     )
-    floor_wan = f"{edited['floor_area_quota_m2'].sum() / SQM_PER_WAN_SQM:,.0f}"
-    st.caption(t("quota_total", lang, parks=int(edited["parks_quota"].sum()), floor=floor_wan))
-    if shared.plan().comparison == "more_than":
+    edited = quotas_from_editor(entered)
+    parks_sum, floor_sum = int(edited["parks_quota"].sum()), float(edited["floor_area_quota_m2"].sum())
+    st.caption(t("quota_total", lang, parks=parks_sum, floor=f"{floor_sum / SQM_PER_WAN_SQM:,.0f}"))
+    plan = shared.plan()
+    if (plan.parks or plan.floor_area_m2) and (parks_sum != plan.parks or round(floor_sum) != round(plan.floor_area_m2)):
+        st.warning(t("quota_sum_differs", lang, parks=parks_sum, floor=f"{floor_sum / SQM_PER_WAN_SQM:,.2f}", **plan_words(lang)))
+    if plan.comparison == "more_than":
         st.caption(t("quota_more_than_note", lang, **plan_words(lang)))
     if st.button(t("save_quotas", lang)):
         try:
@@ -188,6 +197,14 @@ def _quota_section(lang: str) -> None:
             st.error(shared.md_text(exc))
         else:
             st.success(t("quotas_saved", lang, path=shared.md_text(path)))
+
+
+def quotas_from_editor(entered: pd.DataFrame) -> pd.DataFrame:
+    """The quota table as stored (floor area in m²) from the editor's (floor area in 万㎡)."""
+    floor_m2 = (pd.to_numeric(entered["floor_area_quota_wan_m2"], errors="coerce") * SQM_PER_WAN_SQM).round(2)
+    return entered.drop(columns=["floor_area_quota_wan_m2"]).assign(floor_area_quota_m2=floor_m2)[
+        ["adcode", "name", "parks_quota", "floor_area_quota_m2", "official", "method"]
+    ]
 
 
 def _history_section(lang: str) -> None:

@@ -124,3 +124,21 @@ def test_history_times_are_beijing_time_and_the_rejected_file_is_not_named_xlsx_
     assert not any("+00:00" in str(v) for v in history[headers["imported_at"]])
     assert rejected_file_name("柯桥区台账.xlsx", "zh") == "柯桥区台账_被拒绝的行.xlsx"
     assert rejected_file_name("Keqiao.csv", "en") == "Keqiao_rejected_rows.xlsx"
+
+
+def test_quotas_are_entered_in_wan_m2_and_a_split_that_misses_the_plan_is_flagged(small_store: Path) -> None:
+    from geo.region.targets import load_county_quotas
+    from ui.data_page import quotas_from_editor
+
+    at = AppTest.from_function(_data_page, default_timeout=TIMEOUT_S).run()
+    assert not at.exception, [e.message for e in at.exception]
+    shipped = load_county_quotas()
+    editor = next(d for d in at.dataframe if "floor_area_quota_wan_m2" in d.value.columns).value
+    assert list(editor["floor_area_quota_wan_m2"]) == list(shipped["floor_area_quota_m2"] / 10_000)  # 122.0, not 1220000
+    assert not any("不一致" in w.value for w in at.warning)  # the indicative split adds up to the plan
+    back = quotas_from_editor(editor)
+    assert list(back["floor_area_quota_m2"]) == list(shipped["floor_area_quota_m2"])
+    shipped.assign(parks_quota=shipped["parks_quota"] + 1).to_csv(small_store.parent / "county_quotas.csv", index=False)
+    at = AppTest.from_function(_data_page, default_timeout=TIMEOUT_S).run()
+    warning = next(w.value for w in at.warning if "不一致" in w.value)
+    assert "合计 146 个" in warning and "规划目标 140 个" in warning
