@@ -210,6 +210,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "template_file": ("小微企业园台账模板.xlsx", "park_register_template.xlsx"),
     "cannot_read": ("无法读取文件：{error}", "Cannot read the file: {error}"),
     "no_row": ("没有可导入的行。", "No row can be imported."),
+    "kind_hint": (
+        "这个文件看起来是{other}：按{other}读取可接受 {n} 行。请把上面的“类型”改为“{other}”再试。",
+        "This file looks like an {other}: read as one, {n} rows are accepted. Switch the kind above to “{other}” and try again.",
+    ),
     "loaded_by": ("导入人", "Loaded by"),
     "loaded_by_hint": ("姓名/单位", "name or bureau"),
     "save_rows": ("保存 {n} 行到数据库（填报日期 {date}）", "Save {n} rows (reporting date {date})"),

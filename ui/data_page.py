@@ -42,6 +42,17 @@ def _check(kind: str, content: bytes, file_name: str, datum: str) -> ImportRepor
     return importer(content, datum=datum, counties=shared.counties(), file_name=file_name)
 
 
+def _suggest_other_kind(kind: str, content: bytes, file_name: str, datum: str, *, accepted: int, lang: str) -> None:
+    """Say so when the file reads better as the other kind (an enterprise list uploaded as a park register)."""
+    other = "enterprises" if kind == "parks" else "parks"
+    try:
+        alternative = _check(other, content, file_name, datum)
+    except GeoDataError:
+        return
+    if alternative.accepted > max(accepted, alternative.rejected):
+        st.info(t("kind_hint", lang, other=t(f"kind_{other}", lang), n=f"{alternative.accepted:,}"))
+
+
 def _import_section(lang: str) -> None:
     st.subheader(t("import_title", lang))
     cols = st.columns(3)
@@ -71,8 +82,11 @@ def _import_section(lang: str) -> None:
         report = _check(kind, content, upload.name, str(datum))
     except GeoDataError as exc:
         st.error(t("cannot_read", lang, error=shared.md_text(exc)))
+        _suggest_other_kind(kind, content, upload.name, str(datum), accepted=0, lang=lang)
         return
     _show_report(report, lang)
+    if report.accepted == 0 or report.rejected > report.accepted:
+        _suggest_other_kind(kind, content, upload.name, str(datum), accepted=report.accepted, lang=lang)
     if report.accepted == 0:
         st.error(t("no_row", lang))
         return

@@ -142,3 +142,19 @@ def test_quotas_are_entered_in_wan_m2_and_a_split_that_misses_the_plan_is_flagge
     at = AppTest.from_function(_data_page, default_timeout=TIMEOUT_S).run()
     warning = next(w.value for w in at.warning if "不一致" in w.value)
     assert "合计 146 个" in warning and "规划目标 140 个" in warning
+
+
+def test_an_enterprise_list_uploaded_as_a_park_register_suggests_switching_the_kind(small_store: Path) -> None:
+    from tests.geo.ingest.importdata import point_near
+
+    rows = []
+    for i, (adcode, county) in enumerate([("330603", "柯桥区"), ("330602", "越城区"), ("330681", "诸暨市")]):
+        lon, lat = point_near(adcode)
+        rows.append(
+            {"统一社会信用代码": f"91330600MA2{i:07d}", "企业名称": f"测试纺织有限公司{i}", "所在区县": county, "经度": lon, "纬度": lat}
+        )
+    content = pd.DataFrame(rows).to_csv(index=False).encode("utf-8")
+    at = _upload("企业名录.csv", content)  # the kind is still 园区台账
+    hint = next(i.value for i in at.info if "看起来是企业名录" in i.value)
+    assert "可接受 3 行" in hint
+    assert not any("看起来是" in i.value for i in _upload("柯桥区台账.csv", _good_register()).info)
