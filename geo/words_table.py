@@ -47,6 +47,12 @@ WORDS: dict[str, tuple[str, str]] = {
     # sidebar
     "as_of_label": ("统计日期", "As of"),
     "as_of_help": ("各季度末；指标、地图与表格都按此日期计算。", "Quarter ends; indicators, map and tables refer to this date."),
+    "as_of_projected_option": ("{date}（推算）", "{date} (projected)"),
+    "as_of_projected": (
+        "统计日期晚于最新台账的填报日期 {reported}：之后的数值按台账中的竣工、认定日期推算，不是填报数据。",
+        "The as-of date is after the latest register's reporting date {reported}: later figures are projected from the"
+        " register's completion and certification dates, not reported.",
+    ),
     "statuses_label": ("计入总量的状态", "Statuses counted"),
     "county": ("区县", "County"),
     "county_names": ("区县名称", "County names"),

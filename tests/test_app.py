@@ -277,3 +277,14 @@ def test_quarterly_charts_put_each_point_at_its_quarter_and_the_city_first(small
     spec = _progress_chart(data, "zh").to_dict()
     assert spec["facet"]["sort"] == ["全市", "越城区", "柯桥区", "上虞区", "新昌县", "诸暨市", "嵊州市"]
     assert spec["spec"]["layer"][0]["encoding"]["x"]["field"] == "period"
+
+
+def test_quarters_after_the_latest_register_are_marked_as_projected(app: AppTest) -> None:
+    slider = app.select_slider(key="as_of")
+    reported = slider.value  # the default is the register's own reporting date
+    assert not any("推算" in c.value for c in app.sidebar.caption)
+    later = next(d for d in slider.options if str(d).startswith(str(reported.year + 1)))
+    assert "（推算）" in later  # the slider's label says so
+    slider.set_value(date.fromisoformat(later[:10])).run()
+    _no_exception(app)
+    assert any(f"最新台账的填报日期 {reported}" in c.value for c in app.sidebar.caption)

@@ -119,9 +119,12 @@ def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -
             t("as_of_label", lang),
             options=choices,
             value=default_as_of(choices, reported_on=reported),
+            format_func=lambda d: t("as_of_projected_option", lang, date=d) if reported and d > reported else str(d),
             help=t("as_of_help", lang),
             key="as_of",
         )
+        if reported and as_of > reported:
+            st.caption(t("as_of_projected", lang, reported=reported))
         statuses = st.multiselect(
             t("statuses_label", lang),
             options=list(STATUSES),
