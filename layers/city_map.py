@@ -128,6 +128,7 @@ def overlay_group(content: MapContent, *, lang: str = "zh", basemap: str = "none
     values = content.county_values.to_numpy(dtype="float64")
     is_pct = content.measure in PCT_MEASURES
     title = measure_label(content.measure, lang)
+    fill_opacity = 0.25 if content.hexes is not None and len(content.hexes) else 0.6
     county_layer(
         content.counties,
         fill_colours=pct_class_colour(values) if is_pct else ramp_colour(values),
@@ -135,10 +136,13 @@ def overlay_group(content: MapContent, *, lang: str = "zh", basemap: str = "none
         datum=datum,
         highlight_adcode=content.selected_adcode,
         name=t("county", lang),
-        fill_opacity=0.25 if content.hexes is not None and len(content.hexes) else 0.6,
+        fill_opacity=fill_opacity,
     ).add_to(group)
     county_labels(content.counties, datum=datum, name=t("county_names", lang)).add_to(group)
-    legends: list[object] = [pct_legend(title) if is_pct else ramp_legend(title, *_range_labels(values))]
+    choropleth = (
+        pct_legend(title, fill_opacity=fill_opacity) if is_pct else ramp_legend(title, *_range_labels(values), fill_opacity=fill_opacity)
+    )
+    legends: list[object] = [choropleth]
     _add_enterprise_layers(group, content, lang=lang, datum=datum, legends=legends)
     if content.parks is not None and len(content.parks):
         names = dict(zip(content.counties["adcode"].astype(str), content.counties["name"].astype(str), strict=True))

@@ -59,13 +59,15 @@ def pct_class_colour(values: Sequence[float] | np.ndarray) -> list[str]:
     return [NO_DATA_COLOUR if np.isnan(v) else PCT_COLOURS[i] for v, i in zip(arr, idx, strict=True)]
 
 
-def pct_legend(title: str) -> CategoricalLegend:
+def pct_legend(title: str, *, fill_opacity: float = 1.0) -> CategoricalLegend:
     """Return the legend of the stepped % complete classes.
 
     Parameters
     ----------
     title
         The legend's title (escaped when drawn).
+    fill_opacity
+        The county layer's fill opacity: the swatches are drawn at it, so they look like the map.
 
     Returns
     -------
@@ -73,7 +75,7 @@ def pct_legend(title: str) -> CategoricalLegend:
         The five % classes with their colours.
     """
     labels = ("< 25%", "25–50%", "50–75%", "75–100%", "≥ 100%")
-    return CategoricalLegend(title, list(zip(PCT_COLOURS, labels, strict=True)))
+    return CategoricalLegend(title, list(zip(PCT_COLOURS, labels, strict=True)), fill_opacity=fill_opacity)
 
 
 def ramp_colour(values: Sequence[float] | np.ndarray) -> list[str]:
@@ -99,7 +101,7 @@ def ramp_colour(values: Sequence[float] | np.ndarray) -> list[str]:
     return [NO_DATA_COLOUR if not np.isfinite(v) else RAMP_COLOURS[int(i)] for v, i in zip(arr, idx, strict=True)]
 
 
-def ramp_legend(title: str, low_label: str, high_label: str) -> ContinuousLegend:
+def ramp_legend(title: str, low_label: str, high_label: str, *, fill_opacity: float = 1.0) -> ContinuousLegend:
     """Return the legend of the continuous colour ramp.
 
     Parameters
@@ -108,13 +110,15 @@ def ramp_legend(title: str, low_label: str, high_label: str) -> ContinuousLegend
         The legend's title (escaped when drawn).
     low_label, high_label
         Text at the light and dark ends of the ramp.
+    fill_opacity
+        The county layer's fill opacity (the ramp is drawn at it).
 
     Returns
     -------
     ContinuousLegend
         The colour ramp from low to high.
     """
-    return ContinuousLegend(title, RAMP_COLOURS, low_label, high_label)
+    return ContinuousLegend(title, RAMP_COLOURS, low_label, high_label, fill_opacity=fill_opacity)
 
 
 def county_layer(

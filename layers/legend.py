@@ -47,15 +47,25 @@ class CategoricalLegend:
     title: str
     items: Sequence[tuple[str, str]]  # (colour, label)
     shape: str = "square"  # or "circle"
+    fill_opacity: float = 1.0  # as the features are drawn, so a swatch looks like the map
 
     def to_html(self) -> str:
         radius = "50%" if self.shape == "circle" else "2px"
         rows = "".join(
             f'<div><span style="display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:middle;'
-            f'background:{html.escape(colour)};border-radius:{radius};border:1px solid #555;"></span>{html.escape(label)}</div>'
+            f'background:{html.escape(_with_opacity(colour, self.fill_opacity))};border-radius:{radius};border:1px solid #555;">'
+            f"</span>{html.escape(label)}</div>"
             for colour, label in self.items
         )
         return f'<div style="font-weight:600;margin-bottom:3px;">{html.escape(self.title)}</div>{rows}'
+
+
+def _with_opacity(colour: str, opacity: float) -> str:
+    """``#rrggbb`` at ``opacity`` as ``rgba(...)`` (other colour forms, or opacity 1, unchanged)."""
+    if opacity >= 1.0 or not (colour.startswith("#") and len(colour) == 7):
+        return colour
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{opacity:g})"
 
 
 @dataclass(frozen=True)
@@ -66,9 +76,10 @@ class ContinuousLegend:
     colours: Sequence[str]
     low_label: str
     high_label: str
+    fill_opacity: float = 1.0
 
     def to_html(self) -> str:
-        ramp = ",".join(html.escape(c) for c in self.colours)
+        ramp = ",".join(html.escape(_with_opacity(c, self.fill_opacity)) for c in self.colours)
         return (
             f'<div style="font-weight:600;margin-bottom:3px;">{html.escape(self.title)}</div>'
             f'<div style="width:160px;height:12px;border:1px solid #555;background:linear-gradient(to right,{ramp});"></div>'

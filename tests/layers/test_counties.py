@@ -53,3 +53,14 @@ def test_labels_and_legends_render_inside_the_map(two_counties) -> None:
     assert "linear-gradient(to right,#fff,#000)" in html
     assert "合成示例数据 &lt;b&gt;" in html
     assert '_controlCorners["bottomright"]' in html
+
+
+def test_legend_swatches_show_the_colour_as_drawn_on_the_map() -> None:
+    """The county fill is ~60 % opaque; opaque swatches made 50–75 % look like the 25–50 % class."""
+    from layers.counties import PCT_COLOURS, pct_legend, ramp_legend
+
+    html_text = pct_legend("完成率", fill_opacity=0.6).to_html()
+    r, g, b = (int(PCT_COLOURS[2][i : i + 2], 16) for i in (1, 3, 5))
+    assert f"rgba({r},{g},{b},0.6)" in html_text
+    assert PCT_COLOURS[2] in pct_legend("完成率").to_html()  # opaque features keep plain swatches
+    assert "rgba(" in ramp_legend("面积", "0", "9", fill_opacity=0.25).to_html()
