@@ -63,6 +63,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "measure": ("分级设色指标", "Choropleth measure"),
     "layer_parks": ("园区", "Parks"),
     "layer_density": ("企业密度（H3 六边形）", "Enterprise density (H3 hexagons)"),
+    "density_legend": ("企业数（家/六边形，每格约 {km2} km²）", "Firms per hexagon (each about {km2} km²)"),
     "layer_clusters": ("企业集聚区", "Enterprise clusters"),
     "layer_gaps": ("园区覆盖缺口", "Coverage gaps"),
     "basemap": ("底图", "Basemap"),
@@ -131,7 +132,6 @@ WORDS: dict[str, tuple[str, str]] = {
     # sections of the dashboard
     "county_table": ("区县进度表", "Progress by county"),
     "county_csv_file": ("区县进度_{date}.csv", "county_progress_{date}.csv"),
-    "as_of_column": ("统计日期", "As of"),
     "download_csv": ("下载表格（CSV）", "Download table (CSV)"),
     "charts": ("季度进度", "Quarterly progress"),
     "chart_measure": ("图表指标", "Chart measure"),

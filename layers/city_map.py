@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.crs import area_m2
 from geo.words import measure_label, t
 from layers.assets import APP_STATIC_URL
 from layers.base import base_map, basemap_datum
@@ -294,7 +295,8 @@ def _add_enterprise_layers(group: folium.FeatureGroup, content: MapContent, *, l
     names = dict(zip(content.counties["adcode"].astype(str), content.counties["name"].astype(str), strict=True))
     if content.hexes is not None and len(content.hexes):
         hexbin_layer(content.hexes, datum=datum, name=t("layer_density", lang), count_label=t("layer_density", lang)).add_to(group)
-        legends.append(density_legend(content.hexes, title=t("layer_density", lang)))
+        cell_km2 = float(np.median(area_m2(content.hexes))) / 1e6 if len(content.hexes) else 0.0
+        legends.append(density_legend(content.hexes, title=t("density_legend", lang, km2=f"{cell_km2:.2f}")))
     shown = []
     if content.clusters is not None and len(content.clusters):
         words = {

@@ -17,7 +17,7 @@ import pandas as pd
 
 from geo.words import t
 from layers.counties import in_datum
-from layers.legend import CategoricalLegend, ContinuousLegend
+from layers.legend import CategoricalLegend, ContinuousLegend, with_opacity
 
 DENSITY_COLOURS = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")  # purples: distinct from the choropleth
 CLUSTER_COLOUR = "#6a1b9a"
@@ -232,4 +232,6 @@ def cluster_gap_legend(*, cluster_label: str, gap_label: str) -> CategoricalLege
     CategoricalLegend
         Two entries: clusters and gaps.
     """
-    return CategoricalLegend("", [(CLUSTER_COLOUR, cluster_label), (GAP_COLOUR, gap_label)])
+    # drawn as the layers are: a dashed, nearly empty outline for clusters, a half-filled area for gaps
+    items = [(with_opacity(CLUSTER_COLOUR, 0.05), cluster_label), (with_opacity(GAP_COLOUR, 0.35), gap_label)]
+    return CategoricalLegend("", items, borders=(f"2px dashed {CLUSTER_COLOUR}", f"2px solid {GAP_COLOUR}"))

@@ -48,19 +48,21 @@ class CategoricalLegend:
     items: Sequence[tuple[str, str]]  # (colour, label)
     shape: str = "square"  # or "circle"
     fill_opacity: float = 1.0  # as the features are drawn, so a swatch looks like the map
+    borders: Sequence[str] = ()  # per item, a CSS border as the features' outline is drawn ("2px dashed #6a1b9a")
 
     def to_html(self) -> str:
         radius = "50%" if self.shape == "circle" else "2px"
+        borders = list(self.borders) + ["1px solid #555"] * (len(self.items) - len(self.borders))
         rows = "".join(
             f'<div><span style="display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:middle;'
-            f'background:{html.escape(_with_opacity(colour, self.fill_opacity))};border-radius:{radius};border:1px solid #555;">'
+            f'background:{html.escape(with_opacity(colour, self.fill_opacity))};border-radius:{radius};border:{html.escape(border)};">'
             f"</span>{html.escape(label)}</div>"
-            for colour, label in self.items
+            for (colour, label), border in zip(self.items, borders, strict=True)
         )
         return f'<div style="font-weight:600;margin-bottom:3px;">{html.escape(self.title)}</div>{rows}'
 
 
-def _with_opacity(colour: str, opacity: float) -> str:
+def with_opacity(colour: str, opacity: float) -> str:
     """``#rrggbb`` at ``opacity`` as ``rgba(...)`` (other colour forms, or opacity 1, unchanged)."""
     if opacity >= 1.0 or not (colour.startswith("#") and len(colour) == 7):
         return colour
@@ -79,7 +81,7 @@ class ContinuousLegend:
     fill_opacity: float = 1.0
 
     def to_html(self) -> str:
-        ramp = ",".join(html.escape(_with_opacity(c, self.fill_opacity)) for c in self.colours)
+        ramp = ",".join(html.escape(with_opacity(c, self.fill_opacity)) for c in self.colours)
         return (
             f'<div style="font-weight:600;margin-bottom:3px;">{html.escape(self.title)}</div>'
             f'<div style="width:160px;height:12px;border:1px solid #555;background:linear-gradient(to right,{ramp});"></div>'

@@ -76,7 +76,7 @@ def county_csv(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) ->
         round(head.floor_pct, 1), "—", verdict(on_track, final=final, lang=lang), int(head.pipeline_parks),
     ]  # fmt: skip
     table = pd.concat([table, pd.DataFrame([city], columns=table.columns)], ignore_index=True)
-    table.insert(0, t("as_of_column", lang), pd.Timestamp(progress["as_of"].iloc[0]).date().isoformat())
+    table.insert(0, t("as_of_label", lang), pd.Timestamp(progress["as_of"].iloc[0]).date().isoformat())
     return neutralise_formulas(table).to_csv(index=False).encode("utf-8-sig")
 
 

@@ -63,3 +63,12 @@ def test_cluster_and_gap_layers_escape_text_and_format_values() -> None:
     html = m.get_root().render()
     assert CLUSTER_COLOUR in html and GAP_COLOUR in html
     assert "<b>纺织" not in html
+
+
+def test_cluster_and_gap_swatches_are_drawn_as_the_layers_are() -> None:
+    """Clusters are a dashed outline on the map: their swatch is a dashed outline too, not a filled square."""
+    from layers.enterprises import CLUSTER_COLOUR, GAP_COLOUR, cluster_gap_legend
+
+    html_text = cluster_gap_legend(cluster_label="集聚区", gap_label="缺口").to_html()
+    assert f"2px dashed {CLUSTER_COLOUR}" in html_text and f"2px solid {GAP_COLOUR}" in html_text
+    assert f"background:{CLUSTER_COLOUR};" not in html_text
