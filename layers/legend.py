@@ -63,7 +63,20 @@ class CategoricalLegend:
 
 
 def with_opacity(colour: str, opacity: float) -> str:
-    """``#rrggbb`` at ``opacity`` as ``rgba(...)`` (other colour forms, or opacity 1, unchanged)."""
+    """Return a colour as drawn at ``opacity``, so a legend swatch looks like the map.
+
+    Parameters
+    ----------
+    colour
+        A CSS colour; ``#rrggbb`` is converted, other forms are returned unchanged.
+    opacity
+        Fill opacity, 0 to 1 (1 leaves the colour unchanged).
+
+    Returns
+    -------
+    str
+        ``rgba(r,g,b,opacity)`` for a ``#rrggbb`` colour below full opacity, else ``colour``.
+    """
     if opacity >= 1.0 or not (colour.startswith("#") and len(colour) == 7):
         return colour
     r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
