@@ -34,6 +34,12 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     # notices
     "sample_notice": ("合成示例数据，非真实园区", "Synthetic sample data — not real parks"),
+    "sample_firms_notice": ("企业图层为合成示例数据，非真实企业", "Enterprise layers: synthetic sample data — not real firms"),
+    "sample_firms_banner": (
+        "密度、集聚区和覆盖缺口图层来自程序生成的合成示例企业名录，不是真实企业。请在“数据管理”页导入市场监管部门的企业名录。",
+        "The density, cluster and gap layers come from the generated synthetic enterprise list, not real firms."
+        " Import the market-regulation bureau's list on the Data page.",
+    ),
     "sample_banner": (
         "当前显示的是程序生成的合成示例数据，仅供演示。请在“数据管理”页导入本单位的园区台账。",
         "You are looking at generated synthetic sample data. Import your own park register on the Data page.",

@@ -46,6 +46,7 @@ class MapContent:
     county_tooltips: Sequence[tuple[str, str]] = ()  # (column of counties, label)
     notice_lines: Sequence[str] = ()
     sample_notice: bool = False
+    sample_firms_notice: bool = False  # an enterprise layer drawn here comes from the synthetic firm list
     selected_adcode: str | None = None
     max_floor_area_m2: float | None = None
     extra_legends: Sequence[object] = field(default_factory=tuple)
@@ -159,7 +160,9 @@ def overlay_group(content: MapContent, *, lang: str = "zh", basemap: str = "none
     legends.extend(content.extra_legends)
     font_px = PRESENTATION_FONT_PX if presentation else DEFAULT_FONT_PX
     legend_control(*legends, font_px=font_px).add_to(group)  # type: ignore[arg-type]
-    warning = t("sample_notice", lang) if content.sample_notice else None
+    warning = (
+        t("sample_notice", lang) if content.sample_notice else (t("sample_firms_notice", lang) if content.sample_firms_notice else None)
+    )
     notice_control(list(content.notice_lines), warning=warning, font_px=font_px).add_to(group)
     if presentation and content.title:
         title_control(content.title, subtitle=content.subtitle).add_to(group)

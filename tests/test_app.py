@@ -288,3 +288,22 @@ def test_quarters_after_the_latest_register_are_marked_as_projected(app: AppTest
     slider.set_value(date.fromisoformat(later[:10])).run()
     _no_exception(app)
     assert any(f"最新台账的填报日期 {reported}" in c.value for c in app.sidebar.caption)
+
+
+def test_layers_from_synthetic_firms_carry_the_notice_after_a_real_register_is_loaded(small_store: Path) -> None:
+    """A planner's own park register replaces the sample parks; the firm list is still synthetic and says so."""
+    from geo.demo.bootstrap import retire_sample
+    from geo.store import open_store
+
+    store = open_store(small_store)
+    parks = store.current("parks")
+    store.save_snapshot(
+        parks, kind="parks", reporting_date=date(2024, 6, 30), source_name="柯桥区台账.xlsx", source_sha256="2" * 64, loaded_by="王工"
+    )
+    retire_sample(store, "parks", by="王工")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
+    _no_exception(at)
+    assert not any("合成示例" in w.value for w in at.warning)  # parks are real, no enterprise layer on
+    at.checkbox(key="layer_density").check().run()
+    _no_exception(at)
+    assert any("合成示例企业名录" in w.value for w in at.warning)

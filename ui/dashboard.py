@@ -22,6 +22,7 @@ from geo.analysis.dashboard import (
     status_as_of,
 )
 from geo.analysis.progress import progress_as_of
+from geo.demo.bootstrap import is_sample
 from geo.region.region import load_plan
 from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
 from geo.store import store_location
@@ -277,6 +278,7 @@ def _map_section(
         county_tooltips=[("pct", measure_label("pct_floor_quota", lang)), ("parks_n", t("parks", lang))],
         notice_lines=note,
         sample_notice=sample,
+        sample_firms_notice=_synthetic_firms_shown(view),
         selected_adcode=selected,
         max_floor_area_m2=float(parks["floor_area_m2"].max()) if len(parks) else None,
         title=f"{t('map_title', lang, **plan_words(lang))} · {view['names'][view['adcode']]}",
@@ -314,6 +316,12 @@ def _base_map(basemap: str, key: str | None, lang: str, presentation: bool) -> f
     return city_base_map(shared.display_counties(), lang=lang, basemap=basemap, tianditu_key=key, presentation=presentation)
 
 
+def _synthetic_firms_shown(view: dict) -> bool:
+    """True when an enterprise layer is on and the firm list it is drawn from is the synthetic sample."""
+    wanted = view["layers"]
+    return bool(wanted["density"] or wanted["clusters"] or wanted["gaps"]) and is_sample(shared.latest("enterprises"))
+
+
 def _enterprise_content(view: dict, *, parks_info: object, selected: str | None) -> dict:
     firms_info = shared.latest("enterprises")
     wanted = view["layers"]
@@ -346,6 +354,8 @@ def render(lang: str) -> None:
         st.button(t("presentation_off", lang), on_click=_set_presentation, args=(False,), key="presentation_off")
     elif loaded.is_sample:
         st.warning(t("sample_banner", lang))
+    elif _synthetic_firms_shown(view):
+        st.warning(t("sample_firms_banner", lang))
     progress = progress_as_of(
         loaded.data,
         as_of=view["as_of"],

@@ -69,3 +69,10 @@ def test_fit_zoom_and_view_follow_the_selected_county(two_counties, three_parks)
     # Shaoxing (about 1.35 x 1.2 degrees) fits a 900 x 640 map at zoom 9.25
     assert 9.0 <= fit_zoom((119.9, 29.2, 121.25, 30.4), 900, 640) <= 9.5
     assert fit_zoom((120.0, 30.0, 120.01, 30.01), 900, 640) > 15
+
+
+def test_a_map_with_layers_from_synthetic_firms_says_so(two_counties, three_parks) -> None:
+    html = city_map(_content(two_counties, three_parks, sample_firms_notice=True)).get_root().render()
+    assert "企业图层为合成示例数据" in html
+    plain = city_map(_content(two_counties, three_parks)).get_root().render()
+    assert "合成示例" not in plain
