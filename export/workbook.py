@@ -110,12 +110,23 @@ def plan_sheet(data: ExportData) -> pd.DataFrame:
             h["unit"]: plan["unit_zh"] if data.lang == "zh" else plan["unit_en"],
             h["lead_unit"]: plan["lead_unit"],
             h["period_end"]: plan["period_end"],
+            h["as_of"]: data.as_of.isoformat(),
             h["measured"]: measured,
+            h["final"]: _at_deadline(data, plan["indicator_id"]),
             h["pct_complete"]: plan["pct_complete"].round(1),
             h["note"]: plan["note"].where(plan["note"] != "", NO_DATA),
             h["plan_clause"]: plan["plan_clause"],
         }
     )
+
+
+def _at_deadline(data: ExportData, indicator_ids: pd.Series) -> pd.Series:
+    """The park targets' values on the plan's end date once it has passed (the 142 parks, not today's 146); else blank."""
+    head = headline(data.progress, adcode=city_row_adcode(data.progress))
+    if not head.final:
+        return pd.Series([""] * len(indicator_ids), index=indicator_ids.index, dtype=object)
+    finals = {"parks_total": head.final_parks, "park_floor_area_m2": head.final_floor_area_m2}
+    return indicator_ids.map(lambda i: finals.get(str(i), "")).astype(object)
 
 
 def about_sheet(data: ExportData) -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import os
 from datetime import date
 from pathlib import Path
 
@@ -187,6 +189,19 @@ def test_meeting_pack_builds_four_files_for_download(app: AppTest) -> None:
     assert files["atlas.pdf"].startswith(b"%PDF")
     assert files["map.png"].startswith(b"\x89PNG")
     assert key[1] == date(2024, 6, 30)
+    # one source of numbers: the pack's plan sheet measures the firm indicators the dashboard shows
+    from geo.analysis.indicators import enterprise_indicators
+    from geo.region.targets import load_city_targets, load_plan_targets
+    from geo.store import open_store
+
+    plan = load_plan_targets()
+    firms = open_store(os.environ["PARKMAP_STORE"]).current("enterprises")
+    targets = dict(zip(plan["indicator_id"], plan["target_value"], strict=True))
+    shown = enterprise_indicators(firms, targets=targets, period_start=load_city_targets().period_start, as_of=date(2024, 6, 30))
+    sheet = pd.read_excel(io.BytesIO(files["summary.xlsx"]), sheet_name="计划指标", engine="openpyxl").set_index("indicator_id")
+    measured = shown[shown["status"] == "measured"].set_index("indicator_id")["value"]
+    assert len(measured) and all(float(sheet.loc[i, "测算值"]) == float(v) for i, v in measured.items())
+    assert sheet.loc["parks_total", "期末实际"] < sheet.loc["parks_total", "测算值"]  # 142 at 2023-12-31, 146 now
 
 
 def test_older_registers_show_as_reported_points(small_store: Path) -> None:

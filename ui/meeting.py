@@ -25,9 +25,11 @@ def meeting_pack_section(parks: gpd.GeoDataFrame, view: dict, lang: str, *, load
     """Build the meeting pack for the current as-of date and statuses, then offer the files."""
     with st.expander(t("meeting_pack", lang)):
         st.caption(t("meeting_pack_help", lang))
-        key = (loaded.info.snapshot_id, view["as_of"], view["statuses"], lang)
+        firms_info = shared.latest("enterprises")
+        key = (loaded.info.snapshot_id, view["as_of"], view["statuses"], lang, firms_info and firms_info.snapshot_id)
         if st.button(t("meeting_pack_build", lang), key="build_pack"):
             bar = st.progress(0.0, text=t("meeting_pack_building", lang))
+            firms = shared.current("enterprises")  # the same list the dashboard measures the firm indicators from
             data = prepare_export_data(
                 parks,
                 as_of=view["as_of"],
@@ -39,6 +41,7 @@ def meeting_pack_section(parks: gpd.GeoDataFrame, view: dict, lang: str, *, load
                 reported_on=loaded.info.reporting_date,
                 source_name=loaded.info.source_name,
                 sample=loaded.is_sample,
+                enterprises=None if firms is None else firms.data,
             )
 
             def show(step: str, share: float) -> None:
