@@ -99,8 +99,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "Tianditu needs a key: set TIANDITU_KEY or tianditu_key in .streamlit/secrets.toml. Showing no basemap instead.",
     ),
     "drill_hint": (
-        "点击地图上的区县可查看该区县；再次选择“全市”返回。",
-        "Click a county on the map to drill down; choose Whole city to go back.",
+        "点击地图上的区县（或在左侧“区县”中选择）可查看该区县；查看区县时地图下方有“返回全市”。",
+        "Click a county on the map (or choose it under County) to drill down; “Back to whole city” then appears below the map.",
     ),
     "back_to_city": ("返回全市", "Back to whole city"),
     # headline

@@ -77,7 +77,9 @@ def _choose_county(adcode: str) -> None:
     st.session_state["county"] = adcode
     st.session_state.pop("park_clicked", None)
     for lang in ("zh", "en"):
-        st.session_state.pop(shared.widget_key("county_sel", lang), None)
+        key = shared.widget_key("county_sel", lang)
+        if key in st.session_state:  # set the box itself: dropping its state left the frontend showing the old county
+            st.session_state[key] = adcode
 
 
 def _back_to_city() -> None:
@@ -136,14 +138,10 @@ def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -
         st.session_state["statuses"] = statuses
         if not statuses:
             st.warning(t("no_statuses", lang))
-        codes = list(names)
-        adcode = st.selectbox(
-            t("county", lang),
-            options=codes,
-            index=codes.index(str(shared.chosen("county", shared.region().adcode))),
-            format_func=lambda a: names.get(a, a),
-            key=shared.widget_key("county_sel", lang),
-        )
+        codes, county_key = list(names), shared.widget_key("county_sel", lang)
+        # the box's own state wins once it exists (a map click sets it); else it starts from the stored county
+        start = 0 if county_key in st.session_state else codes.index(str(shared.chosen("county", shared.region().adcode)))
+        adcode = st.selectbox(t("county", lang), options=codes, index=start, format_func=lambda a: names.get(a, a), key=county_key)
         st.session_state["county"] = adcode
         industries = sorted(parks["main_industry"].dropna().astype(str).unique()) if parks is not None else []
         picked = st.multiselect(t("industry", lang), options=industries, placeholder=t("all_industries", lang), key="industries")

@@ -80,6 +80,15 @@ def test_clicking_a_county_drills_down_and_back(app_url: str, page: tuple[object
         except AssertionError:
             continue
     pg.get_by_text("园区数（个） · 新昌县").wait_for(timeout=LOAD_TIMEOUT_MS)
+    # map click, sidebar and "返回全市" are one state: the 区县 box says 新昌县, and another control keeps it
+    county_box = pg.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="区县").first
+    assert county_box.locator("input").input_value() == "新昌县"
+    measure_box = pg.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="分级设色指标").first
+    measure_box.click()
+    pg.get_by_role("option", name="园区数（个）").click()
+    pg.wait_for_timeout(3000)
+    pg.get_by_text("园区数（个） · 新昌县").wait_for(timeout=LOAD_TIMEOUT_MS)
+    assert county_box.locator("input").input_value() == "新昌县"
     pg.get_by_role("button", name="返回全市").click()
     pg.get_by_text("园区数（个） · 全市").wait_for(timeout=LOAD_TIMEOUT_MS)
     assert rec.external == []
