@@ -64,6 +64,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "county_names": ("区县名称", "County names"),
     "city": ("全市", "Whole city"),
     "industry": ("主导产业", "Main industry"),
+    "industry_filter_line": (
+        "主导产业：{industries}（指标、地图、表格和图表只计这些园区）",
+        "Main industry: {industries} (indicators, map, tables and charts count these parks only)",
+    ),
     "all_industries": ("全部产业", "All industries"),
     "layers": ("图层", "Layers"),
     "measure": ("分级设色指标", "Choropleth measure"),

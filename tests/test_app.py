@@ -322,3 +322,19 @@ def test_layers_from_synthetic_firms_carry_the_notice_after_a_real_register_is_l
     at.checkbox(key="layer_density").check().run()
     _no_exception(at)
     assert any("合成示例企业名录" in w.value for w in at.warning)
+
+
+def test_the_industry_filter_applies_to_the_header_and_tables_and_says_so(app: AppTest) -> None:
+    def parks_metric() -> int:
+        return int(next(m.value for m in app.metric if m.label.startswith("园区数（个）")).replace(",", ""))
+
+    everything = parks_metric()
+    box = app.multiselect(key="industries")
+    industry = box.options[0]
+    box.set_value([industry]).run()
+    _no_exception(app)
+    assert any(f"主导产业：{industry}" in md.value for md in app.markdown)
+    filtered = parks_metric()
+    assert 0 < filtered < everything
+    table = next(d.value for d in app.dataframe if "园区数" in d.value.columns and "排名" in d.value.columns)
+    assert int(table["园区数"].sum()) == filtered  # the county table counts the same parks as the header

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.dashboard import floor_area_by_status, status_as_of
+from geo.analysis.dashboard import filter_parks, floor_area_by_status, status_as_of
 from geo.analysis.progress import progress_as_of, progress_series
 from geo.region.region import is_city_adcode
 from geo.reporting.periods import period_of
@@ -22,10 +22,21 @@ MAX_REPORTED_POINTS = 24  # newest registers shown as "as reported" points
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _series(location: str, park_id: int, statuses: tuple[str, ...], reported_on: date, end: date, quotas_version: str) -> pd.DataFrame:
-    """Quarterly progress; ``quotas_version`` (plan, quota file time) is a cache key only: a new plan or edited quotas show at once."""
+def _series(
+    location: str,
+    park_id: int,
+    statuses: tuple[str, ...],
+    reported_on: date,
+    end: date,
+    quotas_version: str,
+    industries: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Quarterly progress of the parks of ``industries`` (all when empty).
+
+    ``quotas_version`` (plan, quota file time) is a cache key only: a new plan or edited quotas show at once.
+    """
     del quotas_version
-    parks = shared.snapshot(location, park_id)
+    parks = filter_parks(shared.snapshot(location, park_id), industries=industries)
     targets = shared.city_targets()
     return progress_series(
         parks, targets=targets, quotas=shared.quotas(), start=targets.period_start, end=end, statuses=statuses, reported_on=reported_on
@@ -33,7 +44,9 @@ def _series(location: str, park_id: int, statuses: tuple[str, ...], reported_on:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _as_reported(location: str, snapshot_ids: tuple[int, ...], statuses: tuple[str, ...], quotas_version: str) -> pd.DataFrame:
+def _as_reported(
+    location: str, snapshot_ids: tuple[int, ...], statuses: tuple[str, ...], quotas_version: str, industries: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Progress at each stored register's own reporting date: what was reported then, not reconstructed.
 
     ``quotas_version`` is a cache key only (see :func:`_series`).
@@ -45,7 +58,7 @@ def _as_reported(location: str, snapshot_ids: tuple[int, ...], statuses: tuple[s
         info = store.snapshot_info(snapshot_id)
         frames.append(
             progress_as_of(
-                shared.snapshot(location, snapshot_id),
+                filter_parks(shared.snapshot(location, snapshot_id), industries=industries),
                 as_of=info.reporting_date,
                 targets=shared.city_targets(),
                 quotas=shared.quotas(),
@@ -90,11 +103,13 @@ def _reported_long_form(reported: pd.DataFrame, *, measure: str, adcode: str, la
     )
 
 
-def chart_data(series: pd.DataFrame, *, measure: str, adcode: str, lang: str, statuses: tuple[str, ...], end: date) -> pd.DataFrame:
+def chart_data(
+    series: pd.DataFrame, *, measure: str, adcode: str, lang: str, statuses: tuple[str, ...], end: date, industries: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Quarterly actual, trajectory and target, plus the value each stored register reported on its own date."""
     history = shared.current_store().list_snapshots("parks")
     kept = tuple(int(i) for i in history.loc[~history["rolled_back"].astype(bool), "snapshot_id"].head(MAX_REPORTED_POINTS))
-    reported = _as_reported(str(shared.store_location()), kept, statuses, shared.quotas_version())
+    reported = _as_reported(str(shared.store_location()), kept, statuses, shared.quotas_version(), industries)
     data = pd.concat(
         [
             _long_form(series, measure=measure, adcode=adcode, lang=lang),
@@ -143,7 +158,8 @@ def progress_charts(parks: gpd.GeoDataFrame, view: dict, lang: str, *, reported_
         return
     end = max(view["as_of"], shared.city_targets().period_end)
     statuses = view["statuses"] or DEFAULT_COUNTED_STATUSES
-    series = _series(str(shared.store_location()), info.snapshot_id, tuple(statuses), reported_on, end, shared.quotas_version())
+    industries = tuple(view["industries"])
+    series = _series(str(shared.store_location()), info.snapshot_id, tuple(statuses), reported_on, end, shared.quotas_version(), industries)
     with st.container():
         measures = ["floor_area_m2", "parks"]
         measure = st.radio(
@@ -155,7 +171,9 @@ def progress_charts(parks: gpd.GeoDataFrame, view: dict, lang: str, *, reported_
             label_visibility="collapsed",
             key=shared.widget_key("chart_measure", lang),
         )
-        data = chart_data(series, measure=measure, adcode=view["adcode"], lang=lang, statuses=tuple(statuses), end=end)
+        data = chart_data(
+            series, measure=measure, adcode=view["adcode"], lang=lang, statuses=tuple(statuses), end=end, industries=industries
+        )
         chart = _progress_chart(data, lang)
         st.altair_chart(chart, width="content")
     with st.container():

@@ -354,8 +354,10 @@ def render(lang: str) -> None:
         st.warning(t("sample_banner", lang))
     elif _synthetic_firms_shown(view):
         st.warning(t("sample_firms_banner", lang))
+    # the industry filter applies to everything on the page (header, map, table, charts, land use, pack), and says so
+    parks = filter_parks(loaded.data, industries=view["industries"])
     progress = progress_as_of(
-        loaded.data,
+        parks,
         as_of=view["as_of"],
         targets=shared.city_targets(),
         quotas=shared.quotas(),
@@ -364,14 +366,15 @@ def render(lang: str) -> None:
     )
     source = t("data_source", lang, source=loaded.info.source_name, date=loaded.info.reporting_date.isoformat())
     as_of_line = t("as_of", lang, date=view["as_of"].isoformat())
-    st.markdown(f"**{as_of_line}** · {shared.md_text(source)}")
+    filtered = t("industry_filter_line", lang, industries="、".join(view["industries"])) if view["industries"] else ""
+    st.markdown(f"**{as_of_line}** · {shared.md_text(source)}" + (f" · **{shared.md_text(filtered)}**" if filtered else ""))
     _headline_section(progress, view, lang)
-    notes = [as_of_line, source, t("boundary_source", lang)]
-    _map_section(loaded.data, progress, view, lang, loaded.is_sample, notes, presentation=presentation)
+    notes = [as_of_line, source, t("boundary_source", lang)] + ([filtered] if filtered else [])
+    _map_section(parks, progress, view, lang, loaded.is_sample, notes, presentation=presentation)
     if presentation:
         return
     park_details(loaded.data, st.session_state.get("park_clicked"), view["names"], lang)
     county_table_section(progress, shared.counties(), lang)
-    charts.progress_charts(loaded.data, view, lang, reported_on=loaded.info.reporting_date)
-    land_use_section(loaded.data, shared.counties(), view, lang)
-    meeting_pack_section(loaded.data, view, lang, loaded=loaded)
+    charts.progress_charts(parks, view, lang, reported_on=loaded.info.reporting_date)
+    land_use_section(parks, shared.counties(), view, lang)
+    meeting_pack_section(parks, view, lang, loaded=loaded)
