@@ -273,6 +273,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "done_by_hint": ("撤回或恢复前请填写操作人姓名", "Your name, to roll back or restore"),
     "roll_back": ("撤回", "Roll back"),
     "restore": ("恢复", "Restore"),
+    "rolled_back_done": (
+        "已撤回快照 {id}（{by}）：它不再计入，可随时恢复。",
+        "Snapshot {id} rolled back ({by}): it no longer counts and can be restored.",
+    ),
+    "restored_done": ("已恢复快照 {id}（{by}）。", "Snapshot {id} restored ({by})."),
     "status_measured": ("已测算", "measured"),
     # the data page's form for a new plan (ui/plan_form.py)
     "plan_form_heading": ("新增计划", "Add a plan"),

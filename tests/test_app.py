@@ -166,6 +166,9 @@ def test_data_page_quotas_history_and_rollback(small_store: Path) -> None:
     next(b for b in at.button if b.label == "撤回").click().run()
     _no_exception(at)
     assert open_store(small_store).snapshot_info(parks_id).rolled_back_by == "李工"
+    assert any(f"已撤回快照 {parks_id}（李工）" in s.value for s in at.success)  # said on screen, not only done
+    history = next(d.value for d in at.dataframe if "快照编号" in d.value.columns)
+    assert list(history.columns[:5]) == ["快照编号", "类型", "填报日期", "当前使用", "已撤回"]  # the state is in view
     assert open_store(small_store).latest_info("parks") is None
     assert open_store(small_store).latest_info("enterprises") is not None
 

@@ -28,6 +28,7 @@ from ui.words import field_word, plan_words, titled, words_of
 BEIJING = ZoneInfo("Asia/Shanghai")  # 北京时间, the time every bureau reads
 
 KINDS = ("parks", "enterprises")
+HISTORY_FIRST = ("snapshot_id", "kind", "reporting_date", "is_current", "rolled_back", "source_name", "row_count", "loaded_by")
 
 
 @st.cache_data(show_spinner=False)
@@ -166,6 +167,9 @@ def _history_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:
     shown["kind"] = words_of(shown["kind"], "kind", lang)
     for column in ("imported_at", "rolled_back_at"):
         shown[column] = local_times(history[column])
+    # what a planner checks first (which snapshot counts, which is withdrawn) comes before the file details
+    first = [c for c in HISTORY_FIRST if c in shown.columns]
+    shown = shown[first + [c for c in shown.columns if c not in first]]
     return titled(shown, "history", lang)
 
 
@@ -223,6 +227,9 @@ def quotas_from_editor(entered: pd.DataFrame) -> pd.DataFrame:
 
 def _history_section(lang: str) -> None:
     st.subheader(t("history_title", lang))
+    done = st.session_state.pop("history_done", None)
+    if done:
+        st.success(done)
     try:
         store = shared.current_store()
         history = store.list_snapshots()
@@ -245,8 +252,10 @@ def _history_section(lang: str) -> None:
     try:
         if roll:
             store.rollback(snapshot_id, by=who, reason=reason.strip())
+            st.session_state["history_done"] = t("rolled_back_done", lang, id=snapshot_id, by=who)
         if restore:
             store.restore(snapshot_id, by=who, reason=reason.strip())
+            st.session_state["history_done"] = t("restored_done", lang, id=snapshot_id, by=who)
     except GeoDataError as exc:  # a StoreError, e.g. another tab changed the snapshot meanwhile
         st.error(shared.md_text(str(exc)))
         return
