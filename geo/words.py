@@ -12,12 +12,12 @@ the indicative-quota label, the language chooser) are deliberately bilingual.
 
 from __future__ import annotations
 
-from datetime import date
 from string import Formatter
 from typing import Protocol
 
 import pandas as pd
 
+from geo.region.region import PlanTargets
 from geo.region.targets import INDICATIVE_LABEL_EN, INDICATIVE_LABEL_ZH
 from geo.words_table import COLUMNS, WORDS
 
@@ -61,28 +61,6 @@ __all__ = [
     "verdict",
     "verdict_header",
 ]
-
-
-class PlanLike(Protocol):
-    """What :func:`plan_values` reads of a plan (a ``geo.region.region.Plan`` or the city targets)."""
-
-    @property
-    def parks(self) -> int: ...
-
-    @property
-    def floor_area_m2(self) -> float: ...
-
-    @property
-    def period_start(self) -> date: ...
-
-    @property
-    def period_end(self) -> date: ...
-
-    @property
-    def baseline_date(self) -> date: ...
-
-    @property
-    def comparison(self) -> str: ...
 
 
 class RegionLike(Protocol):
@@ -219,7 +197,7 @@ def _number(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
 
 
-def plan_values(region: RegionLike, plan: PlanLike, lang: str) -> dict[str, str]:
+def plan_values(region: RegionLike, plan: PlanTargets, lang: str) -> dict[str, str]:
     """Return the figures of the region and plan as values for the words, in ``lang``.
 
     Parameters
@@ -260,7 +238,7 @@ def plan_values(region: RegionLike, plan: PlanLike, lang: str) -> dict[str, str]
     }
 
 
-def subtitle_key(plan: PlanLike) -> str:
+def subtitle_key(plan: PlanTargets) -> str:
     """Return the word key of the subtitle for ``plan``: its targets, or that they are not filled in yet.
 
     Parameters

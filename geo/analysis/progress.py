@@ -54,13 +54,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from geo.errors import GeoDataError
+from geo.region.region import PlanTargets
 from geo.schema import DEFAULT_COUNTED_STATUSES, STATUSES
 
 CITY_ROW_NAME = "全市"  # the name of the whole-city row; its adcode is the plan's region_adcode
@@ -89,23 +89,6 @@ PROGRESS_COLUMNS = [
     "met",
     "undated_parks",
 ]
-
-
-class PlanTargets(Protocol):
-    """What progress needs of a plan (:class:`geo.region.region.Plan`)."""
-
-    @property
-    def parks(self) -> int: ...
-    @property
-    def floor_area_m2(self) -> float: ...
-    @property
-    def period_start(self) -> date: ...
-    @property
-    def period_end(self) -> date: ...
-    @property
-    def baseline_date(self) -> date: ...
-    @property
-    def region_adcode(self) -> str: ...
 
 
 def check_statuses(statuses: Sequence[str]) -> tuple[str, ...]:
@@ -329,7 +312,7 @@ def _progress_rows(
     share = _elapsed_share(as_of, targets)
     after = as_of >= targets.period_end
     before = as_of < targets.baseline_date
-    city_strict = getattr(targets, "comparison", "more_than") == "more_than"
+    city_strict = targets.comparison == "more_than"
     zero = {"parks": 0.0, "floor_area_m2": 0.0}
     rows = []
     for adcode, target_row in goal.iterrows():

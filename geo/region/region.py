@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from geo import paths
 from geo.errors import GeoDataError
@@ -129,6 +129,25 @@ class Region:
     def plans_dir(self) -> Path:
         """The folder holding the region's plan files."""
         return self.folder / "plans"
+
+
+class PlanTargets(Protocol):
+    """What progress and the words read of a plan: a :class:`Plan`, or targets in hand (tests, what-if figures)."""
+
+    @property
+    def parks(self) -> int: ...
+    @property
+    def floor_area_m2(self) -> float: ...
+    @property
+    def period_start(self) -> date: ...
+    @property
+    def period_end(self) -> date: ...
+    @property
+    def baseline_date(self) -> date: ...
+    @property
+    def comparison(self) -> str: ...
+    @property
+    def region_adcode(self) -> str: ...
 
 
 @dataclass(frozen=True)
