@@ -16,7 +16,7 @@ import pandas as pd
 from export.captions import date_line, notices, plan_words, source_lines
 from export.data import ExportData
 from export.text import INDICATIVE_NOTICE, NO_DATA, t
-from geo.analysis.dashboard import headline, plan_over
+from geo.analysis.dashboard import city_view_row, headline, plan_over
 from geo.analysis.progress import city_row_adcode
 from geo.export_safety import spreadsheet_safe
 from geo.fields import column_values, sheet_values, shown_in
@@ -27,14 +27,7 @@ from geo.words import columns, verdict, verdict_header
 def _county_rows(data: ExportData) -> pd.DataFrame:
     """Return the county view with a last row for the whole city (internal column names)."""
     city_code = city_row_adcode(data.progress)
-    head = headline(data.progress, adcode=city_code)
-    on_track = None if head.parks_on_track is None else head.parks_on_track and head.floor_on_track
-    city = {
-        "adcode": city_code, "name": t("city", data.lang), "parks": head.parks, "parks_quota": head.parks_target,
-        "parks_pct": head.parks_pct, "floor_area_m2": head.floor_area_m2, "floor_quota_m2": head.floor_area_target_m2,
-        "floor_pct": head.floor_pct, "on_track": on_track, "rank": pd.NA,
-        "pipeline_parks": head.pipeline_parks, "pipeline_floor_area_m2": head.pipeline_floor_area_m2,
-    }  # fmt: skip
+    city = city_view_row(data.progress, name=t("city", data.lang))
     rows = data.view.assign(name=[data.county_name(a) for a in data.view["adcode"]])
     rows = pd.concat([rows, pd.DataFrame([city])], ignore_index=True)
     land = data.land_use.set_index(data.land_use["adcode"].astype(str))

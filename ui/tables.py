@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.dashboard import county_view, headline, plan_over, status_as_of
+from geo.analysis.dashboard import city_view_row, county_view, plan_over, status_as_of
 from geo.analysis.indicators import MEASURED, enterprise_indicators
 from geo.analysis.land_use import land_use_by_county
 from geo.export_safety import neutralise_formulas
@@ -27,10 +27,13 @@ def _area_names(table: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) -> p
     return table["adcode"].astype(str).map(names).fillna(table["name"])
 
 
-def county_table(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
-    """Return each county against its quota, headers in ``lang`` (the catalogue's ``county`` table)."""
+def county_table(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str, *, with_city: bool = False) -> pd.DataFrame:
+    """Return each county against its quota (and the whole city last), headers in ``lang`` (the catalogue's ``county`` table)."""
     view, final = county_view(progress, counties), plan_over(progress)
-    names = view["name"] if lang == "zh" else view["adcode"].map(dict(zip(counties["adcode"], counties["name_en"], strict=True)))
+    if with_city:
+        view = pd.concat([view, pd.DataFrame([city_view_row(progress, name=t("city", lang))])], ignore_index=True)
+    english = view["adcode"].map(dict(zip(counties["adcode"], counties["name_en"], strict=True))).fillna(view["name"])
+    names = view["name"] if lang == "zh" else english
     table = pd.DataFrame(
         {
             "name": names,
@@ -67,15 +70,7 @@ def county_table_section(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lan
 
 def county_csv(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) -> bytes:
     """The county table as a CSV a planner can file: its as-of date on every row and a last row for the whole city."""
-    table = county_table(progress, counties, lang)
-    head, final = headline(progress), plan_over(progress)
-    on_track = None if head.parks_on_track is None else head.parks_on_track and head.floor_on_track
-    city = [
-        t("city", lang), int(head.parks), int(head.parks_target), round(head.parks_pct, 1),
-        round(head.floor_area_m2 / SQM_PER_WAN_SQM, 1), round(head.floor_area_target_m2 / SQM_PER_WAN_SQM, 0),
-        round(head.floor_pct, 1), "—", verdict(on_track, final=final, lang=lang), int(head.pipeline_parks),
-    ]  # fmt: skip
-    table = pd.concat([table, pd.DataFrame([city], columns=table.columns)], ignore_index=True)
+    table = county_table(progress, counties, lang, with_city=True)
     table.insert(0, t("as_of_label", lang), pd.Timestamp(progress["as_of"].iloc[0]).date().isoformat())
     return neutralise_formulas(table).to_csv(index=False).encode("utf-8-sig")
 

@@ -323,3 +323,28 @@ def plan_over(progress: pd.DataFrame) -> bool:
         Whether the final result is known.
     """
     return bool(len(progress)) and bool(progress["final"].notna().any())
+
+
+def city_view_row(progress: pd.DataFrame, *, name: str) -> dict[str, object]:
+    """Return the whole city as one more row of :func:`county_view` (rank empty), for tables that end with 全市.
+
+    Parameters
+    ----------
+    progress
+        A table from :func:`geo.analysis.progress.progress_as_of`.
+    name
+        The row's name, such as "全市".
+
+    Returns
+    -------
+    dict
+        The city's values under :func:`county_view`'s column names.
+    """
+    head = headline(progress)
+    on_track = None if head.parks_on_track is None else head.parks_on_track and head.floor_on_track
+    return {
+        "adcode": head.adcode, "name": name, "parks": head.parks, "parks_quota": head.parks_target, "parks_pct": head.parks_pct,
+        "floor_area_m2": head.floor_area_m2, "floor_quota_m2": head.floor_area_target_m2, "floor_pct": head.floor_pct,
+        "on_track": on_track, "rank": pd.NA, "pipeline_parks": head.pipeline_parks,
+        "pipeline_floor_area_m2": head.pipeline_floor_area_m2,
+    }  # fmt: skip
