@@ -216,7 +216,7 @@ class CountyLookup:
         return found.pop() if len(found) == 1 else None
 
 
-def county_hints(series: pd.Series, lookup: CountyLookup) -> pd.Series:
+def county_hints(series: pd.Series, lookup: CountyLookup, *, unreadable: np.ndarray) -> pd.Series:
     """Return, per cell, "是否为诸暨市？" where a county name that cannot be read is close to one name; else "".
 
     Parameters
@@ -225,6 +225,8 @@ def county_hints(series: pd.Series, lookup: CountyLookup) -> pd.Series:
         One column of the file, cells as read.
     lookup
         The region's county names.
+    unreadable
+        True where :func:`parse_county` could not read the cell (its ``bad`` mask).
 
     Returns
     -------
@@ -232,7 +234,7 @@ def county_hints(series: pd.Series, lookup: CountyLookup) -> pd.Series:
         A question to put before the message of each unreadable cell; same index.
     """
     text = cell_text(series)
-    unknown = text.str.strip().ne("") & map_unique(text, lookup.code).isna()
+    unknown = np.asarray(unreadable, dtype=bool)
     hints = pd.Series("", index=series.index, dtype=object)
     for value in pd.unique(text[unknown]):
         name = lookup.suggest(str(value))
