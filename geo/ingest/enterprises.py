@@ -187,9 +187,8 @@ def _parse_fields(prep: Prepared, lookup: CountyLookup, notes: list[str]) -> dic
         check_parsed(prep, "name", name, required="credit_code" not in prep.matches, allowed="请填写企业名称。")
     county = parse_county(prep.column("county"), lookup)
     allowed = f"可填：{lookup.allowed()}，{lookup.alias_hint()}。"
-    check_parsed(
-        prep, "county", county, required=True, allowed=allowed, hints=county_hints(prep.column("county"), lookup, unreadable=county.bad)
-    )
+    hints = county_hints(prep.column("county"), lookup, unreadable=county.bad)
+    check_parsed(prep, "county", county, required=True, allowed=allowed, hints=hints)
     values["county_adcode"] = county.values
     values["enterprise_id"] = _enterprise_ids(prep, county.values, name, notes)
     empty = pd.Series([""] * len(prep.body), index=prep.body.index, dtype=object)

@@ -181,9 +181,8 @@ def _parse_fields(prep: Prepared, lookup: CountyLookup, notes: list[str]) -> dic
     values["name"] = name.values
     county = parse_county(prep.column("county"), lookup)
     allowed = f"可填：{lookup.allowed()}，{lookup.alias_hint()}。"
-    check_parsed(
-        prep, "county", county, required=True, allowed=allowed, hints=county_hints(prep.column("county"), lookup, unreadable=county.bad)
-    )
+    hints = county_hints(prep.column("county"), lookup, unreadable=county.bad)
+    check_parsed(prep, "county", county, required=True, allowed=allowed, hints=hints)
     values["county_adcode"] = county.values
     status = parse_field(get_field("status"), prep.column("status"))
     check_parsed(prep, "status", status, required=True, allowed=allowed_text(get_field("status")))
