@@ -27,6 +27,7 @@ from geo.errors import GeoDataError
 from geo.ingest.importing import scrub_paths
 from geo.ingest.parks import import_parks
 from geo.reporting.changes import Change, Changes, register_changes
+from geo.reporting.cli import add_commands, run
 from geo.reporting.identity import Matching, match_parks
 from geo.schema import STATUS_LABELS_ZH
 
@@ -145,7 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     int
         0 when compared, 2 when a file cannot be used.
     """
-    parser = argparse.ArgumentParser(prog="python -m geo.reporting", description="园区台账季度报送：比较两期台账。")
+    parser = argparse.ArgumentParser(
+        prog="python -m geo.reporting", description="园区台账季度报送：报送、审核、报送情况、全市台账、比较两期。"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     compare = sub.add_parser("compare", help="what changed between last period's register and this one")
     compare.add_argument("previous", type=Path, help="last period's register")
@@ -154,7 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     compare.add_argument("--previous-crs", choices=DATUMS, help="datum of the previous file, when it differs")
     compare.add_argument("--county", help="compare only this county (adcode)")
     compare.add_argument("--json", action="store_true", help="print one JSON object")
+    add_commands(sub)
     args = parser.parse_args(argv)
+    if args.command != "compare":
+        return run(args)
     try:
         previous = _read(args.previous, args.previous_crs or args.crs, args.county)
         current = _read(args.current, args.crs, args.county)

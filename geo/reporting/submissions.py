@@ -17,9 +17,9 @@ submitted register never counts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -38,7 +38,7 @@ BoardState = Literal["not_submitted", "submitted", "approved", "returned", "late
 class Submission:
     """One county's register for one period, and where it stands in review."""
 
-    submission_id: str
+    submission_id: int
     county_adcode: str
     period: Period
     state: State
@@ -47,6 +47,17 @@ class Submission:
     reviewed_by: str = ""
     reviewed_at: datetime | None = None
     reason: str = ""  # why it was returned
+    reporting_date: date | None = None  # the date the register describes; None: the period's end
+    snapshot_id: int = 0  # the stored file (snapshot) holding the rows
+    source_name: str = ""
+    row_count: int = 0  # this county's rows
+    changes: Mapping[str, Any] = field(default_factory=dict)  # what changed against the previous period (summary)
+    counts: bool = True  # False when its file (snapshot) has been withdrawn
+
+    @property
+    def describes(self) -> date:
+        """The date the register describes: its reporting date, else its period's end."""
+        return self.reporting_date or self.period.end
 
 
 def approve(submission: Submission, *, by: str, at: datetime) -> Submission:
@@ -126,7 +137,7 @@ def in_force(submissions: Iterable[Submission], *, as_of: date) -> dict[str, Sub
     """
     chosen: dict[str, Submission] = {}
     for sub in submissions:
-        if sub.state != "approved" or sub.period.end > as_of:
+        if sub.state != "approved" or not sub.counts or sub.describes > as_of:
             continue
         best = chosen.get(sub.county_adcode)
         if best is None or _rank(sub) > _rank(best):
@@ -134,11 +145,11 @@ def in_force(submissions: Iterable[Submission], *, as_of: date) -> dict[str, Sub
     return chosen
 
 
-def _rank(sub: Submission) -> tuple[date, datetime, str]:
-    return (sub.period.end, sub.reviewed_at or sub.submitted_at, sub.submission_id)
+def _rank(sub: Submission) -> tuple[date, datetime, int]:
+    return (sub.describes, sub.reviewed_at or sub.submitted_at, sub.submission_id)
 
 
-def consolidated_register(registers: Mapping[str, gpd.GeoDataFrame], chosen: Mapping[str, Submission]) -> gpd.GeoDataFrame:
+def consolidated_register(registers: Mapping[int, gpd.GeoDataFrame], chosen: Mapping[str, Submission]) -> gpd.GeoDataFrame:
     """Combine the registers of the submissions in force into the city's register.
 
     Parameters

@@ -41,9 +41,12 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.errors import DuplicateSnapshotError, StoreError
+from geo.reporting.periods import period_of
 from geo.store.gpkg import files as files
 from geo.store.gpkg import rows as rows
 from geo.store.gpkg import schema as schema
+from geo.store.gpkg import submissions as submissions
+from geo.store.gpkg.review import SubmissionMethods
 from geo.store.meta import (
     SnapshotInfo,
     check_date,
@@ -60,8 +63,8 @@ _WRITE_CACHE_KIB: Final = 128 * 1024
 _KIND_LABELS: Final = {"parks": "园区台账", "enterprises": "企业名录"}
 
 
-class GeoPackageStore:
-    """Snapshots of parks and enterprises in one GeoPackage file.
+class GeoPackageStore(SubmissionMethods):
+    """Snapshots of parks and enterprises, and county submissions, in one GeoPackage file.
 
     Parameters
     ----------
@@ -158,6 +161,18 @@ class GeoPackageStore:
             if same is not None:
                 raise _duplicate(same)
             snapshot_id = rows.write_snapshot(conn, gdf, meta)
+            if kind == "parks":  # a whole-city register: approved at once for every county it speaks for
+                submissions.insert(
+                    conn,
+                    snapshot_id=snapshot_id,
+                    counties=submissions.whole_region_counties(conn, snapshot_id),
+                    period=period_of(date.fromisoformat(meta["reporting_date"])).code,
+                    reporting_date=date.fromisoformat(meta["reporting_date"]),
+                    by=meta["loaded_by"],
+                    now=rows.utc_now_text(),
+                    changes={},
+                    approve=True,
+                )
         return self.snapshot_info(snapshot_id)
 
     def rollback(self, snapshot_id: int, *, by: str, reason: str) -> SnapshotInfo:
@@ -300,6 +315,12 @@ class GeoPackageStore:
             Its metadata, or None when no snapshot counts.
         """
         kind = check_kind(kind)
+        if kind == "parks":
+            chosen = self.in_force(as_of)
+            if not chosen:
+                return None
+            newest = max(chosen.values(), key=lambda s: (s.describes, s.reviewed_at or s.submitted_at, s.snapshot_id))
+            return self.snapshot_info(newest.snapshot_id)
         with self._reading() as conn:
             return None if conn is None else rows.latest_info(conn, kind, as_of)
 
@@ -477,6 +498,13 @@ class GeoPackageStore:
         return info
 
     def _load_latest(self, kind: str, as_of: date | None) -> gpd.GeoDataFrame | None:
+        if kind == "parks":  # the consolidated register, with the columns as saved
+            register = self.register(as_of)
+            if register is None:
+                return None
+            out = register.drop(columns=["submission_id", "period"])
+            out.attrs = register.attrs
+            return out
         with self._reading() as conn:
             if conn is None:
                 return None

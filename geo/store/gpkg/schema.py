@@ -47,11 +47,12 @@ import pyproj
 from geo.errors import StoreError
 from geo.fields import stored_fields
 from geo.schema import ENTERPRISE_COLUMNS, PARK_COLUMNS
+from geo.store.gpkg import submissions as submissions
 from geo.store.gpkg.codec import quote_identifier
 
 APPLICATION_ID: Final = 0x47504B47  # "GPKG"
 USER_VERSION: Final = 10200  # GeoPackage 1.2
-LAYOUT_VERSION: Final = 2
+LAYOUT_VERSION: Final = 3
 LAYOUT_TABLE: Final = "parkmap_store"
 EXTRA_JSON: Final = "extra_json"
 SCHEMA_NOTE: Final = f"parkmap snapshot store, layout {LAYOUT_VERSION}"
@@ -149,10 +150,15 @@ def _feature_table_ddl(kind: str) -> list[str]:
     table = quote_identifier(kind)
     columns = ", ".join(f"{quote_identifier(c)} {canonical_type(kind, c)}" for c in CANONICAL[kind])
     current = quote_identifier(f"{kind}_current")
-    return [
+    ddl = [
         f"CREATE TABLE IF NOT EXISTS {table} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom GEOMETRY, "
         f"snapshot_id INTEGER NOT NULL REFERENCES snapshots(snapshot_id), {columns}, {EXTRA_JSON} TEXT)",
         f"CREATE INDEX IF NOT EXISTS {quote_identifier(f'{kind}_snapshot_id_idx')} ON {table} (snapshot_id)",
+    ]
+    if kind == "parks":  # the parks in force are the consolidated register of submissions (geo.store.gpkg.submissions)
+        return ddl
+    return [
+        *ddl,
         f"CREATE VIEW IF NOT EXISTS {current} AS SELECT * FROM {table} WHERE snapshot_id = ("
         f"SELECT snapshot_id FROM snapshots WHERE kind = '{kind}' AND rolled_back = 0 "
         "ORDER BY reporting_date DESC, imported_at DESC, snapshot_id DESC LIMIT 1)",
@@ -206,11 +212,20 @@ def layout_version(conn: sqlite3.Connection) -> int:
     return version
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
-    """Bring a layout-1 store to layout 2: add ``extra_json``; old extra columns stay readable."""
+def _migrate(conn: sqlite3.Connection, version: int) -> None:
+    """Bring an old store to the current layout, inside the caller's transaction.
+
+    Layout 1 → 2 adds ``extra_json`` (old extra columns stay readable). Layout 2 → 3 adds submissions: every parks
+    snapshot becomes an approved whole-city submission for its reporting date's quarter, and ``parks_current``
+    becomes the consolidated register.
+    """
     for kind in CANONICAL:
         if EXTRA_JSON not in table_columns(conn, kind):
             conn.execute(f"ALTER TABLE {quote_identifier(kind)} ADD COLUMN {EXTRA_JSON} TEXT")
+    if 0 < version < 3:
+        conn.execute("DROP VIEW IF EXISTS parks_current")
+        submissions.create(conn)
+        submissions.migrate_snapshots(conn)
     conn.execute(f"INSERT OR REPLACE INTO {LAYOUT_TABLE} VALUES ('layout_version', ?)", (str(LAYOUT_VERSION),))
 
 
@@ -235,7 +250,8 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
             conn.execute(ddl)
         _register_layers(conn, kind)
     if version < LAYOUT_VERSION:
-        _migrate(conn)
+        _migrate(conn, version)
+    submissions.create(conn)
 
 
 def table_columns(conn: sqlite3.Connection, table: str) -> dict[str, tuple[str, str]]:

@@ -279,7 +279,7 @@ def test_a_store_of_the_previous_layout_loads_and_is_migrated_by_the_next_save(s
     assert_geodataframe_equal(reopened.load_snapshot(old_id), old)
     assert_geodataframe_equal(reopened.load_snapshot(new_id), new)
     with sqlite3.connect(store.location) as conn:
-        assert conn.execute("SELECT value FROM parkmap_store WHERE key = 'layout_version'").fetchone() == ("2",)
+        assert conn.execute("SELECT value FROM parkmap_store WHERE key = 'layout_version'").fetchone() == ("3",)
         columns = [r[1] for r in conn.execute("PRAGMA table_info(parks)")]
         assert "extra_json" in columns and "新列" not in columns
         (stored,) = conn.execute("SELECT extra_json FROM parks WHERE snapshot_id = ? ORDER BY fid", (new_id,)).fetchone()
