@@ -22,7 +22,7 @@ from geo.region.targets import INDICATIVE_METHOD, save_county_quotas
 from geo.schema import SQM_PER_WAN_SQM
 from geo.store import store_location
 from geo.words import columns, t
-from ui import plan_form, shared
+from ui import plan_form, reporting, shared
 from ui.words import field_word, plan_words, titled, words_of
 
 BEIJING = ZoneInfo("Asia/Shanghai")  # 北京时间, the time every bureau reads
@@ -91,6 +91,13 @@ def _import_section(lang: str) -> None:
     if report.accepted == 0:
         st.error(t("no_row", lang))
         return
+    if kind == "parks":
+        county, period = reporting.submission_choice(lang, reporting_date)
+        if period is None:
+            return
+        if county != reporting.CITY:  # a county's submission replaces only that county, once approved
+            reporting.county_submission(report, county=county, period=period, file_name=upload.name, content=content, lang=lang)
+            return
     who = st.text_input(t("loaded_by", lang), value="", placeholder=t("loaded_by_hint", lang), key="loaded_by")
     label = t("save_rows", lang, n=report.accepted, date=reporting_date)
     if st.button(label, type="primary", disabled=not who.strip()):
@@ -267,6 +274,8 @@ def render(lang: str) -> None:
     """Draw the data page."""
     st.title(t("page_data", lang))
     _import_section(lang)
+    st.divider()
+    reporting.board_section(lang)
     st.divider()
     _quota_section(lang)
     st.divider()

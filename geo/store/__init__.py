@@ -28,15 +28,18 @@ Examples
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Final, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, runtime_checkable
 
 import geopandas as gpd
 import pandas as pd
 
 from geo import paths
 from geo.errors import StoreError
+from geo.reporting.periods import Period
+from geo.reporting.submissions import Submission
 from geo.store.gpkg import GeoPackageStore
 from geo.store.meta import KINDS, SNAPSHOT_COLUMNS, Kind, SnapshotInfo
 
@@ -255,6 +258,132 @@ class SnapshotStore(Protocol):
         -------
         bool
             True when no snapshot of ``kind`` counts.
+        """
+        ...
+
+    # ------------------------------------------------------------ county submissions (geo.reporting)
+
+    def submit(self, gdf: gpd.GeoDataFrame, *, period: Period, counties: Sequence[str], source_name: str, source_sha256: str,
+               submitted_by: str, changes: Mapping[str, Mapping[str, Any]] | None = None, approve_now: bool = False,
+               reporting_date: date | None = None, note: str = "") -> list[Submission]:  # fmt: skip
+        """Store a register as one submission per county of ``counties``, atomically.
+
+        Parameters
+        ----------
+        gdf
+            Accepted parks (WGS-84) of those counties only, with their ``park_id``.
+        period
+            The reporting period.
+        counties
+            The counties the file reports for.
+        source_name, source_sha256
+            The file's name and SHA-256.
+        submitted_by
+            Who submits.
+        changes
+            County → what changed against its previous period.
+        approve_now
+            Approve at once.
+        reporting_date
+            The date the register describes (default the period's end, or today while it runs).
+        note
+            Free text.
+
+        Returns
+        -------
+        list of Submission
+            One per county.
+        """
+        ...
+
+    def approve_submission(self, submission_id: int, *, by: str) -> Submission:
+        """Approve a submitted register.
+
+        Parameters
+        ----------
+        submission_id
+            The submission.
+        by
+            Who approves.
+
+        Returns
+        -------
+        Submission
+            After the change.
+        """
+        ...
+
+    def return_submission(self, submission_id: int, *, by: str, reason: str) -> Submission:
+        """Return a submission to its county with a reason.
+
+        Parameters
+        ----------
+        submission_id
+            The submission.
+        by
+            Who returns it.
+        reason
+            What to fix (required).
+
+        Returns
+        -------
+        Submission
+            After the change.
+        """
+        ...
+
+    def list_submissions(self) -> list[Submission]:
+        """Return every submission, oldest first.
+
+        Returns
+        -------
+        list of Submission
+            In any state.
+        """
+        ...
+
+    def submission(self, submission_id: int) -> Submission:
+        """Return one submission.
+
+        Parameters
+        ----------
+        submission_id
+            Its id.
+
+        Returns
+        -------
+        Submission
+            The submission.
+        """
+        ...
+
+    def load_submission(self, submission_id: int) -> gpd.GeoDataFrame:
+        """Return the parks of one submission (WGS-84).
+
+        Parameters
+        ----------
+        submission_id
+            Its id.
+
+        Returns
+        -------
+        GeoDataFrame
+            Its county's rows.
+        """
+        ...
+
+    def register(self, as_of: date | None = None) -> gpd.GeoDataFrame | None:
+        """Return the consolidated register in force at ``as_of`` (None: now), with ``submission_id`` and ``period``.
+
+        Parameters
+        ----------
+        as_of
+            A date, or None.
+
+        Returns
+        -------
+        GeoDataFrame or None
+            WGS-84; None when no submission counts.
         """
         ...
 

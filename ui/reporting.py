@@ -1,0 +1,158 @@
+"""Quarterly reporting on the data page: a county's submission with its changes, the board, and the city's review."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from geo.errors import DuplicateSnapshotError, GeoDataError
+from geo.ingest.report import ImportReport
+from geo.reporting.periods import Period, parse_period, period_of, periods_between
+from geo.reporting.service import Prepared, prepare_submission, save_submission
+from geo.reporting.submissions import board_state
+from geo.words import t
+from ui import shared
+
+CITY = "all"
+GRACE_DAYS = 15
+BOARD_PERIODS = 6
+CHANGE_KINDS = ("added", "removed", "status_changed", "area_changed", "land_changed", "moved", "renamed", "jump")
+
+
+def period_label(period: Period, lang: str) -> str:
+    """A period as the page shows it: ``2024年第3季度`` (``2024年9月``) in Chinese, ``2024Q3`` in English."""
+    if lang != "zh":
+        return period.code
+    return f"{period.year}年第{period.index}季度" if period.cycle == "quarter" else f"{period.year}年{period.index}月"
+
+
+def county_names() -> dict[str, str]:
+    """County adcode → name, in the region's order."""
+    return {c.adcode: c.name for c in shared.region().counties}
+
+
+def submission_choice(lang: str, reporting_date: date) -> tuple[str, Period | None]:
+    """Ask which county the register reports for and for which period; return (county or ``all``, period or None)."""
+    names = county_names()
+    cols = st.columns(2)
+    county = cols[0].selectbox(
+        t("submit_county", lang),
+        [CITY, *names],
+        format_func=lambda c: t("submit_whole_city", lang) if c == CITY else names[c],
+        key="submit_county",
+    )
+    text = cols[1].text_input(t("submit_period", lang), value=period_label(period_of(reporting_date), lang), key="submit_period")
+    try:
+        return str(county), parse_period(text)
+    except ValueError as exc:
+        st.error(shared.md_text(exc))
+        return str(county), None
+
+
+def county_submission(report: ImportReport, *, county: str, period: Period, file_name: str, content: bytes, lang: str) -> None:
+    """Show what a county's register changes against its previous period, then submit it (optionally approved at once)."""
+    store = shared.current_store()
+    try:
+        prepared = prepare_submission(report.data, store=store, period=period, county=county, region_counties=list(county_names()))
+    except GeoDataError as exc:
+        st.error(shared.md_text(t("not_saved", lang, error=exc)))
+        return
+    for refused in prepared.refused:
+        st.warning(shared.md_text(refused.message))
+    if not len(prepared.parks):
+        st.error(t("no_row", lang))
+        return
+    show_changes(prepared, lang)
+    who = st.text_input(t("loaded_by", lang), value="", placeholder=t("loaded_by_hint", lang), key="submitted_by")
+    approve_now = st.checkbox(t("submit_approve_now", lang), value=False, key="submit_approve_now")
+    label = t("submit_button", lang, county=county_names()[county], period=period_label(period, lang), n=len(prepared.parks))
+    if not st.button(label, type="primary", disabled=not who.strip(), key="submit_button"):
+        return
+    try:
+        made = save_submission(
+            store,
+            prepared,
+            by=who.strip(),
+            source_name=file_name,
+            source_sha256=hashlib.sha256(content).hexdigest(),
+            approve_now=approve_now,
+        )
+    except DuplicateSnapshotError as exc:
+        st.info(shared.md_text(str(exc)))
+        return
+    except GeoDataError as exc:
+        st.error(shared.md_text(t("not_saved", lang, error=exc)))
+        return
+    state = t(f"board_{made[0].state}", lang)
+    st.success(t("submitted", lang, id=made[0].submission_id, state=state))
+
+
+def show_changes(prepared: Prepared, lang: str) -> None:
+    """The changes against the previous period, as a table a clerk checks before submitting."""
+    frames = [found.to_frame() for found in prepared.changes.values()]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if table.empty:
+        st.info(t("changes_none", lang))
+        return
+    st.markdown(f"**{t('changes_title', lang, period=period_label(prepared.period, lang))}**")
+    shown = pd.DataFrame(
+        {
+            t("col_park", lang): table["name"].astype(str),
+            t("col_change", lang): table["kind"].map(lambda k: t(f"change_{k}", lang)),
+            t("col_before", lang): table["before"].astype(str),
+            t("col_after", lang): table["after"].astype(str),
+            t("col_flag", lang): table["flag"].map(lambda f: t(f"flag_{f}", lang) if f else ""),
+        }
+    )
+    st.dataframe(shown, hide_index=True, width="stretch")
+    for item in prepared.ambiguous:
+        st.warning(shared.md_text(t("ambiguous_row", lang, name=item.name, reason=item.reason)))
+
+
+def board_section(lang: str) -> None:
+    """报送情况: counties × the last periods, then the submissions waiting for the city's review."""
+    st.subheader(t("board_title", lang))
+    store = shared.current_store()
+    everything = store.list_submissions()
+    today = date.today()
+    last = period_of(today).previous()
+    recent = periods_between(Period(last.year - 1, last.index), last)[-BOARD_PERIODS // 2 :]
+    reported = sorted({s.period for s in everything if s.period.cycle == last.cycle})[-BOARD_PERIODS // 2 :]
+    periods = sorted({*recent, *reported})  # the latest calendar periods, and the latest ones reported
+    names = county_names()
+    grid = pd.DataFrame(
+        {
+            period_label(p, lang): [
+                t(f"board_{board_state(everything, county_adcode=c, period=p, today=today, grace_days=GRACE_DAYS)}", lang) for c in names
+            ]
+            for p in periods
+        },
+        index=list(names.values()),
+    )
+    st.dataframe(grid, width="stretch")
+    waiting = [s for s in everything if s.state == "submitted"]
+    if not waiting:
+        st.caption(t("review_none", lang))
+        return
+    st.markdown(f"**{t('review_title', lang)}**")
+    labels = {s.submission_id: t("review_option", lang, id=s.submission_id, county=names.get(s.county_adcode, s.county_adcode),
+                                  period=period_label(s.period, lang), by=s.submitted_by, n=s.row_count) for s in waiting}  # fmt: skip
+    chosen = st.selectbox(t("review_pick", lang), list(labels), format_func=lambda i: labels[i], key="review_pick")
+    sub = next(s for s in waiting if s.submission_id == chosen)
+    counts = {k: len(v) for k, v in sub.changes.items() if v}
+    st.caption(shared.md_text("；".join(f"{t(f'change_{k}', lang)} {n}" for k, n in counts.items()) or t("changes_none", lang)))
+    who = st.text_input(t("reviewed_by", lang), value="", key="reviewed_by")
+    reason = st.text_input(t("return_reason", lang), value="", key="return_reason")
+    cols = st.columns(2)
+    try:
+        if cols[0].button(t("approve_button", lang), type="primary", disabled=not who.strip(), key="approve_button"):
+            done = store.approve_submission(sub.submission_id, by=who.strip())
+            st.success(t("approved_done", lang, id=done.submission_id))
+        if cols[1].button(t("return_button", lang), disabled=not (who.strip() and reason.strip()), key="return_button"):
+            done = store.return_submission(sub.submission_id, by=who.strip(), reason=reason.strip())
+            st.success(t("returned_done", lang, id=done.submission_id))
+    except GeoDataError as exc:
+        st.error(shared.md_text(exc))
