@@ -200,8 +200,6 @@ class SubmissionMethods:
             The submission.
         """
         with self._reading() as conn:
-            if conn is None or not _has_submissions(conn):
-                raise self._no_submission(submission_id)
             return self._find_or_raise(conn, submission_id)
 
     def load_submission(self, submission_id: int) -> gpd.GeoDataFrame:
@@ -218,8 +216,6 @@ class SubmissionMethods:
             The county's rows as saved.
         """
         with self._reading() as conn:
-            if conn is None or not _has_submissions(conn):
-                raise self._no_submission(submission_id)
             found = self._find_or_raise(conn, submission_id)
             frame = rows.load_rows(conn, _info(conn, found.snapshot_id))
         return _county_rows(frame, found.county_adcode)
@@ -267,8 +263,8 @@ class SubmissionMethods:
 
     # ------------------------------------------------------------ internals
 
-    def _find_or_raise(self, conn: sqlite3.Connection, submission_id: int) -> Submission:
-        found = subs.find(conn, submission_id)
+    def _find_or_raise(self, conn: sqlite3.Connection | None, submission_id: int) -> Submission:
+        found = None if conn is None or not _has_submissions(conn) else subs.find(conn, submission_id)
         if found is None:
             raise self._no_submission(submission_id)
         return found
