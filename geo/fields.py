@@ -9,7 +9,8 @@ template, the popup, the details panel, the atlas table and the workbook all
 read this catalogue; :data:`geo.schema.PARK_COLUMNS` and
 :data:`geo.schema.ENTERPRISE_COLUMNS` are views of it.
 
-Derived fields (plot ratio; 入驻率 from leased and leasable floor area) carry
+Derived fields (plot ratio; 入驻率 from leased and leasable floor area;
+亩均税收 and 亩均产出 from the quarter's tax and output and the land area) carry
 a ``derive`` function over the other columns; their arithmetic lives in
 :mod:`geo.units`. A derived field that is ``stored`` is filled at import where
 the register leaves it blank; one that is not stored is computed where shown.
@@ -180,7 +181,13 @@ COUNT_MAX = 1_000_000
 LAND_AREA_MAX_MU = 100_000.0  # about 67 km2
 FLOOR_AREA_MAX_M2 = 10_000_000.0  # 1,000 万平方米, ten times the largest park
 TAX_PER_MU_MAX_WAN_YUAN = 10_000.0
+OUTPUT_PER_MU_MAX_WAN_YUAN = 100_000.0  # 10 亿元 a 亩 a year; the best parks report a few thousand
+MONEY_MAX_WAN_YUAN = 10_000_000.0  # 1,000 亿元 in a quarter, far beyond any park
+# The operating figures (营业收入, 工业产值, 税收) a register gives are for one quarter (its
+# headers say 本季度), not year to date; 亩均 figures derived from them are annualised (× 12 / 3).
+REPORTING_PERIOD_MONTHS = 3
 _COUNT_HELP = f"应为 0 到 {COUNT_MAX:,} 之间的整数，如 {{example}} 或 {{example}}家。"
+_MONEY_HELP = "应为本季度的金额（万元），可带单位“万元”，如 {example} 或 {example}万元；"
 _AREA_HELP = "应为大于 0 的数字，可带单位：万平方米、平方米（㎡）、亩、公顷，例如 12.5 或 12.5万㎡。"
 
 _COUNTY_ALIASES = (
@@ -206,6 +213,14 @@ def _plot_ratio(table: Mapping[str, pd.Series]) -> pd.Series:
 
 def _occupancy(table: Mapping[str, pd.Series]) -> pd.Series:
     return units.ratio(table["leased_area_m2"], table["leasable_area_m2"], scale=100.0)
+
+
+def _tax_per_mu(table: Mapping[str, pd.Series]) -> pd.Series:
+    return units.per_mu_annual(table["tax_wan_yuan"], table["land_area_mu"], months=REPORTING_PERIOD_MONTHS)
+
+
+def _output_per_mu(table: Mapping[str, pd.Series]) -> pd.Series:
+    return units.per_mu_annual(table["output_wan_yuan"], table["land_area_mu"], months=REPORTING_PERIOD_MONTHS)
 
 
 PARK_FIELDS: tuple[Field, ...] = (
@@ -491,6 +506,64 @@ PARK_FIELDS: tuple[Field, ...] = (
         labels={"missing": ("规上企业数", "Above-scale enterprises")},
     ),
     Field(
+        "high_tech_enterprises",
+        "parks",
+        "Int64",
+        "高新技术企业",
+        "High-tech enterprises",
+        "家",
+        aliases=("高新技术企业数", "高新企业数", "高新技术企业", "高新企业", "国家高新技术企业数", "high_tech_enterprises"),
+        parser="count",
+        allowed=_COUNT_HELP.format(example=3),
+        maximum=COUNT_MAX,
+        fmt="int",
+        shows=Shows(workbook=True, template=True),
+        template_header="高新技术企业数",
+        example="3",
+        template_unit="家",
+        template_note="不小于 0 的整数，且不多于入园企业数",
+        labels={"missing": ("高新技术企业数", "High-tech enterprises")},
+    ),
+    Field(
+        "specialised_enterprises",
+        "parks",
+        "Int64",
+        "专精特新企业",
+        "Specialised SMEs",
+        "家",
+        aliases=("专精特新企业数", "专精特新企业", "专精特新中小企业数", "专精特新", "specialised_enterprises"),
+        parser="count",
+        allowed=_COUNT_HELP.format(example=2),
+        maximum=COUNT_MAX,
+        fmt="int",
+        shows=Shows(workbook=True, template=True),
+        template_header="专精特新企业数",
+        example="2",
+        template_unit="家",
+        template_note="不小于 0 的整数（含省级、国家级专精特新企业），且不多于入园企业数",
+        labels={"missing": ("专精特新企业数", "Specialised SMEs")},
+    ),
+    Field(
+        "jobs",
+        "parks",
+        "Int64",
+        "从业人员",
+        "Jobs",
+        "人",
+        "people",
+        aliases=("从业人员数", "从业人员", "从业人数", "用工人数", "就业人数", "员工人数", "jobs", "employees"),
+        parser="count",
+        allowed=f"从业人员数应为 0 到 {COUNT_MAX:,} 之间的整数，如 820 或 820人。",
+        maximum=COUNT_MAX,
+        fmt="int",
+        shows=Shows(details=True, workbook=True, template=True),
+        template_header="从业人员数",
+        example="820",
+        template_unit="人",
+        template_note="季末在园企业的从业人员合计，不小于 0 的整数，如 820 或 820人",
+        labels={"details": ("从业人员 Jobs", "从业人员 Jobs"), "missing": ("从业人员数", "Jobs")},
+    ),
+    Field(
         "leasable_area_m2",
         "parks",
         "float",
@@ -560,6 +633,98 @@ PARK_FIELDS: tuple[Field, ...] = (
         labels={"details": ("入驻率 Occupancy (%)", "入驻率 Occupancy (%)")},
     ),
     Field(
+        "revenue_wan_yuan",
+        "parks",
+        "float",
+        "营业收入",
+        "Revenue",
+        "万元",
+        "10k yuan",
+        key="revenue",
+        aliases=(
+            "本季度营业收入",
+            "季度营业收入",
+            "营业收入",
+            "营收",
+            "营业收入(万元)",
+            "营业总收入",
+            "revenue",
+            "revenue_wan_yuan",
+        ),
+        parser="wan_yuan",
+        allowed=f"营业收入{_MONEY_HELP.format(example=21000)}不小于 0，最大 {MONEY_MAX_WAN_YUAN:,.0f} 万元。",
+        maximum=MONEY_MAX_WAN_YUAN,
+        fmt="money1",
+        digits=1,
+        shows=Shows(workbook=True, template=True),
+        template_header="本季度营业收入(万元)",
+        example="21000",
+        template_unit="万元",
+        template_note="在园企业本季度（不是全年累计）营业收入合计，不小于 0",
+    ),
+    Field(
+        "output_wan_yuan",
+        "parks",
+        "float",
+        "工业产值",
+        "Industrial output",
+        "万元",
+        "10k yuan",
+        key="output",
+        aliases=(
+            "本季度工业产值",
+            "本季度产值",
+            "季度产值",
+            "工业产值",
+            "工业总产值",
+            "产值",
+            "工业产值(万元)",
+            "output",
+            "output_wan_yuan",
+        ),
+        parser="wan_yuan",
+        allowed=f"工业产值{_MONEY_HELP.format(example=18000)}不小于 0，最大 {MONEY_MAX_WAN_YUAN:,.0f} 万元。",
+        maximum=MONEY_MAX_WAN_YUAN,
+        fmt="money1",
+        digits=1,
+        shows=Shows(workbook=True, template=True),
+        template_header="本季度工业产值(万元)",
+        example="18000",
+        template_unit="万元",
+        template_note="在园企业本季度（不是全年累计）工业总产值合计，不小于 0；与占地面积一起填写时自动算出亩均产出",
+    ),
+    Field(
+        "tax_wan_yuan",
+        "parks",
+        "float",
+        "税收",
+        "Tax",
+        "万元",
+        "10k yuan",
+        key="tax",
+        aliases=(
+            "本季度税收",
+            "季度税收",
+            "税收",
+            "税收收入",
+            "实缴税金",
+            "实缴税收",
+            "税收(万元)",
+            "tax",
+            "tax_wan_yuan",
+        ),
+        parser="signed_wan_yuan",
+        allowed=f"税收{_MONEY_HELP.format(example=1200)}绝对值不超过 {MONEY_MAX_WAN_YUAN:,.0f} 万元。",
+        maximum=MONEY_MAX_WAN_YUAN,
+        fmt="money1",
+        digits=1,
+        shows=Shows(workbook=True, template=True),
+        template_header="本季度税收(万元)",
+        example="1200",
+        template_unit="万元",
+        template_note="在园企业本季度（不是全年累计）实缴税金合计；与占地面积一起填写时自动算出亩均税收",
+    ),
+    Field(
         "tax_per_mu_wan_yuan",
         "parks",
         "float",
@@ -574,11 +739,39 @@ PARK_FIELDS: tuple[Field, ...] = (
         maximum=TAX_PER_MU_MAX_WAN_YUAN,
         fmt="money1",
         digits=1,
-        shows=Shows(workbook=True, template=True),
+        derive=_tax_per_mu,
+        inputs=("tax_wan_yuan", "land_area_mu"),
+        short="tax",
+        shows=Shows(popup=True, details=True, workbook=True, template=True),
         template_header="亩均税收(万元/亩)",
         example="32.5",
         template_unit="万元/亩",
-        template_note="数字",
+        template_note="全年口径的数字；留空时按 本季度税收 × 4 / 占地面积 算出",
+        labels={"details": ("亩均税收 Tax per mu (万元/亩)", "亩均税收 Tax per mu (万元/亩)")},
+    ),
+    Field(
+        "output_per_mu_wan_yuan",
+        "parks",
+        "float",
+        "亩均产出",
+        "Output per mu",
+        "万元/亩",
+        "10k yuan",
+        key="output_per_mu",
+        aliases=("亩均产出", "亩均产值", "亩均工业产值", "亩均产出(万元)", "output_per_mu", "output_per_mu_wan_yuan"),
+        parser="wan_yuan_per_mu",
+        allowed=f"亩均产出应为数字（万元/亩），绝对值不超过 {OUTPUT_PER_MU_MAX_WAN_YUAN:,.0f}。",
+        maximum=OUTPUT_PER_MU_MAX_WAN_YUAN,
+        fmt="money1",
+        digits=1,
+        derive=_output_per_mu,
+        inputs=("output_wan_yuan", "land_area_mu"),
+        shows=Shows(details=True, workbook=True, template=True),
+        template_header="亩均产出(万元/亩)",
+        example="480",
+        template_unit="万元/亩",
+        template_note="全年口径的数字；留空时按 本季度工业产值 × 4 / 占地面积 算出（只用工业产值，不用营业收入）",
+        labels={"details": ("亩均产出 Output per mu (万元/亩)", "亩均产出 Output per mu (万元/亩)")},
     ),
     Field(
         "main_industry",

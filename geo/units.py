@@ -2,7 +2,7 @@
 
 Inside the product areas are m² and land is 亩 (the unit registers use);
 万平方米 (万㎡) and hectares appear only at the edges. Every derived value a
-planner sees (plot ratio 容积率, shares such as 入驻率) is computed
+planner sees (plot ratio 容积率, shares such as 入驻率, 亩均 figures) is computed
 here, with one rule for missing and zero inputs: a ratio whose
 denominator is missing, zero or negative, or whose numerator is missing, is
 missing (NaN), never 0 and never infinite.
@@ -141,3 +141,35 @@ def plot_ratio(floor_area_m2: Values, land_area_mu: Values) -> Values:
     The ratio; NaN where the floor area is missing or the land area is missing, 0 or negative.
     """
     return ratio(floor_area_m2, mu_to_m2(land_area_mu))
+
+
+def per_mu_annual(amount_wan_yuan: Values, land_area_mu: Values, *, months: int = 3) -> Values:
+    """Return a period's amount per 亩 of land, annualised: ``amount / land × 12 / months`` (亩均税收, 亩均产出).
+
+    The amount is for one period of ``months`` months (a quarter by default, as
+    the register's ``本季度`` columns are), not a year-to-date total; it is
+    scaled to a year by ``12 / months`` so that it compares with yearly 亩均
+    figures.
+
+    Parameters
+    ----------
+    amount_wan_yuan
+        Amounts for the period in 万元 (tax, output).
+    land_area_mu
+        Land area in 亩.
+    months
+        Length of the period in months (3 for a quarter, 12 for a year).
+
+    Returns
+    -------
+    The annual amount per 亩 in 万元/亩; NaN where the amount is missing or the land area is missing, 0 or negative.
+
+    Raises
+    ------
+    ValueError
+        ``months`` is not between 1 and 12.
+    """
+    if not 1 <= months <= 12:
+        msg = f"`months` must be a period length of 1 to 12 months, not {months!r}."
+        raise ValueError(msg)
+    return ratio(amount_wan_yuan, land_area_mu, scale=12 / months)

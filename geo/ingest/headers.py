@@ -52,7 +52,7 @@ ENTERPRISE_ALIASES: dict[str, tuple[str, ...]] = _aliases("enterprises")
 FIELD_LABELS_ZH: dict[str, str] = _labels()
 
 # Units a header may carry, normalised (NFKC turns ㎡ and m² into "m2").
-_UNIT_WORDS = ("万平方米", "万平米", "万m2", "平方米", "平米", "m2", "亩", "公顷", "hm2", "ha", "%", "万元/亩", "万元", "家", "个")
+_UNIT_WORDS = ("万平方米", "万平米", "万m2", "平方米", "平米", "m2", "亩", "公顷", "hm2", "ha", "%", "万元/亩", "万元", "家", "个", "人")
 _BRACKETS = re.compile(r"[(\[](?P<inner>[^()\[\]]*)[)\]]")
 # Header detection ignores one-letter aliases (x, y): data cells look like that too.
 _ALL_ALIASES = frozenset(a for table in (PARK_ALIASES, ENTERPRISE_ALIASES) for names in table.values() for a in names if len(a) > 1)

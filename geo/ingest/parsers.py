@@ -514,6 +514,15 @@ def _area_mu(series: pd.Series, item: Field, header_unit: str | None) -> Parsed:
     return dataclasses.replace(parsed, values=m2_to_mu(parsed.values))
 
 
+def _wan_yuan(series: pd.Series, item: Field) -> Parsed:
+    """Amounts in 万元 that cannot be negative (营业收入, 产值): a negative one is unreadable."""
+    parsed = parse_number(series, allowed_units=("万元",), maximum=item.maximum)
+    values = parsed.values.where(~(parsed.values < 0))
+    blank, bad = _masks(cell_text(series), values)
+    out = parsed.out_of_range if parsed.out_of_range is not None else np.zeros(len(values), dtype=bool)
+    return Parsed(values, blank, bad & ~out, parsed.flagged, out_of_range=out)
+
+
 def _major_industry(series: pd.Series) -> Parsed:
     parsed = parse_choice(series, _major)
     return dataclasses.replace(parsed, values=parsed.values.where(parsed.values.ne(""), None))
@@ -529,6 +538,8 @@ _FIELD_PARSERS: dict[str, Callable[[pd.Series, Field, str | None], Parsed]] = {
     "area_m2": lambda s, f, u: parse_area_m2(s, header_unit=u, default_unit=None, maximum_m2=f.maximum),
     "area_mu": _area_mu,
     "wan_yuan_per_mu": lambda s, f, u: parse_number(s, allowed_units=("万元/亩", "万元"), maximum=f.maximum),
+    "wan_yuan": lambda s, f, u: _wan_yuan(s, f),
+    "signed_wan_yuan": lambda s, f, u: parse_number(s, allowed_units=("万元",), maximum=f.maximum),  # net tax can be negative
     "park_type": lambda s, f, u: parse_choice(s, park_type_code),
     "status": lambda s, f, u: parse_choice(s, status_code),
     "major_industry": lambda s, f, u: _major_industry(s),
