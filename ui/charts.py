@@ -12,31 +12,32 @@ import streamlit as st
 from geo.analysis.dashboard import filter_parks, floor_area_by_status, status_as_of
 from geo.analysis.progress import progress_as_of, progress_series
 from geo.region.region import is_city_adcode
-from geo.reporting.periods import period_of
+from geo.reporting.periods import period_of, periods_between
+from geo.reporting.submissions import in_force
 from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH
 from geo.words import t
 from layers.parks import STATUS_COLOURS
 from ui import shared
 
-MAX_REPORTED_POINTS = 24  # newest registers shown as "as reported" points
+MAX_REPORTED_POINTS = 24  # newest quarters shown as "as reported" points
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _series(
     location: str,
-    park_id: int,
+    parks_key: tuple[int, ...],
     statuses: tuple[str, ...],
     reported_on: date,
     end: date,
     quotas_version: str,
     industries: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """Quarterly progress of the parks of ``industries`` (all when empty).
+    """Quarterly progress of the parks of ``industries`` (all when empty), reconstructed from the register ``parks_key``.
 
     ``quotas_version`` (plan, quota file time) is a cache key only: a new plan or edited quotas show at once.
     """
     del quotas_version
-    parks = filter_parks(shared.snapshot(location, park_id), industries=industries)
+    parks = filter_parks(shared.register(location, parks_key), industries=industries)
     targets = shared.city_targets()
     return progress_series(
         parks, targets=targets, quotas=shared.quotas(), start=targets.period_start, end=end, statuses=statuses, reported_on=reported_on
@@ -45,25 +46,32 @@ def _series(
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _as_reported(
-    location: str, snapshot_ids: tuple[int, ...], statuses: tuple[str, ...], quotas_version: str, industries: tuple[str, ...] = ()
+    location: str, approved: tuple[int, ...], statuses: tuple[str, ...], quotas_version: str, industries: tuple[str, ...] = ()
 ) -> pd.DataFrame:
-    """Progress at each stored register's own reporting date: what was reported then, not reconstructed.
+    """Progress at each quarter's end from the register in force then (each county's approved submission): not reconstructed.
 
-    ``quotas_version`` is a cache key only (see :func:`_series`).
+    ``approved`` (the ids of every approved submission) and ``quotas_version`` are cache keys only.
     """
-    del quotas_version
+    del approved, quotas_version
+    everything = shared.get_store(location).list_submissions()
+    dates = sorted(s.describes for s in everything if s.state == "approved" and s.counts)
+    if not dates:
+        return pd.DataFrame()
+    quarters = [q.end for q in periods_between(period_of(dates[0]), period_of(dates[-1])) if q.end <= dates[-1]]
     frames = []
-    store = shared.get_store(location)
-    for snapshot_id in snapshot_ids:
-        info = store.snapshot_info(snapshot_id)
+    for quarter in quarters[-MAX_REPORTED_POINTS:]:
+        chosen = in_force(everything, as_of=quarter)
+        if not chosen:
+            continue
+        parks = shared.register(location, tuple(sorted(s.submission_id for s in chosen.values())))
         frames.append(
             progress_as_of(
-                filter_parks(shared.snapshot(location, snapshot_id), industries=industries),
-                as_of=info.reporting_date,
+                filter_parks(parks, industries=industries),
+                as_of=quarter,
                 targets=shared.city_targets(),
                 quotas=shared.quotas(),
                 statuses=statuses,
-                reported_on=info.reporting_date,
+                reported_on=quarter,
             )
         )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -106,10 +114,9 @@ def _reported_long_form(reported: pd.DataFrame, *, measure: str, adcode: str, la
 def chart_data(
     series: pd.DataFrame, *, measure: str, adcode: str, lang: str, statuses: tuple[str, ...], end: date, industries: tuple[str, ...] = ()
 ) -> pd.DataFrame:
-    """Quarterly actual, trajectory and target, plus the value each stored register reported on its own date."""
-    history = shared.current_store().list_snapshots("parks")
-    kept = tuple(int(i) for i in history.loc[~history["rolled_back"].astype(bool), "snapshot_id"].head(MAX_REPORTED_POINTS))
-    reported = _as_reported(str(shared.store_location()), kept, statuses, shared.quotas_version(), industries)
+    """Quarterly actual, trajectory and target, plus each quarter's value from the reports in force then."""
+    approved = tuple(sorted(s.submission_id for s in shared.current_store().list_submissions() if s.state == "approved"))
+    reported = _as_reported(str(shared.store_location()), approved, statuses, shared.quotas_version(), industries)
     data = pd.concat(
         [
             _long_form(series, measure=measure, adcode=adcode, lang=lang),
@@ -151,15 +158,14 @@ def _progress_chart(data: pd.DataFrame, lang: str) -> alt.FacetChart:
     return alt.layer(lines, dots, data=data).facet(facet=facet, columns=3).resolve_scale(y="independent")
 
 
-def progress_charts(parks: gpd.GeoDataFrame, view: dict, lang: str, *, reported_on: date) -> None:
+def progress_charts(parks: gpd.GeoDataFrame, view: dict, lang: str, *, loaded: shared.Loaded) -> None:
+    """Each county's quarterly progress (reconstructed from ``loaded``, with the reports in force each quarter) and floor area by status."""
     st.subheader(t("charts", lang))
-    info = shared.latest("parks")
-    if info is None:
-        return
+    reported_on = loaded.reporting_date
     end = max(view["as_of"], shared.city_targets().period_end)
     statuses = view["statuses"] or DEFAULT_COUNTED_STATUSES
     industries = tuple(view["industries"])
-    series = _series(str(shared.store_location()), info.snapshot_id, tuple(statuses), reported_on, end, shared.quotas_version(), industries)
+    series = _series(str(shared.store_location()), loaded.key, tuple(statuses), reported_on, end, shared.quotas_version(), industries)
     with st.container():
         measures = ["floor_area_m2", "parks"]
         measure = st.radio(

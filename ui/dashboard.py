@@ -29,7 +29,7 @@ from geo.store import store_location
 from geo.words import MEASURES, measure_label, subtitle_key, t
 from layers.base import BASEMAPS
 from layers.city_map import MapContent, city_base_map, map_view, overlay_group
-from ui import charts, shared
+from ui import charts, cycle, shared
 from ui.meeting import meeting_pack_section
 from ui.tables import county_table_section, land_use_section, park_details
 from ui.words import plan_words
@@ -253,7 +253,14 @@ def _status_metric(head: Headline, lang: str) -> None:
 
 
 def _map_section(
-    parks: gpd.GeoDataFrame, progress: pd.DataFrame, view: dict, lang: str, sample: bool, note: list[str], *, presentation: bool = False
+    parks: gpd.GeoDataFrame,
+    progress: pd.DataFrame,
+    view: dict,
+    lang: str,
+    loaded: shared.Loaded,
+    note: list[str],
+    *,
+    presentation: bool = False,
 ) -> None:
     selected = None if view["adcode"] == shared.region().adcode else view["adcode"]
     display = shared.display_counties()
@@ -275,13 +282,13 @@ def _map_section(
         parks=shown if view["layers"]["parks"] else None,
         county_tooltips=[("pct", measure_label("pct_floor_quota", lang)), ("parks_n", t("parks", lang))],
         notice_lines=note,
-        sample_notice=sample,
+        sample_notice=loaded.is_sample,
         sample_firms_notice=_synthetic_firms_shown(view),
         selected_adcode=selected,
         max_floor_area_m2=float(parks["floor_area_m2"].max()) if len(parks) else None,
         title=f"{t('map_title', lang, **plan_words(lang))} · {view['names'][view['adcode']]}",
         subtitle=note[0],
-        **_enterprise_content(view, parks_info=shared.latest("parks"), selected=selected),
+        **_enterprise_content(view, parks_key=loaded.key, selected=selected),
     )
     basemap, key = view["basemap"], shared.tianditu_key()
     if BASEMAPS[basemap].needs_key and not key:
@@ -320,12 +327,12 @@ def _synthetic_firms_shown(view: dict) -> bool:
     return bool(wanted["density"] or wanted["clusters"] or wanted["gaps"]) and is_sample(shared.latest("enterprises"))
 
 
-def _enterprise_content(view: dict, *, parks_info: object, selected: str | None) -> dict:
+def _enterprise_content(view: dict, *, parks_key: tuple[int, ...], selected: str | None) -> dict:
     firms_info = shared.latest("enterprises")
     wanted = view["layers"]
-    if firms_info is None or parks_info is None or not (wanted["density"] or wanted["clusters"] or wanted["gaps"]):
+    if firms_info is None or not (wanted["density"] or wanted["clusters"] or wanted["gaps"]):
         return {}
-    location, ids = str(store_location()), (firms_info.snapshot_id, parks_info.snapshot_id)  # type: ignore[attr-defined]
+    location, ids = str(store_location()), (firms_info.snapshot_id, parks_key)
     out: dict = {}
     if wanted["density"]:
         out["hexes"] = shared.hexes(location, *ids, selected, COUNTY_ZOOM if selected else CITY_ZOOM)
@@ -341,19 +348,22 @@ def render(lang: str) -> None:
     words = plan_words(lang)
     st.title(t("city_title", lang, **words))
     st.caption(t(subtitle_key(shared.plan()), lang, **words))
-    loaded = shared.current("parks")
-    if loaded is None:
+    latest = shared.current("parks")
+    if latest is None:
         st.info(t("no_parks", lang))
         return
-    view = _sidebar(lang, loaded.data, loaded.info.reporting_date)
+    view = _sidebar(lang, latest.data, latest.reporting_date)
+    loaded, before_reports = _in_force(latest, view["as_of"])
     presentation = bool(st.session_state.get("presentation"))
     if presentation:
         st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
         st.button(t("presentation_off", lang), on_click=_set_presentation, args=(False,), key="presentation_off")
-    elif loaded.is_sample:
-        st.warning(t("sample_banner", lang))
-    elif _synthetic_firms_shown(view):
-        st.warning(t("sample_firms_banner", lang))
+    else:
+        if loaded.is_sample:
+            st.warning(t("sample_banner", lang))
+        elif _synthetic_firms_shown(view):
+            st.warning(t("sample_firms_banner", lang))
+        cycle.missing_counties_notice(lang)
     # the industry filter applies to everything on the page (header, map, table, charts, land use, pack), and says so
     parks = filter_parks(loaded.data, industries=view["industries"])
     progress = progress_as_of(
@@ -362,19 +372,30 @@ def render(lang: str) -> None:
         targets=shared.city_targets(),
         quotas=shared.quotas(),
         statuses=view["statuses"] or DEFAULT_COUNTED_STATUSES,
-        reported_on=loaded.info.reporting_date,
+        reported_on=loaded.reporting_date,
     )
-    source = t("data_source", lang, source=loaded.info.source_name, date=loaded.info.reporting_date.isoformat())
+    source = cycle.data_periods_text(loaded, lang)
     as_of_line = t("as_of", lang, date=view["as_of"].isoformat())
     filtered = t("industry_filter_line", lang, industries="、".join(view["industries"])) if view["industries"] else ""
     st.markdown(f"**{as_of_line}** · {shared.md_text(source)}" + (f" · **{shared.md_text(filtered)}**" if filtered else ""))
+    if before_reports:
+        st.caption(t("data_period_before", lang))
     _headline_section(progress, view, lang)
     notes = [as_of_line, source, t("boundary_source", lang)] + ([filtered] if filtered else [])
-    _map_section(parks, progress, view, lang, loaded.is_sample, notes, presentation=presentation)
+    _map_section(parks, progress, view, lang, loaded, notes, presentation=presentation)
     if presentation:
         return
     park_details(loaded.data, st.session_state.get("park_clicked"), view["names"], lang)
     county_table_section(progress, shared.counties(), lang)
-    charts.progress_charts(parks, view, lang, reported_on=loaded.info.reporting_date)
+    cycle.completeness_section(lang)
+    charts.progress_charts(parks, view, lang, loaded=latest)
     land_use_section(parks, shared.counties(), view, lang)
     meeting_pack_section(parks, view, lang, loaded=loaded)
+
+
+def _in_force(latest: shared.Loaded, as_of: date) -> tuple[shared.Loaded, bool]:
+    """The register in force on ``as_of`` (each county's approved report then), and whether none was (the latest is used)."""
+    if not latest.dates or as_of >= latest.reporting_date:
+        return latest, False
+    past = shared.current("parks", as_of=as_of)
+    return (latest, True) if past is None else (past, False)

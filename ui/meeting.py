@@ -26,7 +26,7 @@ def meeting_pack_section(parks: gpd.GeoDataFrame, view: dict, lang: str, *, load
     with st.expander(t("meeting_pack", lang)):
         st.caption(t("meeting_pack_help", lang))
         firms_info = shared.latest("enterprises")
-        key = (loaded.info.snapshot_id, view["as_of"], view["statuses"], lang, firms_info and firms_info.snapshot_id)
+        key = (loaded.key, view["as_of"], view["statuses"], lang, firms_info and firms_info.snapshot_id)
         if st.button(t("meeting_pack_build", lang), key="build_pack"):
             bar = st.progress(0.0, text=t("meeting_pack_building", lang))
             firms = shared.current("enterprises")  # the same list the dashboard measures the firm indicators from
@@ -38,8 +38,8 @@ def meeting_pack_section(parks: gpd.GeoDataFrame, view: dict, lang: str, *, load
                 quotas=shared.quotas(),
                 statuses=view["statuses"] or ("built", "certified"),
                 lang=lang,
-                reported_on=loaded.info.reporting_date,
-                source_name=loaded.info.source_name,
+                reported_on=loaded.reporting_date,
+                source_name="、".join(loaded.sources) or loaded.info.source_name,
                 sample=loaded.is_sample,
                 enterprises=None if firms is None else firms.data,
             )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 import geopandas as gpd
@@ -129,14 +130,29 @@ def _quotas(path: str, version: str, adcode: str, plan_id: str) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Loaded:
-    """A snapshot and its metadata."""
+    """What a page shows of one kind: the rows and where they came from.
 
-    info: SnapshotInfo
+    For parks the rows are the city's consolidated register (each county's
+    approved submission in force); ``key`` names the submissions it is made of
+    (for enterprises, the snapshot) and keys every cache built from it, and
+    ``dates`` gives the date each county's rows describe.
+    """
+
+    info: SnapshotInfo  # the newest snapshot the rows come from
     data: gpd.GeoDataFrame
+    key: tuple[int, ...]
+    dates: Mapping[str, date] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
+    sample: bool = False
 
     @property
     def is_sample(self) -> bool:
-        return is_sample(self.info)
+        return self.sample
+
+    @property
+    def reporting_date(self) -> date:
+        """The newest date the rows describe."""
+        return max(self.dates.values()) if self.dates else self.info.reporting_date
 
 
 def latest(kind: str) -> SnapshotInfo | None:
@@ -152,39 +168,70 @@ def snapshot(location: str, snapshot_id: int) -> gpd.GeoDataFrame:
     return data
 
 
-def current(kind: str) -> Loaded | None:
-    info = latest(kind)
-    if info is None:
-        return None
-    return Loaded(info, snapshot(str(store_location()), info.snapshot_id))
+@st.cache_data(show_spinner=False, max_entries=16)
+def register(location: str, key: tuple[int, ...]) -> gpd.GeoDataFrame:
+    """The consolidated register made of the submissions ``key`` (or, for a store of an older layout, the snapshot ``key``)."""
+    store = get_store(location)
+    if not store.list_submissions():
+        return snapshot(location, key[0])
+    parts = [store.load_submission(submission_id) for submission_id in key]
+    out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=parts[0].crs)
+    out.attrs = {}
+    return out
+
+
+def current(kind: str, *, as_of: date | None = None) -> Loaded | None:
+    """What is in force of ``kind`` now, or at ``as_of``: for parks, each county's approved submission in force then."""
+    store, location = current_store(), str(store_location())
+    chosen = store.in_force(as_of) if kind == "parks" else {}
+    if not chosen:  # enterprises, or a store of an older layout (one whole-city snapshot)
+        info = store.latest_info(kind, as_of=as_of) if kind != "parks" or store.list_submissions() else _legacy_info(store, as_of)
+        if info is None:
+            return None
+        return Loaded(info, snapshot(location, info.snapshot_id), (info.snapshot_id,), sources=(info.source_name,), sample=is_sample(info))
+    infos = {i: store.snapshot_info(i) for i in sorted({s.snapshot_id for s in chosen.values()})}
+    newest = max(chosen.values(), key=lambda s: (s.describes, s.snapshot_id))
+    return Loaded(
+        info=infos[newest.snapshot_id],
+        data=register(location, tuple(sorted(s.submission_id for s in chosen.values()))),
+        key=tuple(sorted(s.submission_id for s in chosen.values())),
+        dates={county: sub.describes for county, sub in chosen.items()},
+        sources=tuple(dict.fromkeys(i.source_name for i in infos.values())),
+        sample=any(is_sample(i) for i in infos.values()),
+    )
+
+
+def _legacy_info(store: SnapshotStore, as_of: date | None) -> SnapshotInfo | None:
+    old = store.register(as_of)
+    return None if old is None else store.snapshot_info(int(old.attrs["snapshot"]["snapshot_id"]))
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def assigned_enterprises(location: str, enterprise_id: int, park_id: int, radius_m: float) -> gpd.GeoDataFrame:
-    """Enterprises with located county and park (cached per pair of snapshots)."""
+def assigned_enterprises(location: str, enterprise_id: int, parks_key: tuple[int, ...], radius_m: float) -> gpd.GeoDataFrame:
+    """Enterprises with located county and park (cached per enterprise snapshot and park register)."""
     firms = snapshot(location, enterprise_id)
-    parks = snapshot(location, park_id)
+    parks = register(location, parks_key)
     return assign_enterprises(firms, counties=counties(), parks=parks, radius_m=radius_m)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def hexes(location: str, enterprise_id: int, park_id: int, adcode: str | None, zoom: int) -> gpd.GeoDataFrame:
-    firms = assigned_enterprises(location, enterprise_id, park_id, 500.0)
+def hexes(location: str, enterprise_id: int, parks_key: tuple[int, ...], adcode: str | None, zoom: int) -> gpd.GeoDataFrame:
+    firms = assigned_enterprises(location, enterprise_id, parks_key, 500.0)
     if adcode:
         firms = firms[firms["located_county_adcode"] == adcode]
     return hexbin_counts(firms, zoom=zoom, max_cells=3000)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def clusters(location: str, enterprise_id: int, park_id: int, industry: str | None) -> gpd.GeoDataFrame:
-    firms = assigned_enterprises(location, enterprise_id, park_id, 500.0)
+def clusters(location: str, enterprise_id: int, parks_key: tuple[int, ...], industry: str | None) -> gpd.GeoDataFrame:
+    firms = assigned_enterprises(location, enterprise_id, parks_key, 500.0)
     return enterprise_clusters(firms, industry=industry)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def gaps(location: str, enterprise_id: int, park_id: int, max_distance_m: float) -> gpd.GeoDataFrame:
-    firms = assigned_enterprises(location, enterprise_id, park_id, 500.0)
-    return coverage_gaps(firms, snapshot(location, park_id), max_distance_m=max_distance_m)
+def gaps(location: str, enterprise_id: int, parks_key: tuple[int, ...], max_distance_m: float) -> gpd.GeoDataFrame:
+    firms = assigned_enterprises(location, enterprise_id, parks_key, 500.0)
+    return coverage_gaps(firms, register(location, parks_key), max_distance_m=max_distance_m)
 
 
 LANG_SUFFIXES = (".zh", ".en")

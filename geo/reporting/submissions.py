@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import pandas as pd
@@ -27,6 +28,8 @@ import pandas as pd
 from geo.crs import WGS84
 from geo.errors import GeoDataError
 from geo.reporting.periods import Period
+
+BEIJING = ZoneInfo("Asia/Shanghai")  # 北京时间: a report is due by the end of the day there
 
 State = Literal["submitted", "approved", "returned"]
 STATE_LABELS = {"submitted": ("已提交", "submitted"), "approved": ("已通过", "approved"), "returned": ("已退回", "returned")}
@@ -205,3 +208,60 @@ def board_state(submissions: Iterable[Submission], *, county_adcode: str, period
     if mine:
         return max(mine, key=lambda s: (s.submitted_at, s.submission_id)).state
     return "late" if today > period.due(grace_days=grace_days) else "not_submitted"
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """How completely one county reported over a run of periods."""
+
+    county_adcode: str
+    due: int  # periods whose due date has passed
+    reported: int  # of them, periods with an approved submission
+    on_time: int  # of those, periods whose first submission came by the due date
+
+    @property
+    def rate(self) -> float | None:
+        """Share of due periods reported (0-1); None when no period was due yet."""
+        return self.reported / self.due if self.due else None
+
+
+def completeness(
+    submissions: Iterable[Submission], *, county_adcode: str, periods: Iterable[Period], today: date, grace_days: int
+) -> Completeness:
+    """Return a county's reporting completeness over ``periods`` (periods not yet due are left out).
+
+    Parameters
+    ----------
+    submissions
+        Every submission of the region.
+    county_adcode
+        The county.
+    periods
+        The periods looked at (for example the plan's quarters).
+    today
+        The date looked at: a period counts once its due date has passed.
+    grace_days
+        Days after a period's end its submission is due.
+
+    Returns
+    -------
+    Completeness
+        Periods due, reported (an approved submission, whenever it came) and reported on time
+        (the period's first submission, whatever became of it, came by the due date).
+    """
+    mine = [s for s in submissions if s.county_adcode == county_adcode]
+    due = [p for p in periods if p.due(grace_days=grace_days) < today]
+    reported = on_time = 0
+    for period in due:
+        these = [s for s in mine if s.period == period]
+        if any(s.state == "approved" for s in these):
+            reported += 1
+            first = min(s.submitted_at for s in these)
+            on_time += _beijing_day(first) <= period.due(grace_days=grace_days)
+    return Completeness(county_adcode, due=len(due), reported=reported, on_time=on_time)
+
+
+def _beijing_day(moment: datetime) -> date:
+    """The calendar day in Beijing (the bureaus' day) of a stored time (UTC when it carries no zone)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(BEIJING).date()

@@ -387,6 +387,21 @@ class SnapshotStore(Protocol):
         """
         ...
 
+    def in_force(self, as_of: date | None = None) -> dict[str, Submission]:
+        """Return, per county, the approved submission in force at ``as_of`` (None: now).
+
+        Parameters
+        ----------
+        as_of
+            A date, or None.
+
+        Returns
+        -------
+        dict
+            County adcode → submission; counties without one are absent.
+        """
+        ...
+
 
 def store_location() -> Path | str:
     """Return where the store is: ``$PARKMAP_STORE`` if set, else ``data/store/parkmap.gpkg``.

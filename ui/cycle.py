@@ -1,0 +1,116 @@
+"""The reporting cycle on the dashboard: which period each county's figures are from, who has not reported, and how completely."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from geo.reporting.periods import Period, period_of, periods_between
+from geo.reporting.submissions import board_state, completeness
+from geo.words import t
+from ui import shared
+from ui.reporting import GRACE_DAYS, county_names, period_label
+
+
+def data_periods_text(loaded: shared.Loaded, lang: str) -> str:
+    """Which period each county's figures describe: one period for all, or ``柯桥区 2024年第3季度，其余 2024年第2季度``.
+
+    Parameters
+    ----------
+    loaded
+        The register shown (its ``dates``: county → the date its rows describe).
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    str
+        Plain text (county names come from the region file: escape it before Markdown).
+    """
+    if not loaded.dates:
+        return t("data_source", lang, source=loaded.info.source_name, date=loaded.info.reporting_date.isoformat())
+    names = county_names()
+    periods = {county: period_of(day) for county, day in loaded.dates.items()}
+    missing = [names[c] for c in names if c not in periods]
+    common, _ = Counter(periods.values()).most_common(1)[0]
+    odd = [f"{names.get(c, c)} {period_label(p, lang)}" for c, p in sorted(periods.items(), key=lambda cp: _order(cp[0])) if p != common]
+    sep = "、" if lang == "zh" else ", "
+    if odd:
+        text = t("data_period_mixed", lang, counties=sep.join(odd), period=period_label(common, lang))
+    else:
+        text = t("data_period_all", lang, period=period_label(common, lang))
+    return text + (t("data_period_missing", lang, counties=sep.join(missing)) if missing else "")
+
+
+def _order(adcode: str) -> int:
+    codes = list(county_names())
+    return codes.index(adcode) if adcode in codes else len(codes)
+
+
+def due_period(today: date) -> Period:
+    """The latest period that has ended: the one the counties are reporting now."""
+    return period_of(today).previous()
+
+
+def missing_counties_notice(lang: str, *, today: date | None = None) -> None:
+    """At the top of the dashboard: the counties that have not reported the current period (late ones as a warning)."""
+    today = today or date.today()
+    store = shared.current_store()
+    everything = store.list_submissions()
+    if not everything:
+        return
+    period = due_period(today)
+    states = {c: board_state(everything, county_adcode=c, period=period, today=today, grace_days=GRACE_DAYS) for c in county_names()}
+    names = county_names()
+    late = [names[c] for c, s in states.items() if s in ("late", "returned")]
+    waiting = [names[c] for c, s in states.items() if s == "not_submitted"]
+    due = period.due(grace_days=GRACE_DAYS)
+    label = period_label(period, lang)
+    sep = "、" if lang == "zh" else ", "
+    if late:
+        st.warning(shared.md_text(t("cycle_late", lang, period=label, due=due.isoformat(), counties=sep.join(late), n=len(late))))
+    if waiting:
+        st.info(shared.md_text(t("cycle_waiting", lang, period=label, due=due.isoformat(), counties=sep.join(waiting), n=len(waiting))))
+
+
+def completeness_table(lang: str, *, today: date | None = None) -> pd.DataFrame:
+    """Each county's reporting over the plan period so far: periods due, reported, on time, and the rate."""
+    today = today or date.today()
+    plan = shared.city_targets()
+    last = min(period_of(plan.period_end), due_period(today))
+    periods = periods_between(period_of(plan.period_start), last) if last >= period_of(plan.period_start) else []
+    everything = shared.current_store().list_submissions()
+    rows = []
+    for adcode, name in county_names().items():
+        done = completeness(everything, county_adcode=adcode, periods=periods, today=today, grace_days=GRACE_DAYS)
+        rows.append(
+            {
+                t("county", lang): name,
+                t("cycle_col_due", lang): done.due,
+                t("cycle_col_reported", lang): done.reported,
+                t("cycle_col_on_time", lang): done.on_time,
+                t("cycle_col_rate", lang): None if done.rate is None else round(100 * done.rate, 1),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def completeness_section(lang: str) -> None:
+    """A folded table of each county's reporting completeness over the plan period."""
+    if not shared.current_store().list_submissions():
+        return
+    with st.expander(t("cycle_completeness", lang)):
+        plan = shared.city_targets()
+        start, end = plan.period_start.isoformat(), plan.period_end.isoformat()
+        st.caption(t("cycle_completeness_help", lang, start=start, end=end, days=GRACE_DAYS))
+        table = completeness_table(lang)
+        rate = t("cycle_col_rate", lang)
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config={rate: st.column_config.ProgressColumn(rate, min_value=0, max_value=100, format="%.0f%%")},
+        )
