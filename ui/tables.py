@@ -17,6 +17,7 @@ from geo.region.targets import load_plan_targets
 from geo.schema import SQM_PER_WAN_SQM
 from geo.words import columns, t, verdict, verdict_header
 from ui import shared
+from ui.history import park_history_section
 from ui.words import titled
 
 
@@ -93,6 +94,7 @@ def park_details(parks: gpd.GeoDataFrame, park_id: str | None, names: Mapping[st
         st.markdown(f"**{t('park_details', lang)}**")
         shown = pd.DataFrame({"": list(fields), " ": list(fields.values())})
         st.dataframe(shared.shown(shown), hide_index=True, width="stretch")
+        park_history_section(str(park_id), str(match["county_adcode"].iloc[0]), lang)
 
 
 def land_use_section(parks: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, view: dict, lang: str) -> None:
