@@ -29,6 +29,22 @@ WORDS: dict[str, tuple[str, str]] = {
     "history_col_occupancy": ("入驻率(%)", "Occupancy (%)"),
     "history_col_enterprises": ("入园企业数", "Enterprises"),
     "history_col_tax_per_mu": ("亩均税收(万元/亩)", "Tax per mu (10k yuan/mu)"),
+    # the review map of a submission's changes (ui/reporting.py, layers/changes.py)
+    "review_map_layer": ("本期变化", "Changes this period"),
+    "review_map_legend": ("与上期已通过台账相比", "Against the previous approved register"),
+    "review_map_added": ("新增园区", "Added park"),
+    "review_map_removed": ("本期缺少的园区（上期位置）", "Missing park (previous position)"),
+    "review_map_moved": ("位置移动（箭头由原位置指向新位置）", "Moved (arrow from old to new position)"),
+    "review_map_changed": ("状态、名称或面积变化（橙色边框）", "Status, name or area changed (orange outline)"),
+    "review_map_unchanged": ("未变化", "Unchanged"),
+    "review_map_old_position": ("移动前的位置", "Position before the move"),
+    "review_map_moved_by": ("位置移动约 {metres} 米", "Moved about {metres} m"),
+    "review_map_before_after": ("{what}：上期 {before} → 本期 {after}", "{what}: {before} → {after}"),
+    "review_map_caption": (
+        "地图：本期报送与上期已通过台账的对比，鼠标悬停在园区上可查看变化内容。",
+        "Map: this register against the previous approved register; hover over a park to see what changed.",
+    ),
+    "review_map_no_previous": ("没有上期已通过的台账：所有园区均为新增。", "No previous approved register: every park is new."),
     # titles and plan
     "city_title": ("{city}小微企业园分布与建设进度", "{city} small-micro enterprise parks: distribution and progress"),
     "map_title": ("{city}小微企业园", "{city} small-micro enterprise parks"),

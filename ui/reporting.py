@@ -5,21 +5,29 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
 from geo.errors import DuplicateSnapshotError, GeoDataError
 from geo.ingest.report import ImportReport
+from geo.reporting.changes import Changes, register_changes
 from geo.reporting.periods import Period, parse_period, period_of, periods_between
-from geo.reporting.service import Prepared, prepare_submission, save_submission
+from geo.reporting.service import Prepared, prepare_submission, previous_registers, save_submission
 from geo.reporting.submissions import board_state
 from geo.words import t
+from layers.base import BASEMAPS, basemap_datum
+from layers.changes import changes_layer, review_base_map, review_bounds
+from layers.city_map import fit_zoom
 from ui import shared
 
 CITY = "all"
 GRACE_DAYS = 15
 BOARD_PERIODS = 6
 CHANGE_KINDS = ("added", "removed", "status_changed", "area_changed", "land_changed", "moved", "renamed", "jump")
+REVIEW_MAP_HEIGHT_PX = 460
+REVIEW_MAP_WIDTH_GUESS_PX = 900  # the map fills the column; its zoom is fitted to about this width
 
 
 def period_label(period: Period, lang: str) -> str:
@@ -108,6 +116,10 @@ def show_changes(prepared: Prepared, lang: str) -> None:
         }
     )
     st.dataframe(shown, hide_index=True, width="stretch")
+    before = previous_registers(shared.current_store(), period=prepared.period, counties=list(prepared.changes))
+    previous = pd.concat(list(before.values()), ignore_index=True) if before else None
+    found = Changes([c for county in prepared.changes.values() for c in county.items])
+    review_map_section(previous, prepared.parks, found, lang=lang, key="submit_review_map")
     for item in prepared.ambiguous:
         st.warning(shared.md_text(t("ambiguous_row", lang, name=item.name, reason=item.reason)))
 
@@ -144,6 +156,14 @@ def board_section(lang: str) -> None:
     sub = next(s for s in waiting if s.submission_id == chosen)
     counts = {k: len(v) for k, v in sub.changes.items() if v}
     st.caption(shared.md_text("；".join(f"{t(f'change_{k}', lang)} {n}" for k, n in counts.items()) or t("changes_none", lang)))
+    try:
+        current = store.load_submission(sub.submission_id)
+        previous = previous_registers(store, period=sub.period, counties=[sub.county_adcode]).get(sub.county_adcode)
+    except GeoDataError as exc:
+        st.error(shared.md_text(exc))
+    else:
+        found = register_changes(current.iloc[0:0] if previous is None else previous, current)
+        review_map_section(previous, current, found, lang=lang, key=f"review_map_{sub.submission_id}")
     who = st.text_input(t("reviewed_by", lang), value="", key="reviewed_by")
     reason = st.text_input(t("return_reason", lang), value="", key="return_reason")
     cols = st.columns(2)
@@ -156,3 +176,26 @@ def board_section(lang: str) -> None:
             st.success(t("returned_done", lang, id=done.submission_id))
     except GeoDataError as exc:
         st.error(shared.md_text(exc))
+
+
+def review_map_section(previous: gpd.GeoDataFrame | None, current: gpd.GeoDataFrame, changes: Changes, *, lang: str, key: str) -> None:
+    """The map of what a register changes against the previous approved one (drawn in the dashboard's basemap)."""
+    if not len(current) and (previous is None or not len(previous)):
+        return
+    basemap, tianditu_key = str(shared.chosen("basemap", "none")), shared.tianditu_key()
+    if basemap not in BASEMAPS or (BASEMAPS[basemap].needs_key and not tianditu_key):
+        basemap = "none"
+    datum = basemap_datum(basemap)
+    bounds = review_bounds(previous, current, changes, datum=datum)
+    base = review_base_map(bounds, lang=lang, counties=shared.display_counties(), basemap=basemap, tianditu_key=tianditu_key, datum=datum)
+    st.caption(t("review_map_caption" if previous is not None and len(previous) else "review_map_no_previous", lang))
+    st_folium(
+        base,
+        key=key,
+        height=REVIEW_MAP_HEIGHT_PX,
+        use_container_width=True,
+        feature_group_to_add=changes_layer(previous, current, changes, lang, datum=datum),
+        center=((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
+        zoom=fit_zoom(bounds, REVIEW_MAP_WIDTH_GUESS_PX, REVIEW_MAP_HEIGHT_PX),
+        returned_objects=[],
+    )
