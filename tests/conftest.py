@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,16 +45,24 @@ def small_sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture
-def small_store(small_sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A store holding the small sample; PARKMAP_STORE and PARKMAP_QUOTAS point into tmp_path."""
+@pytest.fixture(scope="session")
+def small_store_template(small_sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small sample loaded once per session the way the app's first start loads it (every quarterly report replayed)."""
     from geo.demo.bootstrap import load_sample_into_store
     from geo.store import open_store
 
+    location = tmp_path_factory.mktemp("store-template") / "parkmap.gpkg"
+    load_sample_into_store(open_store(location), sample_dir=small_sample_dir)
+    return location
+
+
+@pytest.fixture
+def small_store(small_store_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A store holding the small sample (a copy of the session's); PARKMAP_STORE and PARKMAP_QUOTAS point into tmp_path."""
     location = tmp_path / "parkmap.gpkg"
+    shutil.copyfile(small_store_template, location)
     monkeypatch.setenv("PARKMAP_STORE", str(location))
     monkeypatch.setenv("PARKMAP_QUOTAS", str(tmp_path / "county_quotas.csv"))
-    load_sample_into_store(open_store(location), sample_dir=small_sample_dir)
     return location
 
 

@@ -41,17 +41,17 @@ def test_first_page_shows_progress_against_the_plan_with_the_sample_notice(app: 
     assert any("参考分解" in c.value for c in app.caption)
 
 
-def _expected_headline(small_store: Path, as_of: date):
+def _expected_headline(small_store: Path, as_of: date, *, register=None):
+    """The city's headline at ``as_of`` from the store's register in force then (or the ``register`` given)."""
     from geo.analysis.dashboard import headline
     from geo.analysis.progress import progress_as_of
     from geo.region.targets import load_city_targets, load_county_quotas
     from geo.store import open_store
 
     store = open_store(small_store)
-    info = store.latest_info("parks")
-    progress = progress_as_of(
-        store.current("parks"), as_of=as_of, targets=load_city_targets(), quotas=load_county_quotas(), reported_on=info.reporting_date
-    )
+    parks = store.register(as_of) if register is None else register
+    reported = max(date.fromisoformat(v["reporting_date"]) for v in parks.attrs["register"].values())
+    progress = progress_as_of(parks, as_of=as_of, targets=load_city_targets(), quotas=load_county_quotas(), reported_on=reported)
     return headline(progress)
 
 
@@ -169,7 +169,11 @@ def test_data_page_quotas_history_and_rollback(small_store: Path) -> None:
     assert any(f"已撤回快照 {parks_id}（李工）" in s.value for s in at.success)  # said on screen, not only done
     history = next(d.value for d in at.dataframe if "快照编号" in d.value.columns)
     assert list(history.columns[:5]) == ["快照编号", "类型", "填报日期", "当前使用", "已撤回"]  # the state is in view
-    assert open_store(small_store).latest_info("parks") is None
+    # that county's 2024Q2 report no longer counts: its 2024Q1 report is in force again, the other counties keep theirs
+    store = open_store(small_store)
+    county = next(s.county_adcode for s in store.list_submissions() if s.snapshot_id == parks_id)
+    periods = {c: v["period"] for c, v in store.register().attrs["register"].items()}
+    assert periods[county] == "2024Q1" and list(periods.values()).count("2024Q2") == 4  # 嵊州市's 2024Q2 waits for review
     assert open_store(small_store).latest_info("enterprises") is not None
 
 
@@ -224,10 +228,11 @@ def test_older_registers_show_as_reported_points(small_store: Path) -> None:
     data = chart_data(no_quarters, measure="parks", adcode="330600", lang="zh", statuses=("built", "certified"), end=date(2024, 6, 30))
     reported = data[(data["series"] == "历次填报值") & (data["area"] == "全市")].sort_values("quarter")
     # one point a quarter from the first report on, each from the reports in force at that quarter's end
-    assert list(reported["quarter"].dt.date) == [p.end for p in periods_between(Period(2022, 4), Period(2024, 2))]
+    assert list(reported["quarter"].dt.date) == [p.end for p in periods_between(Period(2021, 1), Period(2024, 2))]
     by_quarter = dict(zip(reported["quarter"].dt.date, reported["value"], strict=True))
-    assert by_quarter[date(2023, 3, 31)] <= len(older)  # still the 2022 register: the 2024 one is not in force yet
-    assert by_quarter[date(2024, 3, 31)] <= len(older) < by_quarter[date(2024, 6, 30)]
+    assert by_quarter[date(2022, 12, 31)] <= len(older)  # the register saved for that date, approved last, is in force then
+    for quarter in (date(2021, 6, 30), date(2022, 12, 31), date(2023, 9, 30)):
+        assert by_quarter[quarter] == _expected_headline(small_store, quarter, register=store.register(quarter)).parks
 
 
 def test_language_switch_keeps_filters_and_county(app: AppTest) -> None:

@@ -8,11 +8,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from geo.reporting.periods import Period, period_of, periods_between
-from geo.reporting.submissions import board_state, completeness
+from geo.reporting.periods import Period, period_of
+from geo.reporting.submissions import board_state
 from geo.words import t
 from ui import shared
-from ui.reporting import GRACE_DAYS, county_names, period_label
+from ui.reporting import GRACE_DAYS, completeness_by_county, county_names, period_label
 
 
 def data_periods_text(loaded: shared.Loaded, lang: str) -> str:
@@ -28,7 +28,8 @@ def data_periods_text(loaded: shared.Loaded, lang: str) -> str:
     Returns
     -------
     str
-        Plain text (county names come from the region file: escape it before Markdown).
+        Plain text (county and file names are data: escape it before Markdown). The file is named when
+        every county's rows come from one file.
     """
     if not loaded.dates:
         return t("data_source", lang, source=loaded.info.source_name, date=loaded.info.reporting_date.isoformat())
@@ -42,7 +43,10 @@ def data_periods_text(loaded: shared.Loaded, lang: str) -> str:
         text = t("data_period_mixed", lang, counties=sep.join(odd), period=period_label(common, lang))
     else:
         text = t("data_period_all", lang, period=period_label(common, lang))
-    return text + (t("data_period_missing", lang, counties=sep.join(missing)) if missing else "")
+    text += t("data_period_missing", lang, counties=sep.join(missing)) if missing else ""
+    if len(loaded.sources) == 1:  # one whole-city file: name it
+        return t("data_line_file", lang, source=loaded.sources[0], periods=text)
+    return t("data_line", lang, periods=text)
 
 
 def _order(adcode: str) -> int:
@@ -78,24 +82,19 @@ def missing_counties_notice(lang: str, *, today: date | None = None) -> None:
 
 def completeness_table(lang: str, *, today: date | None = None) -> pd.DataFrame:
     """Each county's reporting over the plan period so far: periods due, reported, on time, and the rate."""
-    today = today or date.today()
-    plan = shared.city_targets()
-    last = min(period_of(plan.period_end), due_period(today))
-    periods = periods_between(period_of(plan.period_start), last) if last >= period_of(plan.period_start) else []
-    everything = shared.current_store().list_submissions()
-    rows = []
-    for adcode, name in county_names().items():
-        done = completeness(everything, county_adcode=adcode, periods=periods, today=today, grace_days=GRACE_DAYS)
-        rows.append(
+    done = completeness_by_county(shared.current_store().list_submissions(), today=today or date.today())
+    return pd.DataFrame(
+        [
             {
                 t("county", lang): name,
-                t("cycle_col_due", lang): done.due,
-                t("cycle_col_reported", lang): done.reported,
-                t("cycle_col_on_time", lang): done.on_time,
-                t("cycle_col_rate", lang): None if done.rate is None else round(100 * done.rate, 1),
+                t("cycle_col_due", lang): done[adcode].due,
+                t("cycle_col_reported", lang): done[adcode].reported,
+                t("cycle_col_on_time", lang): done[adcode].on_time,
+                t("cycle_col_rate", lang): done[adcode].percent,
             }
-        )
-    return pd.DataFrame(rows)
+            for adcode, name in county_names().items()
+        ]
+    )
 
 
 def completeness_section(lang: str) -> None:

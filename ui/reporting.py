@@ -15,7 +15,7 @@ from geo.ingest.report import ImportReport
 from geo.reporting.changes import Changes, register_changes
 from geo.reporting.periods import Period, parse_period, period_of, periods_between
 from geo.reporting.service import Prepared, prepare_submission, previous_registers, save_submission
-from geo.reporting.submissions import board_state
+from geo.reporting.submissions import Completeness, Submission, beijing_day, board_state, completeness
 from geo.words import t
 from layers.base import BASEMAPS, basemap_datum
 from layers.changes import changes_layer, review_base_map, review_bounds
@@ -105,7 +105,7 @@ def show_changes(prepared: Prepared, lang: str) -> None:
     if table.empty:
         st.info(t("changes_none", lang))
         return
-    st.markdown(f"**{t('changes_title', lang, period=period_label(prepared.period, lang))}**")
+    st.subheader(t("changes_title", lang, period=period_label(prepared.period, lang)))
     shown = pd.DataFrame(
         {
             t("col_park", lang): table["name"].astype(str),
@@ -124,6 +124,31 @@ def show_changes(prepared: Prepared, lang: str) -> None:
         st.warning(shared.md_text(t("ambiguous_row", lang, name=item.name, reason=item.reason)))
 
 
+def board_cell(everything: list[Submission], *, county: str, period: Period, today: date, lang: str) -> str:
+    """One cell of the board: the state, ``（逾期）`` when the first report came after the due date, then its date and who sent it."""
+    state = board_state(everything, county_adcode=county, period=period, today=today, grace_days=GRACE_DAYS)
+    mine = [s for s in everything if s.county_adcode == county and s.period == period]
+    if not mine:
+        return t(f"board_{state}", lang)
+    due = period.due(grace_days=GRACE_DAYS)
+    first, last = min(mine, key=lambda s: s.submitted_at), max(mine, key=lambda s: (s.submitted_at, s.submission_id))
+    late = t("board_sent_late", lang) if beijing_day(first.submitted_at) > due else ""
+    return f"{t(f'board_{state}', lang)}{late} · {beijing_day(last.submitted_at):%m-%d} · {last.submitted_by}"
+
+
+def plan_periods(today: date) -> list[Period]:
+    """The plan's periods whose reports are due by ``today`` (the plan's start to its end, or to the last period ended)."""
+    plan = shared.city_targets()
+    first, last = period_of(plan.period_start), min(period_of(plan.period_end), period_of(today).previous())
+    return periods_between(first, last) if last >= first else []
+
+
+def completeness_by_county(everything: list[Submission], *, today: date) -> dict[str, Completeness]:
+    """Each county's reporting completeness over the plan's periods due so far."""
+    periods = plan_periods(today)
+    return {c: completeness(everything, county_adcode=c, periods=periods, today=today, grace_days=GRACE_DAYS) for c in county_names()}
+
+
 def board_section(lang: str) -> None:
     """报送情况: counties × the last periods, then the submissions waiting for the city's review."""
     st.subheader(t("board_title", lang))
@@ -136,20 +161,25 @@ def board_section(lang: str) -> None:
     periods = sorted({*recent, *reported})  # the latest calendar periods, and the latest ones reported
     names = county_names()
     grid = pd.DataFrame(
-        {
-            period_label(p, lang): [
-                t(f"board_{board_state(everything, county_adcode=c, period=p, today=today, grace_days=GRACE_DAYS)}", lang) for c in names
-            ]
-            for p in periods
-        },
+        {period_label(p, lang): [board_cell(everything, county=c, period=p, today=today, lang=lang) for c in names] for p in periods},
         index=list(names.values()),
     )
-    st.dataframe(grid, width="stretch")
+    rates = completeness_by_county(everything, today=today)
+    rate = t("cycle_col_rate", lang)
+    grid[rate] = [rates[c].percent for c in names]
+    st.dataframe(
+        grid,
+        width="stretch",
+        column_config={
+            rate: st.column_config.ProgressColumn(rate, min_value=0, max_value=100, format="%.0f%%", help=t("board_rate_help", lang))
+        },
+    )
+    st.caption(t("board_help", lang, days=GRACE_DAYS))
     waiting = [s for s in everything if s.state == "submitted"]
     if not waiting:
         st.caption(t("review_none", lang))
         return
-    st.markdown(f"**{t('review_title', lang)}**")
+    st.subheader(t("review_title", lang))
     labels = {s.submission_id: t("review_option", lang, id=s.submission_id, county=names.get(s.county_adcode, s.county_adcode),
                                   period=period_label(s.period, lang), by=s.submitted_by, n=s.row_count) for s in waiting}  # fmt: skip
     chosen = st.selectbox(t("review_pick", lang), list(labels), format_func=lambda i: labels[i], key="review_pick")

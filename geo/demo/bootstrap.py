@@ -16,8 +16,9 @@ import argparse
 import hashlib
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 
@@ -27,13 +28,16 @@ from geo.ingest.parks import import_parks
 from geo.ingest.report import ImportReport
 from geo.region.boundaries import load_counties
 from geo.region.region import default_sample_dir
+from geo.reporting.periods import parse_period
+from geo.reporting.service import prepare_submission
 from geo.store import SnapshotInfo, SnapshotStore, open_store
+from geo.store.synthetic import SAMPLE_LOADER, is_synthetic, withdraw_synthetic
 from geo.words import SYNTHETIC_NOTICE
 
 SAMPLE_PARKS = "sample_parks_synthetic.xlsx"
 SAMPLE_ENTERPRISES = "sample_enterprises_synthetic.csv"
+REPORTS_FILE = "submissions.json"  # the quarterly reports, in the order they were sent (geo.demo.quarters)
 SAMPLE_DATUM = "gcj02"
-SAMPLE_LOADER = "sample loader (geo.demo.bootstrap)"
 SAMPLE_NOTE = SYNTHETIC_NOTICE  # the words live in geo.words: production code never imports geo.demo
 
 
@@ -76,7 +80,7 @@ def file_sha256(path: Path) -> str:
 
 
 def is_sample(info: SnapshotInfo | None) -> bool:
-    """Return True when a stored snapshot is the synthetic sample.
+    """Return True when a stored snapshot is the synthetic sample (see :func:`geo.store.synthetic.is_synthetic`).
 
     Parameters
     ----------
@@ -86,9 +90,9 @@ def is_sample(info: SnapshotInfo | None) -> bool:
     Returns
     -------
     bool
-        True when it was loaded by the sample loader.
+        True when it was loaded by the sample loader or as a sample report.
     """
-    return info is not None and info.loaded_by == SAMPLE_LOADER
+    return is_synthetic(info)
 
 
 def _save(store: SnapshotStore, report: ImportReport, *, kind: str, path: Path, reporting_date: date) -> SnapshotInfo:
@@ -160,13 +164,69 @@ def load_sample_into_store(
     reporting_date = date.fromisoformat(manifest["register_date"])
     counties = load_counties() if counties is None else counties
     saved = []
-    jobs = (("parks", SAMPLE_PARKS, import_parks), ("enterprises", SAMPLE_ENTERPRISES, import_enterprises))
-    for kind, file_name, importer in jobs:
-        path = sample_dir / file_name
-        if path.exists():
-            report = importer(path, datum=SAMPLE_DATUM, counties=counties)
-            info = _save_or_restore(store, report, kind=kind, path=path, reporting_date=reporting_date)
-            saved += [] if info is None else [info]
+    if (sample_dir / REPORTS_FILE).exists():
+        saved += _replay_reports(store, sample_dir, counties=counties)
+    else:  # a sample written before the quarterly reports: its whole register, as one snapshot
+        saved += _load_file(store, sample_dir / SAMPLE_PARKS, "parks", import_parks, counties=counties, reporting_date=reporting_date)
+    path = sample_dir / SAMPLE_ENTERPRISES
+    saved += _load_file(store, path, "enterprises", import_enterprises, counties=counties, reporting_date=reporting_date)
+    return saved
+
+
+def _load_file(
+    store: SnapshotStore, path: Path, kind: str, importer: Any, *, counties: gpd.GeoDataFrame, reporting_date: date
+) -> list[SnapshotInfo]:
+    if not path.exists():
+        return []
+    report = importer(path, datum=SAMPLE_DATUM, counties=counties)
+    info = _save_or_restore(store, report, kind=kind, path=path, reporting_date=reporting_date)
+    return [] if info is None else [info]
+
+
+def _replay_reports(store: SnapshotStore, sample_dir: Path, *, counties: gpd.GeoDataFrame) -> list[SnapshotInfo]:
+    """Send the sample's quarterly reports through the submission path, in the order and at the times they were sent.
+
+    Each report is imported and checked as a clerk's file is, matched to its
+    county's previous approved quarter (park ids, what changed), stored as that
+    county's submission, then approved or returned at its recorded time (or left
+    waiting). Reports stored already (a forced reload) are restored if withdrawn.
+    """
+    listed = json.loads((sample_dir / REPORTS_FILE).read_text(encoding="utf-8"))["reports"]
+    by_name = dict(zip(counties["name"], counties["adcode"], strict=True))
+    region_counties = [str(c) for c in counties["adcode"]]
+    saved: list[SnapshotInfo] = []
+    for entry in listed:
+        path = sample_dir / entry["file"]
+        report = import_parks(path, datum=SAMPLE_DATUM, counties=counties)
+        period = parse_period(entry["period"])
+        county = by_name[entry["county"]]
+        prepared = prepare_submission(report.data, store=store, period=period, county=county, region_counties=region_counties)
+        if prepared.refused or report.rejected:
+            msg = f"示例季度报送 {path.name} 有 {report.rejected} 行未通过校验：请重新生成示例数据（make data/sample/…/manifest.json）。"
+            raise StoreError(msg)
+        try:
+            made = store.submit(
+                prepared.parks,
+                period=period,
+                counties=prepared.counties,
+                source_name=path.name,
+                source_sha256=file_sha256(path),
+                submitted_by=entry["submitted_by"],
+                changes=prepared.changes_json(),
+                note=f"{SAMPLE_NOTE}; {report.accepted}/{report.rows} rows accepted",
+                at=datetime.fromisoformat(entry["submitted_at"]),
+            )
+        except DuplicateSnapshotError as exc:
+            info = store.snapshot_info(exc.snapshot_id)
+            if info.rolled_back:
+                saved.append(store.restore(exc.snapshot_id, by=SAMPLE_LOADER, reason="python -m geo.demo.bootstrap --force-sample"))
+            continue
+        when = datetime.fromisoformat(entry["reviewed_at"]) if entry["reviewed_at"] else None
+        if entry["review"] == "approved":
+            store.approve_submission(made[0].submission_id, by=entry["reviewed_by"], at=when)
+        elif entry["review"] == "returned":
+            store.return_submission(made[0].submission_id, by=entry["reviewed_by"], reason=entry["reason"], at=when)
+        saved.append(store.snapshot_info(made[0].snapshot_id))
     return saved
 
 
@@ -174,7 +234,8 @@ def retire_sample(store: SnapshotStore, kind: str, *, by: str) -> list[SnapshotI
     """Roll back the synthetic sample of ``kind`` once a planner's own register of that kind is saved.
 
     Otherwise withdrawing their register would make made-up data current
-    again. Returns the sample snapshots rolled back (kept for audit, restorable).
+    again, and a county's real report would stand next to made-up counties.
+    Returns the sample snapshots rolled back (kept for audit, restorable).
 
     Parameters
     ----------
@@ -190,10 +251,7 @@ def retire_sample(store: SnapshotStore, kind: str, *, by: str) -> list[SnapshotI
     list of SnapshotInfo
         The sample snapshots rolled back.
     """
-    snapshots = store.list_snapshots(kind)
-    live_sample = snapshots[(snapshots["loaded_by"] == SAMPLE_LOADER) & ~snapshots["rolled_back"]]
-    reason = "已保存真实数据，合成示例数据自动撤回 / real data saved, synthetic sample withdrawn"
-    return [store.rollback(int(snapshot_id), by=by, reason=reason) for snapshot_id in live_sample["snapshot_id"]]
+    return withdraw_synthetic(store, kind, by=by)
 
 
 def main(argv: list[str] | None = None) -> int:

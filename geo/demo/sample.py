@@ -8,7 +8,7 @@ tested without them.
 Run ``python -m geo.demo.sample [--region ADCODE] [--out data/sample/<adcode>]
 [--seed N] [--enterprises 250000] [--parks 150]``. The same seed, counts,
 region and plan give the same data, byte for byte (the workbook also names
-the command, so its bytes depend on the output folder given as well). Three
+the command, so its bytes depend on the output folder given as well). The
 files are written, each atomically (temporary file in the same folder, then
 ``os.replace``); the old manifest is removed before the first file is
 replaced and the new one written last, so its presence means the set is
@@ -53,6 +53,16 @@ complete:
     founded in the last three and a half years, 20 % labelled with one of the
     eight major industries.
 
+``submissions/<quarter>_<county>.xlsx`` and ``submissions.json`` - the quarterly reports
+    Each county's register for each quarter from the plan's start to the
+    register's date (:mod:`geo.demo.quarters`), one workbook per report with the
+    quarterly operating figures (可出租/已出租面积, 本季度营业收入/工业产值/税收,
+    高新/专精特新企业数, 从业人员数), and the list of them in the order sent:
+    who sent each and when, and whether the city approved it, returned it (with
+    the reason) or has yet to review it. The first start loads them into the
+    store through the submission path; the last quarter's reports hold the parks
+    of the register above.
+
 ``manifest.json``
     ``"synthetic": true``, generator and version, seed, counts, the command,
     each file's size, rows and SHA-256, and headline figures.
@@ -64,6 +74,7 @@ firms are made in :mod:`geo.demo.parks` and :mod:`geo.demo.enterprises`.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -78,6 +89,7 @@ import xlsxwriter
 from geo.demo.clusters import load_places
 from geo.demo.enterprises import ENTERPRISE_HEADERS, generate_enterprises
 from geo.demo.parks import PARK_HEADERS, generate_parks
+from geo.demo.quarters import CLERK, DUE_DAYS, QUARTER_HEADERS, REVIEWER, QuarterReport, quarterly_reports, story_summary
 from geo.demo.timeline import SampleTimeline, sample_timeline
 from geo.region.boundaries import load_counties
 from geo.region.region import Plan, Region, default_sample_dir, load_plan, load_region
@@ -93,13 +105,16 @@ __all__ = [
 ]
 
 GENERATOR = "geo.demo.sample"
-GENERATOR_VERSION = "1"  # bump when the output for a given seed changes
+GENERATOR_VERSION = "2"  # bump when the output for a given seed changes
 DEFAULT_SEED = 20210903  # fixed: the shipped sample's bytes depend on it
 DEFAULT_PARKS = 150
 DEFAULT_ENTERPRISES = 250_000
 PARKS_FILE = "sample_parks_synthetic.xlsx"
 ENTERPRISES_FILE = "sample_enterprises_synthetic.csv"
 MANIFEST_FILE = "manifest.json"
+REPORTS_FILE = "submissions.json"
+REPORTS_DIR = "submissions"
+REPORT_TITLE = "{city}{county}小微企业园季度报送 {period}（合成示例数据，非真实数据）"
 PARK_SHEET, NOTES_SHEET = "园区台账", "说明"
 PARK_TITLE = "{city}小微企业园台账（合成示例数据，非真实数据）"  # formatted with the region's name
 PARK_NOTE = "填报单位：示例  坐标系：GCJ-02（高德）  本表为程序生成的合成数据，仅供演示"
@@ -135,7 +150,7 @@ def write_sample(
 
     Returns
     -------
-    Paths of the workbook, the CSV and the manifest, in that order.
+    Paths of the workbook, the CSV, the list of quarterly reports and the manifest, in that order.
     """
     out = Path(out_dir)
     region = region or load_region()
@@ -155,6 +170,8 @@ def write_sample(
 
     park_path = _write_atomic(out / PARKS_FILE, write_parks)
     csv_path = _write_atomic(out / ENTERPRISES_FILE, lambda tmp: _write_enterprise_csv(enterprises, tmp))
+    reports = quarterly_reports(parks, timeline=timeline, seed=seed)
+    reports_path = _write_reports(out, reports, city=region.name, timeline=timeline)
     manifest = {
         "synthetic": True,
         "notice": "合成示例数据，非真实数据 / synthetic sample data, not real parks or firms",
@@ -169,11 +186,64 @@ def write_sample(
         "coordinate_system": COORDINATE_SYSTEM,
         "created_by": command,
         "files": [_file_entry(park_path, rows=len(parks)), _file_entry(csv_path, rows=len(enterprises))],
+        "reports": _file_entry(reports_path, rows=len(reports)) | story_summary(reports),
         "summary": summary,
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     manifest_path = _write_atomic(out / MANIFEST_FILE, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    return [park_path, csv_path, manifest_path]
+    return [park_path, csv_path, reports_path, manifest_path]
+
+
+def _write_reports(out: Path, reports: Sequence[QuarterReport], *, city: str, timeline: SampleTimeline) -> Path:
+    """Write each quarterly report as a county's workbook under ``submissions/`` and the list of them, ``submissions.json``.
+
+    The list says, for each report in the order it was sent: its period, county,
+    file, SHA-256, who sent it and when, and what the city did (approved,
+    returned with a reason, or still waiting) and when.
+    """
+    folder = out / REPORTS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.xlsx"):
+        old.unlink()
+    entries = []
+    for report in reports:
+        path = folder / report.file_name
+        title = REPORT_TITLE.format(city=city, county=report.county, period=f"{report.period.year}年第{report.period.index}季度")
+        _write_atomic(path, functools.partial(_write_report_workbook, report, title=title, timeline=timeline))
+        entries.append(
+            {
+                "period": report.period.code,
+                "county": report.county,
+                "file": f"{REPORTS_DIR}/{report.file_name}",
+                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                "rows": len(report.frame),
+                "submitted_by": CLERK.format(county=report.county),
+                "submitted_at": report.submitted_at.isoformat(),
+                "review": report.review,
+                "reviewed_by": REVIEWER if report.reviewed_at else "",
+                "reviewed_at": report.reviewed_at.isoformat() if report.reviewed_at else "",
+                "reason": report.reason if report.review == "returned" else "",
+            }
+        )
+    text = json.dumps({"synthetic": True, "due_days": DUE_DAYS, "reports": entries}, ensure_ascii=False, indent=1) + "\n"
+    return _write_atomic(out / REPORTS_FILE, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def _write_report_workbook(report: QuarterReport, path: Path, *, title: str, timeline: SampleTimeline) -> None:
+    """Write one county's quarterly report: the 园区台账 sheet and synthetic document properties."""
+    workbook = xlsxwriter.Workbook(str(path))
+    workbook.set_properties(
+        {
+            "title": title,
+            "subject": "合成示例数据（synthetic sample data），非真实数据",
+            "author": f"{GENERATOR} (synthetic data generator)",
+            "keywords": "合成数据, synthetic, 示例, 小微企业园, 季度报送",
+            "created": timeline.register_date.to_pydatetime().replace(tzinfo=None),  # fixed: same seed, same bytes
+        }
+    )
+    note = f"填报单位：{CLERK.format(county=report.county)}  坐标系：GCJ-02（高德）  本表为程序生成的合成数据，仅供演示"
+    _write_register_sheet(workbook, report.frame, title=title, headers=QUARTER_HEADERS, note=note)
+    workbook.close()
 
 
 def command_line(out_dir: Path, *, seed: int, n_parks: int, n_enterprises: int) -> str:
@@ -275,18 +345,20 @@ def _write_park_workbook(
     workbook.close()
 
 
-def _write_register_sheet(workbook: xlsxwriter.Workbook, parks: pd.DataFrame, *, title: str) -> None:
+def _write_register_sheet(
+    workbook: xlsxwriter.Workbook, parks: pd.DataFrame, *, title: str, headers: Sequence[str] = PARK_HEADERS, note: str = PARK_NOTE
+) -> None:
     sheet = workbook.add_worksheet(PARK_SHEET)
-    last_col = len(PARK_HEADERS) - 1
+    last_col = len(headers) - 1
     sheet.merge_range(0, 0, 0, last_col, title, workbook.add_format({"bold": True, "font_size": 14, "align": "center"}))
-    sheet.merge_range(1, 0, 1, last_col, PARK_NOTE, workbook.add_format({"italic": True, "font_color": "#7f1d1d"}))
+    sheet.merge_range(1, 0, 1, last_col, note, workbook.add_format({"italic": True, "font_color": "#7f1d1d"}))
     header_format = workbook.add_format({"bold": True, "bg_color": "#dbe4f0", "border": 1, "text_wrap": True, "valign": "vcenter"})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    for col, header in enumerate(PARK_HEADERS):
+    for col, header in enumerate(headers):
         sheet.write_string(PARK_HEADER_ROW, col, header, header_format)
         sheet.set_column(col, col, _COLUMN_WIDTHS.get(header, 11))
-    for row, record in enumerate(parks[list(PARK_HEADERS)].itertuples(index=False), start=PARK_HEADER_ROW + 1):
-        for col, (header, value) in enumerate(zip(PARK_HEADERS, record, strict=True)):
+    for row, record in enumerate(parks[list(headers)].itertuples(index=False), start=PARK_HEADER_ROW + 1):
+        for col, (header, value) in enumerate(zip(headers, record, strict=True)):
             if pd.isna(value):
                 sheet.write_blank(row, col, None)
             elif header in _DATE_COLUMNS:

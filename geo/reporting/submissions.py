@@ -224,6 +224,11 @@ class Completeness:
         """Share of due periods reported (0-1); None when no period was due yet."""
         return self.reported / self.due if self.due else None
 
+    @property
+    def percent(self) -> float | None:
+        """The rate in per cent, one decimal; None when no period was due yet."""
+        return round(100 * self.reported / self.due, 1) if self.due else None
+
 
 def completeness(
     submissions: Iterable[Submission], *, county_adcode: str, periods: Iterable[Period], today: date, grace_days: int
@@ -257,11 +262,22 @@ def completeness(
         if any(s.state == "approved" for s in these):
             reported += 1
             first = min(s.submitted_at for s in these)
-            on_time += _beijing_day(first) <= period.due(grace_days=grace_days)
+            on_time += beijing_day(first) <= period.due(grace_days=grace_days)
     return Completeness(county_adcode, due=len(due), reported=reported, on_time=on_time)
 
 
-def _beijing_day(moment: datetime) -> date:
-    """The calendar day in Beijing (the bureaus' day) of a stored time (UTC when it carries no zone)."""
+def beijing_day(moment: datetime) -> date:
+    """Return the calendar day in Beijing (the bureaus' day) of a stored time (UTC when it carries no zone).
+
+    Parameters
+    ----------
+    moment
+        A time.
+
+    Returns
+    -------
+    date
+        Its day in Beijing.
+    """
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(BEIJING).date()

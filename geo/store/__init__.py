@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final, Protocol, runtime_checkable
 
@@ -265,7 +265,7 @@ class SnapshotStore(Protocol):
 
     def submit(self, gdf: gpd.GeoDataFrame, *, period: Period, counties: Sequence[str], source_name: str, source_sha256: str,
                submitted_by: str, changes: Mapping[str, Mapping[str, Any]] | None = None, approve_now: bool = False,
-               reporting_date: date | None = None, note: str = "") -> list[Submission]:  # fmt: skip
+               reporting_date: date | None = None, note: str = "", at: datetime | None = None) -> list[Submission]:  # fmt: skip
         """Store a register as one submission per county of ``counties``, atomically.
 
         Parameters
@@ -288,6 +288,8 @@ class SnapshotStore(Protocol):
             The date the register describes (default the period's end, or today while it runs).
         note
             Free text.
+        at
+            When it was sent, for a history being loaded; None: now.
 
         Returns
         -------
@@ -296,7 +298,7 @@ class SnapshotStore(Protocol):
         """
         ...
 
-    def approve_submission(self, submission_id: int, *, by: str) -> Submission:
+    def approve_submission(self, submission_id: int, *, by: str, at: datetime | None = None) -> Submission:
         """Approve a submitted register.
 
         Parameters
@@ -305,6 +307,8 @@ class SnapshotStore(Protocol):
             The submission.
         by
             Who approves.
+        at
+            When, for a history being loaded; None: now.
 
         Returns
         -------
@@ -313,7 +317,7 @@ class SnapshotStore(Protocol):
         """
         ...
 
-    def return_submission(self, submission_id: int, *, by: str, reason: str) -> Submission:
+    def return_submission(self, submission_id: int, *, by: str, reason: str, at: datetime | None = None) -> Submission:
         """Return a submission to its county with a reason.
 
         Parameters
@@ -324,6 +328,8 @@ class SnapshotStore(Protocol):
             Who returns it.
         reason
             What to fix (required).
+        at
+            When, for a history being loaded; None: now.
 
         Returns
         -------

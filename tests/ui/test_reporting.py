@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from geo.reporting.submissions import BEIJING
 from tests.geo.ingest.importdata import clean_parks
 from tests.ui.test_data_page import TIMEOUT_S, _data_page
 
@@ -40,7 +42,14 @@ def test_a_county_submission_counts_for_that_county_only_after_the_city_approves
 
     at = AppTest.from_function(_data_page, default_timeout=TIMEOUT_S).run()
     board = next(d.value for d in at.dataframe if "2024年第3季度" in d.value.columns)
-    assert board.loc["柯桥区", "2024年第3季度"] == "已提交"
+    today = datetime.now(BEIJING).date()  # the board shows Beijing days
+    assert (
+        board.loc["柯桥区", "2024年第3季度"] == f"已提交（逾期） · {today:%m-%d} · 柯桥区经信局"
+    )  # sent today, long after 15 October 2024
+    assert board.loc["嵊州市", "2024年第2季度"].startswith("已提交 · 07-")  # the sample's report waiting for review, sent on time
+    assert board.loc["越城区", "2024年第2季度"].startswith("已通过 · ")
+    mine = next(s for s in open_store(small_store).list_submissions() if s.county_adcode == "330603" and s.state == "submitted")
+    at.selectbox(key="review_pick").set_value(mine.submission_id).run()  # the sample's 嵊州市 report waits for review too
     at.text_input(key="reviewed_by").input("市经信局").run()
     next(b for b in at.button if b.label == "通过").click().run()
     assert not at.exception, [e.message for e in at.exception]

@@ -171,6 +171,8 @@ def _data_strings(small_store: Path) -> list[str]:
             if column in frame.columns:
                 strings.extend(frame[column].dropna().astype(str).unique())
     strings.extend(store.list_snapshots()["source_name"].astype(str))
+    for sub in store.list_submissions():  # who sent and reviewed each report, and why one was returned, are data too
+        strings.extend(s for s in (sub.submitted_by, sub.reviewed_by, sub.reason) if s)
     return sorted(set(strings), key=len, reverse=True)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import geopandas as gpd
@@ -48,6 +48,7 @@ class SubmissionMethods:
         approve_now: bool = False,
         reporting_date: date | None = None,
         note: str = "",
+        at: datetime | None = None,
     ) -> list[Submission]:
         """Store a register as one submission per county, atomically; return them.
 
@@ -71,6 +72,8 @@ class SubmissionMethods:
             The date the register describes; default the period's end, or today while the period is still running.
         note
             Free text.
+        at
+            When it was sent, for a history being loaded (the synthetic sample's quarters); None: now.
 
         Returns
         -------
@@ -116,13 +119,13 @@ class SubmissionMethods:
                 period=period.code,
                 reporting_date=day,
                 by=by,
-                now=rows.utc_now_text(),
+                now=rows.utc_text(at),
                 changes=changes or {},
                 approve=approve_now,
             )
         return [self.submission(i) for i in ids]
 
-    def approve_submission(self, submission_id: int, *, by: str) -> Submission:
+    def approve_submission(self, submission_id: int, *, by: str, at: datetime | None = None) -> Submission:
         """Approve a submitted register: from now on it is the county's register for its period.
 
         Parameters
@@ -131,15 +134,17 @@ class SubmissionMethods:
             The submission.
         by
             Who approves.
+        at
+            When, for a history being loaded; None: now.
 
         Returns
         -------
         Submission
             After the change.
         """
-        return self._review(submission_id, by=by, reason="", returning=False)
+        return self._review(submission_id, by=by, reason="", returning=False, at=at)
 
-    def return_submission(self, submission_id: int, *, by: str, reason: str) -> Submission:
+    def return_submission(self, submission_id: int, *, by: str, reason: str, at: datetime | None = None) -> Submission:
         """Send a submission back to its county with a reason; it never counts.
 
         Parameters
@@ -150,19 +155,21 @@ class SubmissionMethods:
             Who returns it.
         reason
             What the county must fix (required).
+        at
+            When, for a history being loaded; None: now.
 
         Returns
         -------
         Submission
             After the change.
         """
-        return self._review(submission_id, by=by, reason=reason, returning=True)
+        return self._review(submission_id, by=by, reason=reason, returning=True, at=at)
 
-    def _review(self, submission_id: int, *, by: str, reason: str, returning: bool) -> Submission:
+    def _review(self, submission_id: int, *, by: str, reason: str, returning: bool, at: datetime | None) -> Submission:
         by = check_text(by, name="by")
         with self._writing() as conn:
             found = self._find_or_raise(conn, submission_id)
-            now = rows.utc_now_text()
+            now = rows.utc_text(at)
             try:
                 when = pd.Timestamp(now).to_pydatetime()
                 done = return_submission(found, by=by, at=when, reason=reason) if returning else approve(found, by=by, at=when)

@@ -43,6 +43,33 @@ def utc_now_text() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def utc_text(moment: datetime | None) -> str:
+    """Return a past moment as GeoPackage DATETIME text in UTC (None: now).
+
+    Parameters
+    ----------
+    moment
+        A time with its zone (a history being replayed: when a report was really sent or reviewed), or None.
+
+    Returns
+    -------
+    str
+        ``2024-01-31T08:00:00.123Z``.
+
+    Raises
+    ------
+    StoreError
+        The time has no zone, or is in the future.
+    """
+    if moment is None:
+        return utc_now_text()
+    if moment.tzinfo is None:
+        raise StoreError(f"A recorded time needs its time zone (for example +08:00), not {moment.isoformat()}.")
+    if moment > datetime.now(UTC):
+        raise StoreError(f"A recorded time cannot be in the future: {moment.isoformat()}.")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 def insert_rows(conn: sqlite3.Connection, sql: str, rows: Iterable[Sequence[Any]]) -> None:
     """Insert one chunk of feature rows (the single place feature rows are written).
 
