@@ -81,6 +81,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "当前显示的是程序生成的合成示例数据，仅供演示。请在“数据管理”页导入本单位的园区台账。",
         "You are looking at generated synthetic sample data. Import your own park register on the Data page.",
     ),
+    "sample_banner_partial": (
+        "{counties}（{n} 个区县）的数据仍是程序生成的合成示例数据，不是真实园区；其余区县为已通过的报送。"
+        "这些区县报送真实台账后，示例数据即被替换。",
+        "The data of {counties} ({n}) is still the generated synthetic sample, not real parks; the other counties show approved reports. "
+        "Each county's sample is replaced when it reports its real register.",
+    ),
     "quota_indicative": ("区县目标为参考分解，非官方", "County quotas are indicative, not official"),
     "indicative_method": (
         "一半按区县平均分配、一半按区县土地面积分配，最大余数法取整",

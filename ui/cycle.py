@@ -113,3 +113,14 @@ def completeness_section(lang: str) -> None:
             width="stretch",
             column_config={rate: st.column_config.ProgressColumn(rate, min_value=0, max_value=100, format="%.0f%%")},
         )
+
+
+def sample_banner(loaded: shared.Loaded, lang: str) -> None:
+    """Say the data is synthetic: all of it, or the counties whose real reports have not come in yet."""
+    names = county_names()
+    synthetic = [names.get(c, c) for c in names if c in loaded.synthetic_counties]
+    if not loaded.dates or len(synthetic) == len(loaded.dates):
+        st.warning(t("sample_banner", lang))
+        return
+    sep = "、" if lang == "zh" else ", "
+    st.warning(shared.md_text(t("sample_banner_partial", lang, counties=sep.join(synthetic), n=len(synthetic))))

@@ -144,6 +144,7 @@ class Loaded:
     dates: Mapping[str, date] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
     sample: bool = False
+    synthetic_counties: tuple[str, ...] = ()  # parks: the counties whose rows in force are the synthetic sample
 
     @property
     def is_sample(self) -> bool:
@@ -198,6 +199,7 @@ def current(kind: str, *, as_of: date | None = None) -> Loaded | None:
         dates={county: sub.describes for county, sub in chosen.items()},
         sources=tuple(dict.fromkeys(i.source_name for i in infos.values())),
         sample=any(is_sample(i) for i in infos.values()),
+        synthetic_counties=tuple(sorted(c for c, sub in chosen.items() if is_sample(infos[sub.snapshot_id]))),
     )
 
 

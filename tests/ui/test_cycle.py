@@ -57,6 +57,8 @@ def test_a_county_report_changes_that_county_and_the_data_line_says_which_period
     _no_exception(at)
     line = next(md.value for md in at.markdown if "统计日期" in md.value)
     assert "柯桥区 2024年第3季度" in line and "其余区县2024年第2季度报送" in line
+    banner = next(w.value for w in at.warning if "合成示例数据" in w.value)  # the other counties are still the sample
+    assert "5 个区县" in banner and "越城区" in banner and "嵊州市" in banner and "柯桥区" not in banner
     at.select_slider(key="as_of").set_value(date(2024, 9, 30)).run()
     for adcode, before in ((KEQIAO, keqiao_before), ("330602", yuecheng_before)):
         at.selectbox(key="county_sel.zh").set_value(adcode).run()
