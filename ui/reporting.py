@@ -14,7 +14,7 @@ from geo.errors import DuplicateSnapshotError, GeoDataError
 from geo.ingest.report import ImportReport
 from geo.reporting.changes import Changes, register_changes
 from geo.reporting.periods import Period, parse_period, period_of, periods_between
-from geo.reporting.service import Prepared, prepare_submission, previous_registers, save_submission
+from geo.reporting.service import Prepared, approve_submission, prepare_submission, previous_registers, save_submission
 from geo.reporting.submissions import Completeness, Submission, beijing_day, board_state, completeness
 from geo.words import t
 from layers.base import BASEMAPS, basemap_datum
@@ -199,7 +199,7 @@ def board_section(lang: str) -> None:
     cols = st.columns(2)
     try:
         if cols[0].button(t("approve_button", lang), type="primary", disabled=not who.strip(), key="approve_button"):
-            done = store.approve_submission(sub.submission_id, by=who.strip())
+            done = approve_submission(store, sub.submission_id, by=who.strip())
             st.success(t("approved_done", lang, id=done.submission_id))
         if cols[1].button(t("return_button", lang), disabled=not (who.strip() and reason.strip()), key="return_button"):
             done = store.return_submission(sub.submission_id, by=who.strip(), reason=reason.strip())

@@ -28,7 +28,7 @@ from geo.ingest.importing import scrub_paths
 from geo.ingest.parks import import_parks
 from geo.region.region import load_region
 from geo.reporting.periods import parse_period
-from geo.reporting.service import prepare_submission, save_submission
+from geo.reporting.service import approve_submission, prepare_submission, save_submission
 from geo.reporting.submissions import STATE_LABELS, board_state
 
 GRACE_DAYS = 15  # a quarter's register is due 15 days after the quarter ends
@@ -137,7 +137,7 @@ def _submit(store: Any, args: argparse.Namespace) -> int:
 
 def _review(store: Any, args: argparse.Namespace) -> int:
     if args.command == "approve":
-        done = store.approve_submission(args.submission_id, by=args.by)
+        done = approve_submission(store, args.submission_id, by=args.by)
     else:
         done = store.return_submission(args.submission_id, by=args.by, reason=args.reason)
     print(f"报送 #{done.submission_id}（{done.county_adcode}，{done.period.code}）：{STATE_LABELS[done.state][0]}")

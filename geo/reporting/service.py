@@ -18,6 +18,7 @@ from geo.reporting.changes import Changes, register_changes
 from geo.reporting.identity import Ambiguous, match_parks
 from geo.reporting.periods import Period
 from geo.reporting.submissions import Submission, in_force
+from geo.store.synthetic import is_synthetic, withdraw_synthetic_reports
 
 
 @dataclass(frozen=True)
@@ -171,9 +172,9 @@ def save_submission(
     Returns
     -------
     list of Submission
-        One per county.
+        One per county. Approved at once, the synthetic sample's reports of those counties are withdrawn.
     """
-    return store.submit(
+    made = store.submit(
         prepared.parks,
         period=prepared.period,
         counties=prepared.counties,
@@ -184,3 +185,32 @@ def save_submission(
         approve_now=approve_now,
         reporting_date=reporting_date,
     )
+    if approve_now:
+        withdraw_synthetic_reports(store, prepared.counties, by=by)
+    return made
+
+
+def approve_submission(store: Any, submission_id: int, *, by: str) -> Submission:
+    """Approve a submission; the synthetic sample's reports of its county, if any, are withdrawn (never mixed with real ones).
+
+    Without this a real report for an earlier quarter than the sample's last
+    one would stay hidden behind the made-up later quarters.
+
+    Parameters
+    ----------
+    store
+        The store.
+    submission_id
+        The submission.
+    by
+        Who approves.
+
+    Returns
+    -------
+    Submission
+        After the change.
+    """
+    done = store.approve_submission(submission_id, by=by)
+    if not is_synthetic(store.snapshot_info(done.snapshot_id)):
+        withdraw_synthetic_reports(store, [done.county_adcode], by=by)
+    return done

@@ -10,6 +10,7 @@ of its kind (kept for audit, restorable).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from geo.store.meta import SnapshotInfo
@@ -58,3 +59,36 @@ def withdraw_synthetic(store: Any, kind: str, *, by: str) -> list[SnapshotInfo]:
     live = snapshots[~snapshots["rolled_back"].astype(bool)]
     synthetic = [int(i) for i in live["snapshot_id"] if is_synthetic(store.snapshot_info(int(i)))]
     return [store.rollback(i, by=by, reason=WITHDRAW_REASON) for i in synthetic]
+
+
+def withdraw_synthetic_reports(store: Any, counties: Iterable[str], *, by: str) -> list[SnapshotInfo]:
+    """Roll back the synthetic sample's park reports of ``counties`` (their real report has just been approved).
+
+    A sample report of an earlier layout that speaks for other counties too (a
+    whole-city sample register) is withdrawn only when all its counties are
+    among ``counties``: the counties not reporting keep their sample.
+
+    Parameters
+    ----------
+    store
+        The store.
+    counties
+        The counties whose real report is now approved.
+    by
+        Who approved it (recorded on each rollback).
+
+    Returns
+    -------
+    list of SnapshotInfo
+        The snapshots rolled back.
+    """
+    real = set(counties)
+    speaks_for: dict[int, set[str]] = {}
+    for sub in store.list_submissions():
+        speaks_for.setdefault(sub.snapshot_id, set()).add(sub.county_adcode)
+    out = []
+    for snapshot_id, mine in sorted(speaks_for.items()):
+        info = store.snapshot_info(snapshot_id)
+        if mine <= real and not info.rolled_back and is_synthetic(info):
+            out.append(store.rollback(snapshot_id, by=by, reason=WITHDRAW_REASON))
+    return out
