@@ -12,7 +12,7 @@ from geo.reporting.periods import Period, period_of
 from geo.reporting.submissions import board_state
 from geo.words import t
 from ui import shared
-from ui.reporting import GRACE_DAYS, completeness_by_county, county_names, period_label
+from ui.reporting import completeness_by_county, county_names, cycle, due_days, period_label
 
 
 def data_periods_text(loaded: shared.Loaded, lang: str) -> str:
@@ -34,7 +34,7 @@ def data_periods_text(loaded: shared.Loaded, lang: str) -> str:
     if not loaded.dates:
         return t("data_source", lang, source=loaded.info.source_name, date=loaded.info.reporting_date.isoformat())
     names = county_names()
-    periods = {county: period_of(day) for county, day in loaded.dates.items()}
+    periods = {county: period_of(day, cycle=cycle()) for county, day in loaded.dates.items()}
     missing = [names[c] for c in names if c not in periods]
     common, _ = Counter(periods.values()).most_common(1)[0]
     odd = [f"{names.get(c, c)} {period_label(p, lang)}" for c, p in sorted(periods.items(), key=lambda cp: _order(cp[0])) if p != common]
@@ -56,7 +56,7 @@ def _order(adcode: str) -> int:
 
 def due_period(today: date) -> Period:
     """The latest period that has ended: the one the counties are reporting now."""
-    return period_of(today).previous()
+    return period_of(today, cycle=cycle()).previous()
 
 
 def missing_counties_notice(lang: str, *, today: date | None = None) -> None:
@@ -67,11 +67,11 @@ def missing_counties_notice(lang: str, *, today: date | None = None) -> None:
     if not everything:
         return
     period = due_period(today)
-    states = {c: board_state(everything, county_adcode=c, period=period, today=today, grace_days=GRACE_DAYS) for c in county_names()}
+    states = {c: board_state(everything, county_adcode=c, period=period, today=today, grace_days=due_days()) for c in county_names()}
     names = county_names()
     late = [names[c] for c, s in states.items() if s in ("late", "returned")]
     waiting = [names[c] for c, s in states.items() if s == "not_submitted"]
-    due = period.due(grace_days=GRACE_DAYS)
+    due = period.due(grace_days=due_days())
     label = period_label(period, lang)
     sep = "、" if lang == "zh" else ", "
     if late:
@@ -104,7 +104,7 @@ def completeness_section(lang: str) -> None:
     with st.expander(t("cycle_completeness", lang)):
         plan = shared.city_targets()
         start, end = plan.period_start.isoformat(), plan.period_end.isoformat()
-        st.caption(t("cycle_completeness_help", lang, start=start, end=end, days=GRACE_DAYS))
+        st.caption(t("cycle_completeness_help", lang, start=start, end=end, days=due_days()))
         table = completeness_table(lang)
         rate = t("cycle_col_rate", lang)
         st.dataframe(

@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 from geo.errors import DuplicateSnapshotError, GeoDataError
 from geo.ingest.report import ImportReport
 from geo.reporting.changes import Changes, register_changes
-from geo.reporting.periods import Period, parse_period, period_of, periods_between
+from geo.reporting.periods import Cycle, Period, parse_period, period_of, periods_between
 from geo.reporting.service import Prepared, approve_submission, prepare_submission, previous_registers, save_submission
 from geo.reporting.submissions import Completeness, Submission, beijing_day, board_state, completeness
 from geo.words import t
@@ -23,7 +23,6 @@ from layers.city_map import fit_zoom
 from ui import shared
 
 CITY = "all"
-GRACE_DAYS = 15
 BOARD_PERIODS = 6
 CHANGE_KINDS = ("added", "removed", "status_changed", "area_changed", "land_changed", "moved", "renamed", "jump")
 REVIEW_MAP_HEIGHT_PX = 460
@@ -35,6 +34,16 @@ def period_label(period: Period, lang: str) -> str:
     if lang != "zh":
         return period.code
     return f"{period.year}年第{period.index}季度" if period.cycle == "quarter" else f"{period.year}年{period.index}月"
+
+
+def due_days() -> int:
+    """Days after a period's end its report is due (the region's rule; 15 unless its region.json says otherwise)."""
+    return shared.region().reporting_due_days
+
+
+def cycle() -> Cycle:
+    """How often the region's counties report: ``quarter`` or ``month`` (its region.json)."""
+    return "month" if shared.region().reporting_cycle == "month" else "quarter"
 
 
 def county_names() -> dict[str, str]:
@@ -52,9 +61,11 @@ def submission_choice(lang: str, reporting_date: date) -> tuple[str, Period | No
         format_func=lambda c: t("submit_whole_city", lang) if c == CITY else names[c],
         key="submit_county",
     )
-    text = cols[1].text_input(t("submit_period", lang), value=period_label(period_of(reporting_date), lang), key="submit_period")
+    text = cols[1].text_input(
+        t("submit_period", lang), value=period_label(period_of(reporting_date, cycle=cycle()), lang), key="submit_period"
+    )
     try:
-        return str(county), parse_period(text)
+        return str(county), parse_period(text, cycle=cycle())
     except ValueError as exc:
         st.error(shared.md_text(exc))
         return str(county), None
@@ -126,11 +137,11 @@ def show_changes(prepared: Prepared, lang: str) -> None:
 
 def board_cell(everything: list[Submission], *, county: str, period: Period, today: date, lang: str) -> str:
     """One cell of the board: the state, ``（逾期）`` when the first report came after the due date, then its date and who sent it."""
-    state = board_state(everything, county_adcode=county, period=period, today=today, grace_days=GRACE_DAYS)
+    state = board_state(everything, county_adcode=county, period=period, today=today, grace_days=due_days())
     mine = [s for s in everything if s.county_adcode == county and s.period == period]
     if not mine:
         return t(f"board_{state}", lang)
-    due = period.due(grace_days=GRACE_DAYS)
+    due = period.due(grace_days=due_days())
     first, last = min(mine, key=lambda s: s.submitted_at), max(mine, key=lambda s: (s.submitted_at, s.submission_id))
     late = t("board_sent_late", lang) if beijing_day(first.submitted_at) > due else ""
     return f"{t(f'board_{state}', lang)}{late} · {beijing_day(last.submitted_at):%m-%d} · {last.submitted_by}"
@@ -139,14 +150,15 @@ def board_cell(everything: list[Submission], *, county: str, period: Period, tod
 def plan_periods(today: date) -> list[Period]:
     """The plan's periods whose reports are due by ``today`` (the plan's start to its end, or to the last period ended)."""
     plan = shared.city_targets()
-    first, last = period_of(plan.period_start), min(period_of(plan.period_end), period_of(today).previous())
+    first = period_of(plan.period_start, cycle=cycle())
+    last = min(period_of(plan.period_end, cycle=cycle()), period_of(today, cycle=cycle()).previous())
     return periods_between(first, last) if last >= first else []
 
 
 def completeness_by_county(everything: list[Submission], *, today: date) -> dict[str, Completeness]:
     """Each county's reporting completeness over the plan's periods due so far."""
     periods = plan_periods(today)
-    return {c: completeness(everything, county_adcode=c, periods=periods, today=today, grace_days=GRACE_DAYS) for c in county_names()}
+    return {c: completeness(everything, county_adcode=c, periods=periods, today=today, grace_days=due_days()) for c in county_names()}
 
 
 def board_section(lang: str) -> None:
@@ -155,8 +167,8 @@ def board_section(lang: str) -> None:
     store = shared.current_store()
     everything = store.list_submissions()
     today = date.today()
-    last = period_of(today).previous()
-    recent = periods_between(Period(last.year - 1, last.index), last)[-BOARD_PERIODS // 2 :]
+    last = period_of(today, cycle=cycle()).previous()
+    recent = periods_between(Period(last.year - 1, last.index, last.cycle), last)[-BOARD_PERIODS // 2 :]
     reported = sorted({s.period for s in everything if s.period.cycle == last.cycle})[-BOARD_PERIODS // 2 :]
     periods = sorted({*recent, *reported})  # the latest calendar periods, and the latest ones reported
     names = county_names()
@@ -174,7 +186,7 @@ def board_section(lang: str) -> None:
             rate: st.column_config.ProgressColumn(rate, min_value=0, max_value=100, format="%.0f%%", help=t("board_rate_help", lang))
         },
     )
-    st.caption(t("board_help", lang, days=GRACE_DAYS))
+    st.caption(t("board_help", lang, days=due_days()))
     waiting = [s for s in everything if s.state == "submitted"]
     if not waiting:
         st.caption(t("review_none", lang))

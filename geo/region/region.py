@@ -72,6 +72,8 @@ class Region:
     folder: Path
     official_area_km2: float | None = None
     alias_example_adcode: str = ""  # the county whose short and former names messages give as examples
+    reporting_cycle: str = "quarter"  # how often counties report their parks: "quarter" or "month"
+    reporting_due_days: int = 15  # a period's report is due this many days after the period ends
 
     def label(self, lang: str) -> str:
         """Return the city's name in ``lang`` ("zh" or "en").
@@ -370,7 +372,25 @@ def _load_region(adcode: str, root: str, _mtime_ns: int) -> Region:
         folder=folder,
         official_area_km2=raw.get("official_area_km2"),
         alias_example_adcode=str(raw.get("alias_example_adcode", "")),
+        **_reporting_rule(raw.get("reporting", {}), path),
     )
+
+
+REPORTING_CYCLES = ("quarter", "month")
+MAX_DUE_DAYS = 92
+
+
+def _reporting_rule(raw: object, path: Path) -> dict[str, Any]:
+    """The region's reporting rule (``"reporting": {"cycle": "quarter", "due_days": 15}``), checked."""
+    rule = raw if isinstance(raw, dict) else {}
+    cycle, due = rule.get("cycle", "quarter"), rule.get("due_days", 15)
+    if cycle not in REPORTING_CYCLES:
+        msg = f"{path}: reporting.cycle must be one of {', '.join(REPORTING_CYCLES)} (报送周期：季度 quarter 或 月度 month), not {cycle!r}."
+        raise GeoDataError(msg)
+    if isinstance(due, bool) or not isinstance(due, int) or not 0 <= due <= MAX_DUE_DAYS:
+        msg = f"{path}: reporting.due_days must be a whole number of days from 0 to {MAX_DUE_DAYS} after the period ends, not {due!r}."
+        raise GeoDataError(msg)
+    return {"reporting_cycle": cycle, "reporting_due_days": due}
 
 
 def plan_ids(region: Region | None = None) -> list[str]:

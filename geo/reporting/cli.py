@@ -27,11 +27,9 @@ from geo.errors import GeoDataError
 from geo.ingest.importing import scrub_paths
 from geo.ingest.parks import import_parks
 from geo.region.region import load_region
-from geo.reporting.periods import parse_period
+from geo.reporting.periods import Cycle, parse_period
 from geo.reporting.service import approve_submission, prepare_submission, save_submission
 from geo.reporting.submissions import STATE_LABELS, board_state
-
-GRACE_DAYS = 15  # a quarter's register is due 15 days after the quarter ends
 
 
 def add_commands(sub: Any) -> None:
@@ -102,7 +100,9 @@ def _submit(store: Any, args: argparse.Namespace) -> int:
     if report.data is None or not len(report.data):
         msg = f"{args.file.name}：没有可用的园区行（{report.rejected} 行被拒绝）；请先用 python -m geo.parks check 查看原因。"
         raise GeoDataError(msg)
-    prepared = prepare_submission(report.data, store=store, period=parse_period(args.period), county=county, region_counties=codes)
+    prepared = prepare_submission(
+        report.data, store=store, period=parse_period(args.period, cycle=_cycle()), county=county, region_counties=codes
+    )
     if not len(prepared.parks):
         msg = f"{args.file.name}：没有区县 {args.county} 的园区行；" + "；".join(r.message for r in prepared.refused[:5])
         raise GeoDataError(msg)
@@ -145,12 +145,14 @@ def _review(store: Any, args: argparse.Namespace) -> int:
 
 
 def _status(store: Any, args: argparse.Namespace) -> int:
-    period = parse_period(args.period)
+    period = parse_period(args.period, cycle=_cycle())
     region = load_region()
     everything = store.list_submissions()
     rows: list[dict[str, Any]] = []
     for county in region.counties:
-        state = board_state(everything, county_adcode=county.adcode, period=period, today=date.today(), grace_days=GRACE_DAYS)
+        state = board_state(
+            everything, county_adcode=county.adcode, period=period, today=date.today(), grace_days=load_region().reporting_due_days
+        )
         mine = [s for s in everything if s.county_adcode == county.adcode and s.period == period]
         last = max(mine, key=lambda s: s.submission_id) if mine else None
         rows.append(
@@ -182,3 +184,8 @@ def _register(store: Any, args: argparse.Namespace) -> int:
     write_geojson(register, args.out)
     print(f"已导出 {len(register)} 个园区（{len(register.attrs.get('register', {}))} 个区县）到 {args.out.name}")
     return 0
+
+
+def _cycle() -> Cycle:
+    """The region's reporting cycle (its region.json): ``quarter`` or ``month``."""
+    return "month" if load_region().reporting_cycle == "month" else "quarter"

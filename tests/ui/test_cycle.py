@@ -130,3 +130,30 @@ def test_a_report_sent_after_midnight_beijing_time_on_the_due_day_is_late() -> N
     late = Submission(**{**sent.__dict__, "submitted_at": datetime(2023, 4, 15, 17, 30, tzinfo=UTC)})  # 01:30 on the 16th in Beijing
     assert completeness([sent], county_adcode=KEQIAO, periods=[quarter], today=date(2024, 1, 1), grace_days=15).on_time == 1
     assert completeness([late], county_adcode=KEQIAO, periods=[quarter], today=date(2024, 1, 1), grace_days=15).on_time == 0
+
+
+def _on_time() -> dict[str, int]:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
+    _no_exception(at)
+    table = next(d.value for d in at.dataframe if "按时报送" in d.value.columns)
+    return dict(zip(table["区县"], table["按时报送"], strict=True))
+
+
+def test_the_regions_due_date_rule_decides_what_is_late(small_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import shutil
+
+    from tests.ui.test_data_page import _data_page
+
+    # the sample's late reports: 嵊州市 2021Q3 after 26 days, 新昌县 2022Q4 after 19, 越城区 2023Q2 after 24
+    assert _on_time() == {"越城区": 11, "柯桥区": 12, "上虞区": 12, "新昌县": 11, "诸暨市": 12, "嵊州市": 11}
+    root = tmp_path / "regions"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "data" / "regions", root)
+    path = root / "330600" / "region.json"
+    raw = json.loads(path.read_text(encoding="utf-8")) | {"reporting": {"cycle": "quarter", "due_days": 30}}
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("PARKMAP_REGIONS_DIR", str(root))
+    assert set(_on_time().values()) == {12}  # due after 30 days: none of them was late
+    at = AppTest.from_function(_data_page, default_timeout=TIMEOUT_S).run()
+    _no_exception(at)
+    assert any("截止日为期末后 30 天" in c.value for c in at.caption)

@@ -207,3 +207,28 @@ def test_the_sample_timeline_follows_the_plan_and_never_dates_a_register_in_the_
     assert anchored.target_date.date() == date(2025, 12, 31)
     assert anchored.building_start < anchored.register_date
     assert anchored.target_floor_area_m2 == 12_000_000
+
+
+def _set_reporting(root: Path, rule: object) -> None:
+    path = root / "330600" / "region.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw["reporting"] = rule
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+
+
+def test_the_reporting_rule_is_quarterly_due_in_15_days_unless_the_region_says_otherwise(regions: Path) -> None:
+    region = load_region("330600")
+    assert (region.reporting_cycle, region.reporting_due_days) == ("quarter", 15)
+    _set_reporting(regions, {"cycle": "month", "due_days": 10})
+    region = load_region("330600")
+    assert (region.reporting_cycle, region.reporting_due_days) == ("month", 10)
+
+
+@pytest.mark.parametrize(
+    "rule, said",
+    [({"cycle": "weekly"}, "reporting.cycle"), ({"due_days": -1}, "reporting.due_days"), ({"due_days": "15天"}, "reporting.due_days")],
+)
+def test_a_bad_reporting_rule_is_refused_with_the_field_named(regions: Path, rule: dict, said: str) -> None:
+    _set_reporting(regions, rule)
+    with pytest.raises(GeoDataError, match=said):
+        load_region("330600")
