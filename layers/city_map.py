@@ -9,6 +9,7 @@ two for standalone use (exports, tests).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from branca.element import MacroElement, Template
 
 from geo.crs import area_m2
 from geo.words import measure_label, t
@@ -30,6 +32,67 @@ from layers.parks import park_layer, status_legend
 PCT_MEASURES = ("pct_floor_quota", "pct_parks_quota")
 PRESENTATION_FONT_PX = 17
 TILE_PX = 256
+FIT_PADDING_PX = 20
+
+# Presentation mode on a projector: the map fills its frame's height (the app sizes the frame to the
+# viewport), the legend never grows past the frame, the mouse wheel scrolls nothing instead of zooming
+# into a corner, and the +/- buttons sit under the north arrow (the title holds the top-left corner).
+_PRESENTATION_FRAME_TEMPLATE = """
+{% macro header(this, kwargs) %}
+<style>
+#map_div, .folium-map {height: 100vh !important;}
+html, body {overflow: hidden;}
+.parkmap-legend {max-height: calc(100vh - 120px); overflow-y: auto;}
+</style>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+(function(map) {
+  map.scrollWheelZoom.disable();
+  if (map.zoomControl) { map.zoomControl.setPosition('topright'); }
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+# Fits the map to the focus (the city, or the drilled county) once its overlays are on it and again
+# whenever the frame changes size: the app cannot know the viewport's height, the browser does.
+# Deferred, so it runs after streamlit-folium's own setView for the same render.
+_FIT_TO_FOCUS_TEMPLATE = """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = new (L.Layer.extend({
+  onAdd: function(map) {
+    var bounds = L.latLngBounds({{ this.bounds_json }});
+    this._fit = function() { map.fitBounds(bounds, {padding: [{{ this.padding_px }}, {{ this.padding_px }}], animate: false}); };
+    setTimeout(this._fit, 0);
+    map.on('resize', this._fit);
+  },
+  onRemove: function(map) { map.off('resize', this._fit); }
+}))();
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+
+class _PresentationFrame(MacroElement):
+    """The base map's presentation settings (see ``_PRESENTATION_FRAME_TEMPLATE``)."""
+
+    _template = Template(_PRESENTATION_FRAME_TEMPLATE)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "PresentationFrame"
+
+
+class _FitToFocus(MacroElement):
+    """Fit the map to (min_lon, min_lat, max_lon, max_lat) in the browser, at the frame's real size."""
+
+    _template = Template(_FIT_TO_FOCUS_TEMPLATE)
+
+    def __init__(self, bounds: tuple[float, float, float, float], *, padding_px: int = FIT_PADDING_PX) -> None:
+        super().__init__()
+        self._name = "FitToFocus"
+        min_lon, min_lat, max_lon, max_lat = bounds
+        self.bounds_json = json.dumps([[min_lat, min_lon], [max_lat, max_lon]])
+        self.padding_px = int(padding_px)
 
 
 @dataclass(frozen=True)
@@ -86,7 +149,8 @@ def city_base_map(
     asset_base_url
         Where the app serves ``static/vendor``.
     presentation
-        Draw for a projector: larger text, no zoom buttons.
+        Draw for a projector: larger text; the map fills its frame's height, the mouse wheel does not
+        zoom (the +/- buttons do).
 
     Returns
     -------
@@ -100,9 +164,10 @@ def city_base_map(
         tianditu_key=tianditu_key,
         asset_base_url=asset_base_url,
         tile_error_message=t("tile_error", lang),
-        zoom_control=not presentation,
     )
     north_arrow_control(font_px=PRESENTATION_FONT_PX if presentation else DEFAULT_FONT_PX).add_to(m)
+    if presentation:
+        m.add_child(_PresentationFrame())
     return m
 
 
@@ -118,7 +183,8 @@ def overlay_group(content: MapContent, *, lang: str = "zh", basemap: str = "none
     basemap
         A key of :data:`layers.base.BASEMAPS`; overlays are drawn in its datum.
     presentation
-        Draw for a projector: title on the map, larger legend and notice text.
+        Draw for a projector: title on the map, larger legend and notice text, and the map fitted to the
+        city (or the selected county) in the browser, at the frame's real size.
 
     Returns
     -------
@@ -166,6 +232,8 @@ def overlay_group(content: MapContent, *, lang: str = "zh", basemap: str = "none
     notice_control(list(content.notice_lines), warning=warning, font_px=font_px).add_to(group)
     if presentation and content.title:
         title_control(content.title, subtitle=content.subtitle).add_to(group)
+    if presentation:
+        group.add_child(_FitToFocus(focus_bounds(content, basemap=basemap)))
     return group
 
 
@@ -254,7 +322,8 @@ def city_map(
     """Return the whole map in one piece (base and overlays), fitted to the selected county or the city.
 
     ``presentation=True`` draws for a projector: title on the map, larger
-    legend and notice text, no zoom buttons. Every overlay is drawn in the
+    legend and notice text, the map as tall as its frame, no zooming by the
+    mouse wheel (the +/- buttons stay). Every overlay is drawn in the
     basemap's datum (GCJ-02 for Amap, else WGS-84).
 
     Parameters

@@ -61,15 +61,32 @@ def _set_presentation(on: bool) -> None:
     st.session_state["presentation"] = on
 
 
-PRESENTATION_CSS = """
+# Presentation mode fits one projector screen (1366×768 up to 1920×1080): no sidebar, the header rows
+# above, and the map takes the rest of the viewport's height with its title, legend, scale and source
+# inside its frame (the map fits itself to the frame in the browser: layers/city_map.py). Browsers
+# without :has() get a fixed estimate of the header instead.
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+PRESENTATION_CSS = f"""
 <style>
-section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {display: none;}
-.block-container {padding-top: 1rem; max-width: 100%;}
-[data-testid="stMetricValue"] {font-size: 3rem;}
-[data-testid="stMetricLabel"] p {font-size: 1.3rem;}
-h1 {font-size: 2.6rem !important;}
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {{display: none;}}
+[data-testid="stMainBlockContainer"] {{
+  padding: 0.75rem 1.5rem 0.5rem; max-width: 100%; height: 100vh; box-sizing: border-box; display: flex; flex-direction: column;
+}}
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] {{flex: 1 1 auto; min-height: 0; gap: 0.5rem;}}
+[data-testid="stElementContainer"]:has({MAP_IFRAME}) {{flex: 1 1 0; min-height: 320px;}}
+[data-testid="stElementContainer"]:has({MAP_IFRAME}) > div {{height: 100%;}}
+[data-testid="stElementContainer"] {MAP_IFRAME} {{height: 100% !important;}}
+@supports not selector(:has(a)) {{
+  [data-testid="stElementContainer"] {MAP_IFRAME} {{height: max(320px, calc(100vh - 300px)) !important;}}
+}}
+.st-key-presentation_off {{position: fixed; top: 0.5rem; right: 1.5rem; z-index: 1000; width: auto !important;}}
+[data-testid="stMetricValue"] {{font-size: 2.6rem;}}
+[data-testid="stMetricLabel"] p {{font-size: 1.2rem;}}
+h1 {{font-size: 2rem !important; line-height: 1.3 !important; padding: 0.25rem 10rem 0.25rem 0 !important;}}
 </style>
 """
+PRESENTATION_HEIGHT_GUESS_PX = 560  # the map's frame at 1366×768 is about 420 px, at 1920×1080 about 780 px
+PRESENTATION_WIDTH_GUESS_PX = 1300
 
 
 def _choose_county(adcode: str) -> None:
@@ -294,9 +311,11 @@ def _map_section(
     if BASEMAPS[basemap].needs_key and not key:
         st.warning(t("tianditu_no_key", lang))
         basemap = "none"
-    height = 820 if presentation else 640
+    # in presentation mode CSS sizes the frame to the viewport and the map fits itself there; the guess only starts it
+    height = PRESENTATION_HEIGHT_GUESS_PX if presentation else 640
+    width = PRESENTATION_WIDTH_GUESS_PX if presentation else MAP_WIDTH_GUESS_PX
     base = _base_map(basemap, key, lang, presentation)
-    view_ = map_view(content, basemap=basemap, width_px=MAP_WIDTH_GUESS_PX, height_px=height)
+    view_ = map_view(content, basemap=basemap, width_px=width, height_px=height)
     st_folium(
         base,
         key=MAP_KEY,
@@ -360,7 +379,7 @@ def render(lang: str) -> None:
         st.button(t("presentation_off", lang), on_click=_set_presentation, args=(False,), key="presentation_off")
     else:
         if loaded.is_sample:
-            st.warning(t("sample_banner", lang))
+            cycle.sample_banner(loaded, lang)
         elif _synthetic_firms_shown(view):
             st.warning(t("sample_firms_banner", lang))
         cycle.missing_counties_notice(lang)

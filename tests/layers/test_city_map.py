@@ -24,12 +24,21 @@ def test_map_fits_the_selected_county(two_counties, three_parks) -> None:
     assert "[[29.9, 120.4], [30.0, 120.5]]" in html
 
 
-def test_presentation_mode_has_a_title_and_no_zoom_buttons(two_counties, three_parks) -> None:
+def test_presentation_mode_has_a_title_zoom_buttons_and_no_wheel_zoom(two_counties, three_parks) -> None:
     m = city_map(_content(two_counties, three_parks, title="绍兴市小微企业园 · 全市"), presentation=True)
     html = m.get_root().render()
-    assert '"zoomControl": false' in html
+    assert '"zoomControl": false' not in html  # a projector has no keyboard at hand: the +/- buttons stay
+    assert "scrollWheelZoom.disable()" in html  # the wheel no longer zooms into a corner
+    assert "#map_div, .folium-map {height: 100vh !important;}" in html  # as tall as the frame the app gives it
+    assert "fitBounds(bounds" in html  # fitted in the browser, at the frame's real size
     assert "parkmap-title" in html
     assert "font-size:17px" in html
+
+
+def test_the_normal_map_keeps_wheel_zoom_and_the_app_fit(two_counties, three_parks) -> None:
+    html = city_map(_content(two_counties, three_parks)).get_root().render()
+    assert "scrollWheelZoom.disable()" not in html
+    assert "100vh" not in html
 
 
 def test_amap_basemap_draws_every_overlay_in_gcj02(two_counties, three_parks) -> None:
