@@ -129,6 +129,22 @@ def _map_drawn(pg) -> None:
     map_frame(pg).locator("path.leaflet-interactive:not([d='M0 0'])").first.wait_for(timeout=TIMEOUT_MS)
 
 
+MAP_AT_REST_JS = """() => {
+  const m = window.map_div;
+  if (!m || m._animatingZoom || document.querySelector('.leaflet-zoom-anim')) return false;
+  const view = [m.getZoom(), m.getCenter().lat, m.getCenter().lng].join();
+  const same = window.parkmapTestView === view;
+  window.parkmapTestView = view;
+  return same;
+}"""
+
+
+def _map_at_rest(pg) -> None:
+    """Wait until the first map's view has stopped changing (st_folium zooms it to the fitted view after it is drawn)."""
+    frame = next(f for f in pg.frames if "streamlit_folium" in f.url)
+    frame.wait_for_function(MAP_AT_REST_JS, polling=500, timeout=TIMEOUT_MS)
+
+
 def _open_dashboard(pg, url: str) -> None:
     pg.goto(url)
     _map_drawn(pg)
@@ -165,6 +181,7 @@ def _approve(pg, *, added: int) -> None:
     _map_drawn(pg)
     _type(pg, "reviewed_by", REVIEWER)
     pg.locator(MAP_FRAME).first.scroll_into_view_if_needed()
+    _map_at_rest(pg)
     save_artifact(pg, "cycle_review.png")
     pg.get_by_role("button", name="通过", exact=True).click()
     pg.get_by_text("已计入全市台账").wait_for(timeout=TIMEOUT_MS)
@@ -198,6 +215,7 @@ def test_a_county_submits_the_city_approves_and_only_that_county_changes(
     assert keqiao_after == _expected(store, KEQIAO, as_of) and keqiao_after != keqiao_before
     assert yuecheng_after == yuecheng_before  # another county's report did not move
     assert f"柯桥区 {PERIOD_LABEL}" in _data_line(pg)
+    _map_at_rest(pg)
     save_artifact(pg, "cycle_dashboard.png")
     assert rec.external == [], rec.external
     assert rec.console_errors == [], rec.console_errors
