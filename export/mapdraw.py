@@ -27,7 +27,7 @@ from geo.crs import to_metric
 from geo.schema import SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
 from geo.words import measure_label, t
 from layers.counties import NO_DATA_COLOUR, PCT_COLOURS, pct_class_colour
-from layers.parks import STATUS_COLOURS, marker_radius_px
+from layers.parks import STATUS_COLOURS, marker_radius_px, size_legend_values
 
 FILL_ALPHA = 0.75  # as the web map's fill opacity
 # The halo is a separate outline-only copy under the text: text drawn *with* a path effect becomes
@@ -135,14 +135,6 @@ def north_arrow(ax: Axes, *, fontsize: float, location: tuple[float, float] = (0
         },
     )
     ax.text(x, y + 0.075, "N", transform=ax.transAxes, ha="center", va="bottom", fontsize=fontsize * 1.2, fontweight="bold", zorder=8)
-
-
-def size_legend_values(max_floor_area_m2: float) -> list[float]:
-    """Return two or three round floor areas (m²) to show in the circle-size legend."""
-    top_wan = max_floor_area_m2 / SQM_PER_WAN_SQM
-    nice: list[float] = [v for v in (1, 2, 5, 10, 20, 50, 100, 200) if v <= top_wan]
-    picks = nice[-3:] if len(nice) >= 3 else nice or [max(round(top_wan, 1), 0.1)]
-    return [v * SQM_PER_WAN_SQM for v in picks]
 
 
 def legend_handles(*, lang: str, max_floor_area_m2: float, px_to_pt: float, choropleth: bool = True) -> tuple[list, list[str]]:

@@ -27,7 +27,7 @@ from layers.base import base_map, basemap_datum
 from layers.counties import county_labels, county_layer, in_datum, pct_class_colour, pct_legend, ramp_colour, ramp_legend
 from layers.enterprises import cluster_gap_legend, cluster_layer, density_legend, gap_layer, hexbin_layer
 from layers.legend import DEFAULT_FONT_PX, legend_control, north_arrow_control, notice_control, title_control
-from layers.parks import park_layer, status_legend
+from layers.parks import park_layer, size_legend, status_legend
 
 PCT_MEASURES = ("pct_floor_quota", "pct_parks_quota")
 PRESENTATION_FONT_PX = 17
@@ -223,6 +223,9 @@ def overlay_group(content: MapContent, *, lang: str = "zh", basemap: str = "none
             name=t("layer_parks", lang),
         ).add_to(group)
         legends.append(status_legend(lang))
+        top = content.max_floor_area_m2 or float(pd.to_numeric(content.parks["floor_area_m2"], errors="coerce").max() or 0.0)
+        if top > 0:
+            legends.append(size_legend(top, lang))
     legends.extend(content.extra_legends)
     font_px = PRESENTATION_FONT_PX if presentation else DEFAULT_FONT_PX
     legend_control(*legends, font_px=font_px).add_to(group)  # type: ignore[arg-type]

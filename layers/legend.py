@@ -103,6 +103,30 @@ class ContinuousLegend:
         )
 
 
+@dataclass(frozen=True)
+class SizeLegend:
+    """Circles of the sizes the map draws, each with the value it stands for (marker size ↔ floor area)."""
+
+    title: str
+    items: Sequence[tuple[float, str]]  # (radius in px, label)
+    colour: str = "#b0bec5"
+
+    def to_html(self) -> str:
+        top = max((r for r, _ in self.items), default=0.0)
+        cells = "".join(
+            f'<span style="display:inline-flex;flex-direction:column;align-items:center;margin-right:8px;">'
+            f'<span style="display:flex;align-items:flex-end;height:{2 * top + 2:.0f}px;">'
+            f'<span style="display:inline-block;width:{2 * r:.1f}px;height:{2 * r:.1f}px;border-radius:50%;'
+            f'background:{html.escape(self.colour)};border:1px solid #37474f;"></span></span>'
+            f"<span>{html.escape(label)}</span></span>"
+            for r, label in self.items
+        )
+        return f'<div style="font-weight:600;margin:4px 0 3px;">{html.escape(self.title)}</div><div>{cells}</div>'
+
+
+Legend = CategoricalLegend | ContinuousLegend | SizeLegend
+
+
 class MapBox(MacroElement):
     """A fixed box inside the map holding ready-made, escaped HTML."""
 
@@ -120,7 +144,7 @@ class MapBox(MacroElement):
         )
 
 
-def legend_control(*legends: CategoricalLegend | ContinuousLegend, position: str = "bottomright", font_px: int = DEFAULT_FONT_PX) -> MapBox:
+def legend_control(*legends: Legend, position: str = "bottomright", font_px: int = DEFAULT_FONT_PX) -> MapBox:
     """Return one map control stacking the given legends.
 
     Parameters

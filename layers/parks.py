@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from geo.fields import column_values, format_value, shown_in
-from geo.schema import STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
+from geo.schema import SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
 from layers.counties import in_datum
-from layers.legend import CategoricalLegend
+from layers.legend import CategoricalLegend, SizeLegend
 
 STATUS_COLOURS: Mapping[str, str] = {
     "planned": "#bdbdbd",
@@ -25,6 +25,7 @@ MIN_RADIUS_PX = 4.0
 MAX_RADIUS_PX = 16.0
 
 _LEGEND = {"zh": "园区状态（圆大小 = 建筑面积）", "en": "Park status (size = floor area)"}
+_SIZE_TITLE = {"zh": "建筑面积（万㎡，圆大小）", "en": "Floor area (10k m², circle size)"}
 POPUP_FIELDS = shown_in("popup")
 TOOLTIP_FIELDS = shown_in("tooltip")
 
@@ -137,3 +138,43 @@ def status_legend(lang: str = "zh") -> CategoricalLegend:
     """
     labels = STATUS_LABELS_ZH if lang == "zh" else STATUS_LABELS_EN
     return CategoricalLegend(_LEGEND[lang], [(STATUS_COLOURS[s], labels[s]) for s in STATUSES], shape="circle")
+
+
+def size_legend_values(max_floor_area_m2: float) -> list[float]:
+    """Return two or three round floor areas (m²) to show in the circle-size legend (5, 10, 20 万㎡ ...).
+
+    Parameters
+    ----------
+    max_floor_area_m2
+        The floor area of the largest circle.
+
+    Returns
+    -------
+    list of float
+        Floor areas in m², smallest first, none above ``max_floor_area_m2``.
+    """
+    top_wan = max_floor_area_m2 / SQM_PER_WAN_SQM
+    nice: list[float] = [v for v in (1, 2, 5, 10, 20, 50, 100, 200) if v <= top_wan]
+    picks = nice[-3:] if len(nice) >= 3 else nice or [max(round(top_wan, 1), 0.1)]
+    return [v * SQM_PER_WAN_SQM for v in picks]
+
+
+def size_legend(max_floor_area_m2: float, lang: str = "zh") -> SizeLegend:
+    """Return the legend of circle sizes: the circles the map draws for round floor areas.
+
+    Parameters
+    ----------
+    max_floor_area_m2
+        The floor area of the largest circle (as passed to :func:`park_layer`).
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    SizeLegend
+        Two or three circles labelled in 万㎡ (the unit is in the title).
+    """
+    values = size_legend_values(max_floor_area_m2)
+    radii = marker_radius_px(pd.Series(values), max_floor_area_m2=max_floor_area_m2)
+    labels = [f"{v / SQM_PER_WAN_SQM:g}" for v in values]
+    return SizeLegend(_SIZE_TITLE[lang], list(zip(radii.tolist(), labels, strict=True)))

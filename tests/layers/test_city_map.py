@@ -85,3 +85,10 @@ def test_a_map_with_layers_from_synthetic_firms_says_so(two_counties, three_park
     assert "企业图层为合成示例数据" in html
     plain = city_map(_content(two_counties, three_parks)).get_root().render()
     assert "合成示例" not in plain
+
+
+def test_the_web_map_has_a_circle_size_legend_next_to_the_status_legend(two_counties, three_parks) -> None:
+    html = city_map(_content(two_counties, three_parks, max_floor_area_m2=120_000.0)).get_root().render()
+    assert "\\u5efa\\u7b51\\u9762\\u79ef\\uff08\\u4e07\\u33a1\\uff0c\\u5706\\u5927\\u5c0f\\uff09" in html or "建筑面积（万㎡，圆大小）" in html
+    no_parks = city_map(_content(two_counties, None)).get_root().render()
+    assert "圆大小）" not in no_parks and "\\u5706\\u5927\\u5c0f\\uff09" not in no_parks

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import folium
+import pandas as pd
 
 from geo.crs import wgs84_to_gcj02
 from layers.parks import MAX_RADIUS_PX, MIN_RADIUS_PX, STATUS_COLOURS, park_layer, status_legend
@@ -70,3 +71,15 @@ def test_status_legend_lists_all_four_statuses() -> None:
     for label in ("谋划", "在建", "建成", "已认定"):
         assert label in html
     assert json.dumps(STATUS_COLOURS["certified"]).strip('"') in html
+
+
+def test_the_size_legend_draws_the_circles_the_map_draws() -> None:
+    from layers.parks import marker_radius_px, size_legend
+
+    legend = size_legend(120_000.0, "zh")
+    assert [label for _, label in legend.items] == ["2", "5", "10"] and legend.title.startswith("建筑面积（万㎡")
+    radii = [r for r, _ in legend.items]
+    assert radii == marker_radius_px(pd.Series([20_000.0, 50_000.0, 100_000.0]), max_floor_area_m2=120_000.0).tolist()
+    html = legend.to_html()
+    assert f"width:{2 * radii[-1]:.1f}px" in html and html.count("border-radius:50%") == 3
+    assert size_legend(3_000.0, "en").items[0][1] == "0.3"  # a register of tiny parks still gets one circle
