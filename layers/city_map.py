@@ -33,6 +33,10 @@ PCT_MEASURES = ("pct_floor_quota", "pct_parks_quota")
 PRESENTATION_FONT_PX = 17
 TILE_PX = 256
 FIT_PADDING_PX = 20
+# Room kept free for the boxes drawn over the map, so no county hides under them: the legend on the right
+# (bottom-right corner, as wide as its widest line) and the notice along the bottom (bottom-left corner).
+LEGEND_RESERVE_PX, NOTICE_RESERVE_PX = 230, 100
+PRESENTATION_LEGEND_RESERVE_PX, PRESENTATION_NOTICE_RESERVE_PX = 320, 130
 
 # Presentation mode on a projector: the map fills its frame's height (the app sizes the frame to the
 # viewport), the legend never grows past the frame, the mouse wheel scrolls nothing instead of zooming
@@ -61,7 +65,10 @@ _FIT_TO_FOCUS_TEMPLATE = """
 var {{ this.get_name() }} = new (L.Layer.extend({
   onAdd: function(map) {
     var bounds = L.latLngBounds({{ this.bounds_json }});
-    this._fit = function() { map.fitBounds(bounds, {padding: [{{ this.padding_px }}, {{ this.padding_px }}], animate: false}); };
+    this._fit = function() {
+      map.fitBounds(bounds, {paddingTopLeft: [{{ this.padding_px }}, {{ this.padding_px }}],
+                             paddingBottomRight: [{{ this.reserve_right_px }}, {{ this.reserve_bottom_px }}], animate: false});
+    };
     setTimeout(this._fit, 0);
     map.on('resize', this._fit);
   },
@@ -87,12 +94,19 @@ class _FitToFocus(MacroElement):
 
     _template = Template(_FIT_TO_FOCUS_TEMPLATE)
 
-    def __init__(self, bounds: tuple[float, float, float, float], *, padding_px: int = FIT_PADDING_PX) -> None:
+    def __init__(
+        self,
+        bounds: tuple[float, float, float, float],
+        *,
+        padding_px: int = FIT_PADDING_PX,
+        reserve_px: tuple[int, int] = (PRESENTATION_LEGEND_RESERVE_PX, PRESENTATION_NOTICE_RESERVE_PX),
+    ) -> None:
         super().__init__()
         self._name = "FitToFocus"
         min_lon, min_lat, max_lon, max_lat = bounds
         self.bounds_json = json.dumps([[min_lat, min_lon], [max_lat, max_lon]])
         self.padding_px = int(padding_px)
+        self.reserve_right_px, self.reserve_bottom_px = (int(v) for v in reserve_px)
 
 
 @dataclass(frozen=True)
@@ -280,7 +294,20 @@ def map_view(content: MapContent, *, basemap: str = "none", width_px: int = 900,
     """
     bounds = focus_bounds(content, basemap=basemap)
     min_lon, min_lat, max_lon, max_lat = bounds
-    return MapView(center=((min_lat + max_lat) / 2, (min_lon + max_lon) / 2), zoom=fit_zoom(bounds, width_px, height_px))
+    right, bottom = min(LEGEND_RESERVE_PX, width_px // 3), min(NOTICE_RESERVE_PX, height_px // 4)
+    zoom = fit_zoom(bounds, width_px - right, height_px - bottom)
+    # the county (or city) sits in the part of the frame the legend and the notice leave free: the centre moves
+    # half their width east and half their height south of the bounds' centre
+    world_px = TILE_PX * 2**zoom
+    lon = (min_lon + max_lon) / 2 + right / 2 / world_px * 360.0
+    y = (_merc_y(min_lat) + _merc_y(max_lat)) / 2 - bottom / 2 / world_px
+    lat = math.degrees(2 * math.atan(math.exp(y * 2 * math.pi)) - math.pi / 2)
+    return MapView(center=(lat, lon), zoom=zoom)
+
+
+def _merc_y(lat: float) -> float:
+    """Web Mercator y of a latitude, in world widths (0 at the equator)."""
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / (2 * math.pi)
 
 
 def fit_zoom(bounds: Sequence[float] | np.ndarray, width_px: int, height_px: int, *, padding_px: int = 20, snap: float = 0.25) -> float:
@@ -304,11 +331,8 @@ def fit_zoom(bounds: Sequence[float] | np.ndarray, width_px: int, height_px: int
     """
     min_lon, min_lat, max_lon, max_lat = (float(v) for v in bounds)
 
-    def merc_y(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / (2 * math.pi)
-
     x_span = max((max_lon - min_lon) / 360.0, 1e-9)
-    y_span = max(merc_y(max_lat) - merc_y(min_lat), 1e-9)
+    y_span = max(_merc_y(max_lat) - _merc_y(min_lat), 1e-9)
     zoom = min(math.log2((width_px - 2 * padding_px) / (TILE_PX * x_span)), math.log2((height_px - 2 * padding_px) / (TILE_PX * y_span)))
     return math.floor(zoom / snap) * snap
 
@@ -353,9 +377,13 @@ def city_map(
         content.counties, lang=lang, basemap=basemap, tianditu_key=tianditu_key, asset_base_url=asset_base_url, presentation=presentation
     )
     overlay_group(content, lang=lang, basemap=basemap, presentation=presentation).add_to(m)
-    if content.selected_adcode:
+    if not presentation:  # (presentation mode fits itself in the browser, with the same room kept free)
         min_lon, min_lat, max_lon, max_lat = focus_bounds(content, basemap=basemap)
-        m.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
+        m.fit_bounds(
+            [[min_lat, min_lon], [max_lat, max_lon]],
+            padding_top_left=(FIT_PADDING_PX, FIT_PADDING_PX),
+            padding_bottom_right=(LEGEND_RESERVE_PX, NOTICE_RESERVE_PX),
+        )
     return m
 
 

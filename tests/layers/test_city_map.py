@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from layers.city_map import MapContent, city_base_map, city_map, fit_zoom, map_view, overlay_group
+from layers.city_map import (
+    LEGEND_RESERVE_PX,
+    NOTICE_RESERVE_PX,
+    MapContent,
+    city_base_map,
+    city_map,
+    fit_zoom,
+    map_view,
+    overlay_group,
+)
 
 
 def _content(counties, parks, **extra) -> MapContent:
@@ -22,6 +32,9 @@ def test_map_has_counties_parks_legends_and_the_sample_notice(two_counties, thre
 def test_map_fits_the_selected_county(two_counties, three_parks) -> None:
     html = city_map(_content(two_counties, three_parks, selected_adcode="330603")).get_root().render()
     assert "[[29.9, 120.4], [30.0, 120.5]]" in html
+    assert f'"paddingBottomRight": [{LEGEND_RESERVE_PX}, {NOTICE_RESERVE_PX}]' in html  # map.html: nothing under the legend
+    whole = city_map(_content(two_counties, three_parks)).get_root().render()
+    assert f'"paddingBottomRight": [{LEGEND_RESERVE_PX}, {NOTICE_RESERVE_PX}]' in whole  # the city too, not only a county
 
 
 def test_presentation_mode_has_a_title_zoom_buttons_and_no_wheel_zoom(two_counties, three_parks) -> None:
@@ -74,7 +87,12 @@ def test_fit_zoom_and_view_follow_the_selected_county(two_counties, three_parks)
     city = map_view(_content(two_counties, three_parks), width_px=900, height_px=640)
     county = map_view(_content(two_counties, three_parks, selected_adcode="330602"), width_px=900, height_px=640)
     assert county.zoom >= city.zoom
-    assert county.center == (29.95, 120.55)
+    # the county sits left of the legend and above the notice: the centre is east and south of the county's
+    lat, lon = county.center
+    assert 120.55 < lon < 120.65 and 29.85 < lat < 29.95
+    assert county.zoom == fit_zoom((120.5, 29.9, 120.6, 30.0), 900 - LEGEND_RESERVE_PX, 640 - NOTICE_RESERVE_PX)
+    world_px = 256 * 2**county.zoom
+    assert (lon - 120.55) / 360 * world_px == pytest.approx(LEGEND_RESERVE_PX / 2)  # half the legend's width, in pixels
     # Shaoxing (about 1.35 x 1.2 degrees) fits a 900 x 640 map at zoom 9.25
     assert 9.0 <= fit_zoom((119.9, 29.2, 121.25, 30.4), 900, 640) <= 9.5
     assert fit_zoom((120.0, 30.0, 120.01, 30.01), 900, 640) > 15
@@ -89,6 +107,8 @@ def test_a_map_with_layers_from_synthetic_firms_says_so(two_counties, three_park
 
 def test_the_web_map_has_a_circle_size_legend_next_to_the_status_legend(two_counties, three_parks) -> None:
     html = city_map(_content(two_counties, three_parks, max_floor_area_m2=120_000.0)).get_root().render()
-    assert "\\u5efa\\u7b51\\u9762\\u79ef\\uff08\\u4e07\\u33a1\\uff0c\\u5706\\u5927\\u5c0f\\uff09" in html or "建筑面积（万㎡，圆大小）" in html
+    assert (
+        "\\u5efa\\u7b51\\u9762\\u79ef\\uff08\\u4e07\\u33a1\\uff0c\\u5706\\u5927\\u5c0f\\uff09" in html or "建筑面积（万㎡，圆大小）" in html
+    )
     no_parks = city_map(_content(two_counties, None)).get_root().render()
     assert "圆大小）" not in no_parks and "\\u5706\\u5927\\u5c0f\\uff09" not in no_parks
