@@ -22,7 +22,7 @@ def source_lines(data: ExportData) -> list[str]:
     """Return the data source, boundary source and projection lines."""
     reported = data.reported_on.isoformat() if data.reported_on else "—"
     return [
-        t("data_source", data.lang, source=data.source_name or "—", date=reported),
+        data.data_line or t("data_source", data.lang, source=data.source_name or "—", date=reported),
         f"{t('boundary_source', data.lang)} · {t('projection', data.lang)}",
     ]
 

@@ -30,6 +30,7 @@ from geo.ingest.report import ImportReport
 from geo.region.boundaries import load_counties
 from geo.region.region import Plan, Region, load_plan, load_region
 from geo.region.targets import load_county_quotas, load_plan_targets
+from geo.reporting.lines import data_line
 from geo.schema import DEFAULT_COUNTED_STATUSES
 from geo.store import SnapshotStore, open_store
 
@@ -78,6 +79,7 @@ class ExportData:
     source_name: str
     reported_on: date | None
     sample: bool
+    data_line: str = ""  # which period each county's figures are from (geo.reporting.lines.data_line); "" names the file
     region: Region = field(default_factory=load_region)
 
     @property
@@ -107,6 +109,7 @@ def prepare_export_data(
     source_name: str = "",
     sample: bool = False,
     enterprises: pd.DataFrame | None = None,
+    data_line: str = "",
 ) -> ExportData:
     """Return the export inputs computed from a park register (and optionally an enterprise list).
 
@@ -127,6 +130,9 @@ def prepare_export_data(
         The register's reporting date, file name, and whether it is the synthetic sample.
     enterprises
         The enterprise list, for the plan's enterprise indicators (None: "no data").
+    data_line
+        Which period each county's figures are from (:func:`geo.reporting.lines.data_line`), said on every
+        page in place of the file name; "" names the file and its date.
 
     Returns
     -------
@@ -164,6 +170,7 @@ def prepare_export_data(
         source_name=source_name,
         reported_on=reported_on,
         sample=sample,
+        data_line=data_line,
         region=region,
     )
 
@@ -234,15 +241,25 @@ def load_export_data(
     if parks is None or info is None:
         msg = "The store holds no park register. Import one in the app, or run `make data/sample/manifest.json` to generate the sample."
         raise GeoDataError(msg)
+    in_force = parks.attrs.get("register", {})
+    snapshots = [store.snapshot_info(int(v["snapshot_id"])) for v in in_force.values()] or [info]
+    dates = {c: date.fromisoformat(v["reporting_date"]) for c, v in in_force.items()}
+    region = load_region()
+    line = ""
+    if dates:
+        sources = list(dict.fromkeys(i.source_name for i in snapshots))
+        names = {c.adcode: c.label(lang) for c in region.counties}
+        line = data_line(dates, names=names, lang=lang, cycle=region.reporting_cycle, sources=sources)
     return prepare_export_data(
         parks,
         as_of=as_of,
         statuses=statuses,
         lang=lang,
-        reported_on=info.reporting_date,
-        source_name=info.source_name,
-        sample=is_sample(info),
+        reported_on=max(dates.values()) if dates else info.reporting_date,
+        source_name="、".join(dict.fromkeys(i.source_name for i in snapshots)),
+        sample=any(is_sample(i) for i in snapshots),
         enterprises=store.current("enterprises"),
+        data_line=line,
     )
 
 

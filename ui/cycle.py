@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
+from geo.reporting.lines import data_line
 from geo.reporting.periods import Period, period_of
 from geo.reporting.submissions import board_state
 from geo.words import t
@@ -16,7 +16,7 @@ from ui.reporting import completeness_by_county, county_names, cycle, due_days, 
 
 
 def data_periods_text(loaded: shared.Loaded, lang: str) -> str:
-    """Which period each county's figures describe: one period for all, or ``柯桥区 2024年第3季度，其余 2024年第2季度``.
+    """Which period each county's figures describe (:func:`geo.reporting.lines.data_line`), or the file and its date.
 
     Parameters
     ----------
@@ -28,30 +28,11 @@ def data_periods_text(loaded: shared.Loaded, lang: str) -> str:
     Returns
     -------
     str
-        Plain text (county and file names are data: escape it before Markdown). The file is named when
-        every county's rows come from one file.
+        Plain text (county and file names are data: escape it before Markdown).
     """
     if not loaded.dates:
         return t("data_source", lang, source=loaded.info.source_name, date=loaded.info.reporting_date.isoformat())
-    names = county_names()
-    periods = {county: period_of(day, cycle=cycle()) for county, day in loaded.dates.items()}
-    missing = [names[c] for c in names if c not in periods]
-    common, _ = Counter(periods.values()).most_common(1)[0]
-    odd = [f"{names.get(c, c)} {period_label(p, lang)}" for c, p in sorted(periods.items(), key=lambda cp: _order(cp[0])) if p != common]
-    sep = "、" if lang == "zh" else ", "
-    if odd:
-        text = t("data_period_mixed", lang, counties=sep.join(odd), period=period_label(common, lang))
-    else:
-        text = t("data_period_all", lang, period=period_label(common, lang))
-    text += t("data_period_missing", lang, counties=sep.join(missing)) if missing else ""
-    if len(loaded.sources) == 1:  # one whole-city file: name it
-        return t("data_line_file", lang, source=loaded.sources[0], periods=text)
-    return t("data_line", lang, periods=text)
-
-
-def _order(adcode: str) -> int:
-    codes = list(county_names())
-    return codes.index(adcode) if adcode in codes else len(codes)
+    return data_line(loaded.dates, names=county_names(), lang=lang, cycle=cycle(), sources=loaded.sources)
 
 
 def due_period(today: date) -> Period:

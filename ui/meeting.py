@@ -11,7 +11,7 @@ import streamlit as st
 from export import build_all
 from export.data import prepare_export_data
 from geo.words import t
-from ui import shared
+from ui import cycle, shared
 
 FILES = {
     "map.png": "image/png",
@@ -42,6 +42,7 @@ def meeting_pack_section(parks: gpd.GeoDataFrame, view: dict, lang: str, *, load
                 source_name="、".join(loaded.sources) or loaded.info.source_name,
                 sample=loaded.is_sample,
                 enterprises=None if firms is None else firms.data,
+                data_line=cycle.data_periods_text(loaded, lang) if loaded.dates else "",
             )
 
             def show(step: str, share: float) -> None:

@@ -13,6 +13,7 @@ from streamlit_folium import st_folium
 from geo.errors import DuplicateSnapshotError, GeoDataError
 from geo.ingest.report import ImportReport
 from geo.reporting.changes import Changes, register_changes
+from geo.reporting.lines import period_label
 from geo.reporting.periods import Cycle, Period, parse_period, period_of, periods_between
 from geo.reporting.service import Prepared, approve_submission, prepare_submission, previous_registers, save_submission
 from geo.reporting.submissions import Completeness, Submission, beijing_day, board_state, completeness
@@ -29,13 +30,6 @@ REVIEW_MAP_HEIGHT_PX = 460
 REVIEW_MAP_WIDTH_GUESS_PX = 900  # the map fills the column; its zoom is fitted to about this width
 
 
-def period_label(period: Period, lang: str) -> str:
-    """A period as the page shows it: ``2024年第3季度`` (``2024年9月``) in Chinese, ``2024Q3`` in English."""
-    if lang != "zh":
-        return period.code
-    return f"{period.year}年第{period.index}季度" if period.cycle == "quarter" else f"{period.year}年{period.index}月"
-
-
 def due_days() -> int:
     """Days after a period's end its report is due (the region's rule; 15 unless its region.json says otherwise)."""
     return shared.region().reporting_due_days
@@ -43,7 +37,7 @@ def due_days() -> int:
 
 def cycle() -> Cycle:
     """How often the region's counties report: ``quarter`` or ``month`` (its region.json)."""
-    return "month" if shared.region().reporting_cycle == "month" else "quarter"
+    return shared.region().reporting_cycle
 
 
 def county_names() -> dict[str, str]:

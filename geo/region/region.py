@@ -72,7 +72,7 @@ class Region:
     folder: Path
     official_area_km2: float | None = None
     alias_example_adcode: str = ""  # the county whose short and former names messages give as examples
-    reporting_cycle: str = "quarter"  # how often counties report their parks: "quarter" or "month"
+    reporting_cycle: Literal["quarter", "month"] = "quarter"  # how often counties report their parks
     reporting_due_days: int = 15  # a period's report is due this many days after the period ends
 
     def label(self, lang: str) -> str:

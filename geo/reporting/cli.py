@@ -188,4 +188,4 @@ def _register(store: Any, args: argparse.Namespace) -> int:
 
 def _cycle() -> Cycle:
     """The region's reporting cycle (its region.json): ``quarter`` or ``month``."""
-    return "month" if load_region().reporting_cycle == "month" else "quarter"
+    return load_region().reporting_cycle
