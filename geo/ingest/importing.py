@@ -29,8 +29,9 @@ import pandas as pd
 
 from geo.errors import GeoDataError, ImportFileError
 from geo.fields import Field, fields_of
+from geo.ingest.datum import DatumEvidence, detect_datum, load_township_centres
 from geo.ingest.headers import FIELD_LABELS_ZH, ColumnMatch, TableKind, match_columns
-from geo.ingest.locate import CountyLookup, Located, guess_datum, locate_points, parse_coordinate, split_lonlat
+from geo.ingest.locate import CountyLookup, Located, locate_points, parse_coordinate, split_lonlat
 from geo.ingest.parsers import Parsed, allowed_text, cell_text, parse_field
 from geo.ingest.readers import RawTable, blank_mask
 from geo.ingest.report import ROW_COLUMN, ImportReport, ProblemLog
@@ -386,8 +387,10 @@ def check_locations(
     datum: str,
     counties: gpd.GeoDataFrame,
     lookup: CountyLookup,
-) -> tuple[Located, str | None]:
-    """Read, convert and check every row's point; return the locations and a datum hint.
+    township: pd.Series | None = None,
+    noun: str = "条记录",
+) -> tuple[Located, DatumEvidence | None]:
+    """Read, convert and check every row's point; return the locations and the datum evidence.
 
     Parameters
     ----------
@@ -401,11 +404,16 @@ def check_locations(
         County polygons with ``adcode``, any CRS.
     lookup
         Turns county names and codes into adcodes.
+    township
+        The 所在镇街 each row gives (None where blank), or None to leave townships out of the datum check.
+    noun
+        How rows are counted in the datum hint ("个园区").
 
     Returns
     -------
-    tuple of (Located, str or None)
-        The located points, and the datum that fits better, if one does.
+    tuple of (Located, DatumEvidence or None)
+        The located points, and each datum's score with the datum that fits clearly better, if one does
+        (:func:`geo.ingest.datum.detect_datum`).
     """
     lon_text, lat_text, label = coordinate_text(prep)
     lon, lat = parse_coordinate(lon_text), parse_coordinate(lat_text)
@@ -421,7 +429,9 @@ def check_locations(
     readable = np.isfinite(x) & np.isfinite(y)
     log.add(readable & located.swapped, field=label, value=value, severity="warning", message="经度和纬度填反了，已自动对调。")
     _check_place(prep, located, readable, claimed_codes, value=value, label=label, lookup=lookup)
-    return located, guess_datum(x, y, claimed_codes, datum=datum, counties=counties)
+    centres = load_township_centres() if township is not None and township.notna().any() else None
+    evidence = detect_datum(x, y, claimed_codes, declared=datum, counties=counties, township=township, centres=centres, noun=noun)
+    return located, evidence
 
 
 def _check_place(
@@ -485,7 +495,9 @@ def extra_columns(prep: Prepared, rows: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def finish(prep: Prepared, accepted: gpd.GeoDataFrame, keep: np.ndarray, *, datum: str, hint: str | None, notes: list[str]) -> ImportReport:
+def finish(
+    prep: Prepared, accepted: gpd.GeoDataFrame, keep: np.ndarray, *, datum: str, hint: DatumEvidence | None, notes: list[str]
+) -> ImportReport:
     """Assemble the report: counts, problems, accepted features and the original rows.
 
     Parameters
@@ -499,7 +511,7 @@ def finish(prep: Prepared, accepted: gpd.GeoDataFrame, keep: np.ndarray, *, datu
     datum
         The datum the coordinates were read in.
     hint
-        A datum that fits better, if any.
+        The datum evidence (:func:`check_locations`), if any; its ``likely`` datum becomes ``datum_hint``.
     notes
         Notes on the whole file.
 
@@ -524,7 +536,8 @@ def finish(prep: Prepared, accepted: gpd.GeoDataFrame, keep: np.ndarray, *, datu
         data=accepted,
         original=original,
         rejected_rows=prep.source_rows[~keep],
-        datum_hint=hint,
+        datum_hint=None if hint is None else hint.likely,
+        datum_evidence=hint,
         notes=(*prep.table.notes, *notes),
         rejected_positions=np.flatnonzero(~keep),
         parts=prep.log.parts,

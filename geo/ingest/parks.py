@@ -23,9 +23,10 @@ Command line::
 
 The default ``--crs`` is ``wgs84``: coordinates are then taken exactly as
 typed, so a wrong guess never shifts correct GPS or CGCS2000 data by the
-GCJ-02 offset. Every import also tests the other datums and prints a hint when
-the points fit, say, GCJ-02 (Amap) clearly better; registers whose coordinates
-were picked on Amap should be imported with ``--crs gcj02``.
+GCJ-02 offset. Every import also tests the other datums against the rows'
+所在区县 and 所在镇街 (:mod:`geo.ingest.datum`) and prints a hint, with the rows
+behind it, when the points fit, say, GCJ-02 (Amap) clearly better; registers
+whose coordinates were picked on Amap should be imported with ``--crs gcj02``.
 
 Exit codes: 0 no row rejected, 1 some rows rejected, 2 the file cannot be read.
 """
@@ -157,7 +158,10 @@ def validate_parks(raw: RawTable, *, datum: str = "wgs84", counties: gpd.GeoData
     prep = prepare(raw, kind="parks", required=REQUIRED)
     effective, notes = coordinate_datum(raw, datum)
     values = _parse_fields(prep, lookup, notes)
-    located, hint = check_locations(prep, values["county_adcode"], datum=effective, counties=counties, lookup=lookup)
+    township = values["township"] if "township" in prep.matches else None
+    located, hint = check_locations(
+        prep, values["county_adcode"], datum=effective, counties=counties, lookup=lookup, township=township, noun="个园区"
+    )
     _check_ranges(prep, values)
     _check_duplicates(prep, values, located.lon, located.lat)
     keep = keep_mask(prep)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geo.export_safety import neutralise_formulas
+from geo.ingest.datum import DatumEvidence
 
 PROBLEM_COLUMNS = ("row", "field", "value", "severity", "message")
 SEVERITIES = ("error", "warning")
@@ -125,7 +126,8 @@ class ImportReport:
     data: gpd.GeoDataFrame
     original: pd.DataFrame  # the non-blank rows as given, with ROW_COLUMN first
     rejected_rows: np.ndarray  # source row numbers of the rejected rows
-    datum_hint: str | None = None
+    datum_hint: str | None = None  # the datum the points fit clearly better, when it is not the one imported in
+    datum_evidence: DatumEvidence | None = None  # the scores behind ``datum_hint`` (kept when there is no hint)
     notes: tuple[str, ...] = field(default_factory=tuple)
     rejected_positions: np.ndarray | None = None  # positions in ``original`` of the rejected rows
     parts: np.ndarray | None = None  # per row of ``original``: its sheet or layer, when several were read
@@ -139,6 +141,13 @@ class ImportReport:
     def warnings(self) -> int:
         """Number of warning problems."""
         return int((self.problems["severity"] == "warning").sum())
+
+    @property
+    def datum_hint_text(self) -> str | None:
+        """The datum hint in a planner's words (declared datum, likely datum, the rows behind it), or None."""
+        if not self.datum_hint:
+            return None
+        return datum_hint_message(self.datum, self.datum_hint, evidence=self.datum_evidence)
 
     def to_dict(self, *, max_problems: int | None = None) -> dict:
         """Return the report as plain JSON-ready types (the CLI's ``--json`` object).
@@ -169,6 +178,8 @@ class ImportReport:
             "rejected": int(self.rejected),
             "skipped_blank": int(self.skipped_blank),
             "datum_hint": self.datum_hint,
+            "datum_hint_message": self.datum_hint_text,
+            "datum_evidence": None if self.datum_evidence is None else self.datum_evidence.to_dict(),
             "notes": list(self.notes),
             "problems": records,
         }
@@ -191,8 +202,8 @@ class ImportReport:
             f"共 {self.rows} 行：接受 {self.accepted} 行，拒绝 {self.rejected} 行；跳过空行 {self.skipped_blank} 行。"
             f"（错误 {self.errors} 个，提醒 {self.warnings} 个）",
         ]
-        if self.datum_hint:
-            lines.append(datum_hint_message(self.datum, self.datum_hint))
+        if self.datum_hint_text:
+            lines.append(self.datum_hint_text)
         lines.extend(self.notes)
         problems = self.problems if max_problems is None else self.problems.head(max_problems)
         sheets = problems[SHEET_COLUMN] if SHEET_COLUMN in problems else [None] * len(problems)
@@ -212,7 +223,11 @@ _DATUM_WORDS = {
 }
 
 
-def datum_hint_message(declared: str, likely: str) -> str:
+_DATUM_SHORT = {"wgs84": "WGS-84", "cgcs2000": "CGCS2000", "gcj02": "GCJ-02（高德）", "bd09": "BD-09（百度）"}
+_DATUM_MAPS = {"wgs84": "GPS 或天地图", "cgcs2000": "国家2000坐标系成果", "gcj02": "高德或腾讯地图", "bd09": "百度地图"}
+
+
+def datum_hint_message(declared: str, likely: str, *, evidence: DatumEvidence | None = None) -> str:
     """Return the planner-facing sentence for a datum hint.
 
     Parameters
@@ -221,16 +236,39 @@ def datum_hint_message(declared: str, likely: str) -> str:
         The datum the file was imported in.
     likely
         The datum most points seem to be in.
+    evidence
+        The detector's scores (:func:`geo.ingest.datum.detect_datum`); the sentence then counts the rows behind the hint.
 
     Returns
     -------
     str
         The hint, in Chinese.
     """
-    return (
-        f"提示：坐标按 {_DATUM_WORDS.get(declared, declared)} 导入，但多数点看起来是 {_DATUM_WORDS.get(likely, likely)} 坐标"
-        f"（按 {likely} 换算后，更多点落在所填区县内）。如果坐标是从该地图上取的，请选择坐标系 {likely} 重新导入。"
-    )
+    if evidence is None or evidence.likely != likely:
+        return (
+            f"提示：坐标按 {_DATUM_WORDS.get(declared, declared)} 导入，但多数点看起来是 {_DATUM_WORDS.get(likely, likely)} 坐标"
+            f"（按 {likely} 换算后，更多点落在所填区县内）。如果坐标是从该地图上取的，请选择坐标系 {likely} 重新导入。"
+        )
+    noun = evidence.noun
+    as_declared, as_likely = evidence.score(declared), evidence.score(likely)
+    short_declared, short_likely = (_spaced(_DATUM_SHORT.get(d, d)) for d in (declared, likely))
+    parts = [f"提示：坐标按 {_DATUM_WORDS.get(declared, declared)}导入，但看起来是 {_DATUM_WORDS.get(likely, likely)}坐标。"]
+    if evidence.sampled:
+        parts.append(f"抽查 {evidence.checked:,} {noun}：")
+    if evidence.used_county:
+        outside = as_likely.outside_county
+        fits = "则全部在所填区县内" if outside == 0 else f"只有 {outside} {noun}在所填区县之外"
+        parts.append(f"按 {short_declared}解读，有 {as_declared.outside_county} {noun}落在所填区县之外；按 {short_likely}解读{fits}。")
+    if evidence.used_township:
+        farther = "没有一个更远" if as_likely.farther == 0 else f"明显更远的只有 {as_likely.farther} {noun}"
+        parts.append(f"按 {short_likely}解读，有 {as_likely.closer} {noun}离所填镇街中心明显更近，{farther}。")
+    parts.append(f"请确认坐标系后重新导入（坐标取自{_DATUM_MAPS.get(likely, likely)}时请选择坐标系 {likely}）。")
+    return "".join(parts)
+
+
+def _spaced(text: str) -> str:
+    """Put a space after text that ends in a Latin letter or digit, before the Chinese that follows."""
+    return text + " " if text[-1:].isascii() else text
 
 
 def rejected_for_correction(report: ImportReport) -> pd.DataFrame:
