@@ -8,6 +8,7 @@ calling the functions below, which return bytes (or text):
 * :func:`export.static_map.city_png` -> ``map.png``
 * :func:`export.atlas.atlas_pdf` -> ``atlas.pdf``
 * :func:`export.workbook.summary_xlsx` -> ``summary.xlsx``
+* :func:`export.animation.parks_gif` -> ``parks.gif`` (parks appearing quarter by quarter)
 
 all taking one :class:`export.data.ExportData` (:func:`export.data.load_export_data`).
 """
@@ -26,7 +27,7 @@ from geo.store import SnapshotStore
 
 __all__ = ["FILE_NAMES", "ExportData", "build_all", "load_export_data"]
 
-FILE_NAMES = ("map.html", "map.png", "atlas.pdf", "summary.xlsx")
+FILE_NAMES = ("map.html", "map.png", "atlas.pdf", "summary.xlsx", "parks.gif")
 Progress = Callable[[str, float], None]
 
 
@@ -54,7 +55,7 @@ def build_all(
     data: ExportData | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Path]:
-    """Write map.html, map.png, atlas.pdf and summary.xlsx into ``out_dir``; return their paths by file name.
+    """Write map.html, map.png, atlas.pdf, summary.xlsx and parks.gif into ``out_dir``; return their paths by file name.
 
     Parameters
     ----------
@@ -67,6 +68,7 @@ def build_all(
     progress
         Called as ``progress(step, share_done)`` with ``share_done`` from 0 to 1, for a progress bar.
     """
+    from export.animation import parks_gif
     from export.atlas import atlas_pdf
     from export.html_map import standalone_html
     from export.static_map import city_png
@@ -82,10 +84,12 @@ def build_all(
     written["map.html"] = write_atomic(folder / "map.html", standalone_html(data).encode("utf-8"))
     report("map.png", 0.2)
     written["map.png"] = write_atomic(folder / "map.png", city_png(data))
-    report("atlas.pdf", 0.35)
-    pdf = atlas_pdf(data, progress=lambda share: report("atlas.pdf", 0.35 + 0.5 * share))
+    report("atlas.pdf", 0.3)
+    pdf = atlas_pdf(data, progress=lambda share: report("atlas.pdf", 0.3 + 0.4 * share))
     written["atlas.pdf"] = write_atomic(folder / "atlas.pdf", pdf)
-    report("summary.xlsx", 0.9)
+    report("summary.xlsx", 0.7)
     written["summary.xlsx"] = write_atomic(folder / "summary.xlsx", summary_xlsx(data))
+    report("parks.gif", 0.75)
+    written["parks.gif"] = write_atomic(folder / "parks.gif", parks_gif(data))
     report("done", 1.0)
     return written

@@ -45,6 +45,28 @@ WORDS: dict[str, tuple[str, str]] = {
         "Map: this register against the previous approved register; hover over a park to see what changed.",
     ),
     "review_map_no_previous": ("没有上期已通过的台账：所有园区均为新增。", "No previous approved register: every park is new."),
+    # Streamlit's own widgets, said in words next to them (ui/dashboard.py, ui/data_page.py)
+    "statuses_placeholder": ("请选择要计入的状态", "Choose the statuses to count"),
+    "measure_short_pct_floor_quota": ("建筑面积完成率（%）", "Floor area, % of quota"),
+    "measure_short_pct_parks_quota": ("园区数完成率（%）", "Parks, % of quota"),
+    "measure_short_floor_area_per_km2": ("地均建筑面积（㎡/km²）", "Floor area per km²"),
+    "measure_help": (
+        "地图上区县颜色表示的指标。完成率为占区县目标的百分比；地均建筑面积为每平方公里土地上的园区建筑面积（㎡/km²）。",
+        "What the county colours show. A % is of the county's quota; floor area per km² is park floor area per km² of land (m²/km²).",
+    ),
+    "upload_hint": (
+        "将文件拖到上方框内，或点击“Upload”按钮选择文件。单个文件不超过 {mb}MB（Excel 不超过 {excel_mb}MB）。"
+        "支持的格式：{types}（zip 为压缩的 Shapefile）。",
+        "Drag a file into the box above or click Upload. Up to {mb} MB per file (Excel up to {excel_mb} MB). "
+        "Formats: {types} (zip: a zipped Shapefile).",
+    ),
+    "upload_refused": (
+        "不能导入“{name}”：不支持 {suffix} 格式的文件。请上传以下格式之一：{types}。"
+        "Word、PDF 中的表格请先复制到 Excel，另存为 .xlsx 后再导入。",
+        "Cannot import “{name}”: {suffix} files are not supported. Upload one of: {types}. "
+        "For a table in Word or PDF, copy it into Excel and save it as .xlsx first.",
+    ),
+    "no_extension": ("无扩展名", "extension-less"),
     # titles and plan
     "city_title": ("{city}小微企业园分布与建设进度", "{city} small-micro enterprise parks: distribution and progress"),
     "map_title": ("{city}小微企业园", "{city} small-micro enterprise parks"),
@@ -235,6 +257,46 @@ WORDS: dict[str, tuple[str, str]] = {
         "规划期 {start} 至 {end} 内已到截止日（期末后 {days} 天）的各期：已通过的期数占应报期数的比例；按时指首次报送不晚于截止日。",
         "Periods of the plan ({start} to {end}) past their due date ({days} days after the period ends): "
         "the share with an approved report; on time means the first submission came by the due date.",
+    ),
+    "finder_title": ("园区查找", "Find a park"),
+    "finder_unfocus": ("回到全图", "Back to the whole view"),
+    "finder_search": ("园区名称或运营主体", "Park name or operator"),
+    "finder_placeholder": ("输入名称中的字词，如 袜业 或 大唐", "Words of the name, e.g. 袜业 or 大唐"),
+    "finder_count": (
+        "共 {n} 个园区（全部 {total} 个）；点击一行，地图移到该园区并显示详情",
+        "{n} of {total} parks; click a row to move the map to it",
+    ),
+    "finder_none": ("没有名称或运营主体包含这些字词的园区。", "No park's name or operator contains these words."),
+    "finder_download": ("下载这 {n} 个园区（xlsx）", "Download these {n} parks (xlsx)"),
+    "finder_file": ("园区列表_{date}.xlsx", "parks_{date}.xlsx"),
+    "finder_sheet": ("园区", "Parks"),
+    "gaps_title": ("覆盖缺口排名（企业多、附近无园区的区域）", "Coverage gaps ranked (many firms, no park near)"),
+    "gaps_help": (
+        "每个六边形约 0.7 km²，企业为小微企业；按区县内企业数排名。点击一行，地图移到该处。",
+        "Each hexagon is about 0.7 km² and counts small-micro firms; ranked within the county. Click a row to move the map there.",
+    ),
+    "gaps_none": ("没有覆盖缺口：每个企业密集区附近都有园区。", "No coverage gap: every dense area has a park near it."),
+    "gaps_col_rank": ("区县内排名", "Rank in county"),
+    "gaps_col_firms": ("小微企业数", "Small-micro firms"),
+    "gaps_col_nearest_km": ("最近园区距离（km）", "Nearest park (km)"),
+    "gaps_col_lat": ("中心纬度", "Centre latitude"),
+    "gaps_col_lon": ("中心经度", "Centre longitude"),
+    "gif_title": ("{period}末计入总量的园区", "Parks counted at the end of {period}"),
+    "gif_counts": ("计入园区 {parks} 个 · 建筑面积 {floor} 万㎡", "{parks} parks counted · {floor} × 10k m² of floor area"),
+    "compare_title": ("两个日期对比", "Compare two dates"),
+    "compare_too_few": ("至少需要两个统计日期才能对比。", "Two dates are needed to compare."),
+    "compare_a": ("日期 A（较早）", "Date A (earlier)"),
+    "compare_b": ("日期 B（较晚）", "Date B (later)"),
+    "compare_order": ("日期 A 应早于日期 B。", "Date A must be before date B."),
+    "compare_parks_a": ("计入园区 A", "Parks counted at A"),
+    "compare_parks_b": ("计入园区 B", "Parks counted at B"),
+    "compare_parks_delta": ("园区增减", "Parks +/-"),
+    "compare_floor_a": ("建筑面积 A（万㎡）", "Floor area at A (10k m²)"),
+    "compare_floor_b": ("建筑面积 B（万㎡）", "Floor area at B (10k m²)"),
+    "compare_floor_delta": ("建筑面积增减（万㎡）", "Floor area +/- (10k m²)"),
+    "compare_map_caption": (
+        "{area}：{a} 至 {b} 的变化，各按当时有效的报送；状态按各自日期判定。",
+        "{area}: changes from {a} to {b}, each from the reports in force then; statuses as on each date.",
     ),
     "cycle_col_due": ("应报期数", "Periods due"),
     "cycle_col_reported": ("已报期数", "Reported"),

@@ -192,7 +192,7 @@ def test_meeting_pack_builds_four_files_for_download(app: AppTest) -> None:
     next(b for b in app.button if b.label == "生成会议材料").click().run()
     _no_exception(app)
     key, files = app.session_state["meeting_pack"]
-    assert sorted(files) == ["atlas.pdf", "map.html", "map.png", "summary.xlsx"]
+    assert sorted(files) == ["atlas.pdf", "map.html", "map.png", "parks.gif", "summary.xlsx"]
     assert files["atlas.pdf"].startswith(b"%PDF")
     assert files["map.png"].startswith(b"\x89PNG")
     assert key[1] == date(2024, 6, 30)
@@ -279,7 +279,7 @@ def test_register_text_is_shown_as_text_on_the_dashboard(small_store: Path) -> N
         assert not [v for v in cells if v.startswith(FORMULA_PREFIXES)]
     next(b for b in at.button if b.label == "生成会议材料").click().run()  # the file name is on every page of the pack
     _no_exception(at)
-    assert sorted(at.session_state["meeting_pack"][1]) == ["atlas.pdf", "map.html", "map.png", "summary.xlsx"]
+    assert sorted(at.session_state["meeting_pack"][1]) == ["atlas.pdf", "map.html", "map.png", "parks.gif", "summary.xlsx"]
 
 
 def test_quarterly_charts_put_each_point_at_its_quarter_and_the_city_first(small_store: Path) -> None:

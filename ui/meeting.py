@@ -1,4 +1,4 @@
-"""Meeting pack on the dashboard: the same four files as `make report`, with a progress bar."""
+"""Meeting pack on the dashboard: the same five files as `make report`, with a progress bar."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ FILES = {
     "atlas.pdf": "application/pdf",
     "summary.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "map.html": "text/html",
+    "parks.gif": "image/gif",
 }
 
 
