@@ -10,8 +10,7 @@
 * :func:`locate_points` swaps lat/lon typed the wrong way round, converts the
   declared datum to WGS-84 through :mod:`geo.crs`, and finds the county each
   point falls in and how far it lies from the county its row claims.
-* :func:`guess_datum` says which datum would put more points inside the
-  counties their rows claim, when that is clearly not the declared one.
+* the datum a register was really typed in is judged by :mod:`geo.ingest.datum`.
 
 All arrays are vectorised; the county test is one prepared point-in-polygon
 pass per county.
@@ -41,7 +40,6 @@ _DMS = re.compile(
 # Plausible ranges for the Yangtze delta, used to spot swapped columns.
 _LON_RANGE = (73.0, 136.0)
 _LAT_RANGE = (3.0, 54.0)
-_HINT_SAMPLE = 20_000
 
 
 def parse_coordinate(series: pd.Series) -> Parsed:
@@ -418,52 +416,3 @@ def locate_points(lon: np.ndarray, lat: np.ndarray, claimed: np.ndarray, *, datu
     if len(away):
         distance[away] = distance_to_county_m(wgs_lon[away], wgs_lat[away], claimed[away], counties)
     return Located(wgs_lon, wgs_lat, swapped, county, distance)
-
-
-def guess_datum(lon: np.ndarray, lat: np.ndarray, claimed: np.ndarray, *, datum: str, counties: gpd.GeoDataFrame) -> str | None:
-    """Return the datum that fits the points clearly better than the declared one, else None.
-
-    For each datum the points are converted as if typed in it and counted when
-    they fall inside the county their row claims. A wrong datum moves every
-    point by a few hundred metres in the same direction, which pushes points
-    near county borders into the neighbouring county; the right datum puts
-    more of them back. The guess is returned only when it wins by at least
-    two points and 5 % of the located points.
-
-    Parameters
-    ----------
-    lon, lat
-        Coordinates as typed (NaN where missing).
-    claimed
-        The adcode each row claims (None where unknown).
-    datum
-        The declared datum.
-    counties
-        County polygons with ``adcode``, any CRS.
-
-    Returns
-    -------
-    str or None
-        The better datum, or None.
-    """
-    declared = "wgs84" if check_datum(datum) == "cgcs2000" else check_datum(datum)
-    claimed = np.asarray(claimed, dtype=object)
-    usable = np.isfinite(lon) & np.isfinite(lat) & pd.notna(claimed)
-    if usable.sum() < 3:
-        return None
-    swapped = swapped_mask(lon, lat)
-    x = np.where(swapped, lat, lon)[usable]
-    y = np.where(swapped, lon, lat)[usable]
-    claimed = claimed[usable]
-    step = max(1, len(x) // _HINT_SAMPLE)  # an even sample is enough to compare datums
-    x, y, claimed = x[::step], y[::step], claimed[::step]
-    counties = counties.to_crs(WGS84)
-    hits = {}
-    for candidate in ("wgs84", "gcj02", "bd09"):
-        cx, cy = to_wgs84_xy(x, y, datum=candidate)
-        hits[candidate] = int((county_at(cx, cy, counties) == claimed).sum())
-    best = max(hits, key=lambda k: hits[k])
-    margin = hits[best] - hits[declared]
-    if best != declared and margin >= max(2, 0.05 * len(x)):
-        return best
-    return None
