@@ -17,6 +17,16 @@ from ui import dashboard, data_page, shared
 
 st.set_page_config(page_title=t("map_title", "zh", city=load_region().name), page_icon="🗺️", layout="wide")
 
+# Streamlit cuts a metric's label and value with "…" ("计划尚未…", "Under construction (not cou…"): wrap them instead.
+GLOBAL_CSS = """
+<style>
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"], [data-testid="stMetricLabel"] p,
+[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"], [data-testid="stMetricValue"] p {
+  white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: break-word;
+}
+</style>
+"""
+
 
 def _language() -> str:
     with st.sidebar:
@@ -34,6 +44,7 @@ def main() -> None:
     if missing_assets():
         st.error(f"{t('assets_missing', 'zh')} {t('assets_missing', 'en')}")  # before a language is chosen: both
         st.stop()
+    st.html(GLOBAL_CSS)
     lang = _language()
     pages = [
         st.Page(lambda: dashboard.render(lang), title=t("page_map", lang), url_path="map", default=True),

@@ -55,10 +55,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "What the county colours show. A % is of the county's quota; floor area per km² is park floor area per km² of land (m²/km²).",
     ),
     "upload_hint": (
-        "将文件拖到上方框内，或点击“Upload”按钮选择文件。单个文件不超过 {mb}MB（Excel 不超过 {excel_mb}MB）。"
-        "支持的格式：{types}（zip 为压缩的 Shapefile）。",
-        "Drag a file into the box above or click Upload. Up to {mb} MB per file (Excel up to {excel_mb} MB). "
-        "Formats: {types} (zip: a zipped Shapefile).",
+        "将文件拖到上方框内，或点击框内的按钮选择文件。单个文件不超过 {mb} 兆（Excel 表格不超过 {excel_mb} 兆）。"
+        "可导入：Excel 表格（含 97-2003 旧版）、CSV、GeoJSON、GeoPackage、压缩包形式的 Shapefile。",
+        "Drag a file into the box above or click its Upload button. Up to {mb} MB per file (Excel up to {excel_mb} MB). "
+        "Formats: Excel (.xlsx, .xls), CSV, GeoJSON (.geojson, .json), GeoPackage (.gpkg), a zipped Shapefile (.zip).",
     ),
     "upload_refused": (
         "不能导入“{name}”：不支持 {suffix} 格式的文件。请上传以下格式之一：{types}。"

@@ -40,20 +40,19 @@ PRESENTATION_LEGEND_RESERVE_PX, PRESENTATION_NOTICE_RESERVE_PX = 320, 130
 
 # Presentation mode on a projector: the map fills its frame's height (the app sizes the frame to the
 # viewport), the legend never grows past the frame, the mouse wheel scrolls nothing instead of zooming
-# into a corner, and the +/- buttons sit under the north arrow (the title holds the top-left corner).
+# into a corner, and the +/- buttons sit under the title (top left, away from the legend as it grows).
 _PRESENTATION_FRAME_TEMPLATE = """
 {% macro header(this, kwargs) %}
 <style>
 #map_div, .folium-map {height: 100vh !important;}
 html, body {overflow: hidden;}
 .parkmap-legend {max-height: calc(100vh - 120px); overflow-y: auto;}
+.leaflet-top.leaflet-left {display: flex; flex-direction: column; align-items: flex-start;}
+.leaflet-top.leaflet-left .parkmap-title {order: -1;}
 </style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
-(function(map) {
-  map.scrollWheelZoom.disable();
-  if (map.zoomControl) { map.zoomControl.setPosition('topright'); }
-})({{ this._parent.get_name() }});
+{{ this._parent.get_name() }}.scrollWheelZoom.disable();
 {% endmacro %}
 """
 
@@ -65,11 +64,13 @@ _FIT_TO_FOCUS_TEMPLATE = """
 var {{ this.get_name() }} = new (L.Layer.extend({
   onAdd: function(map) {
     var bounds = L.latLngBounds({{ this.bounds_json }});
-    this._fit = function() {
+    var fit = this._fit = function() {
+      // a zoom animation under way (streamlit-folium's own setView) would swallow the new view: fit when it ends
+      if (map._animatingZoom) { map.once('zoomend', fit); return; }
       map.fitBounds(bounds, {paddingTopLeft: [{{ this.padding_px }}, {{ this.padding_px }}],
                              paddingBottomRight: [{{ this.reserve_right_px }}, {{ this.reserve_bottom_px }}], animate: false});
     };
-    setTimeout(this._fit, 0);
+    setTimeout(fit, 0);
     map.on('resize', this._fit);
   },
   onRemove: function(map) { map.off('resize', this._fit); }

@@ -26,7 +26,7 @@ from geo.demo.bootstrap import is_sample
 from geo.region.region import load_plan
 from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
 from geo.store import store_location
-from geo.words import MEASURES, measure_label, subtitle_key, t
+from geo.words import MEASURES, WORDS, measure_label, subtitle_key, t
 from layers.base import BASEMAPS
 from layers.city_map import MapContent, city_base_map, map_view, overlay_group
 from ui import charts, cycle, shared
@@ -126,6 +126,12 @@ def _plan_chooser(lang: str) -> None:
     )
 
 
+def measure_option(key: str, lang: str) -> str:
+    """A choropleth measure as the sidebar offers it: short where the full label (the legend's title) is cut there."""
+    short = f"measure_short_{key}"
+    return t(short, lang) if short in WORDS else measure_label(key, lang)
+
+
 def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -> dict:
     counties = shared.counties()
     names = {shared.region().adcode: t("city", lang)} | dict(
@@ -151,6 +157,8 @@ def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -
             default=shared.chosen("statuses", list(DEFAULT_COUNTED_STATUSES)),
             format_func=lambda s: labels.get(s, s),
             key=shared.widget_key("statuses", lang),
+            placeholder=t("statuses_placeholder", lang),  # not Streamlit's "Choose options"
+            select_all=False,  # Streamlit's "Select all" cannot be translated; four statuses are picked by hand
         )
         st.session_state["statuses"] = statuses
         if not statuses:
@@ -161,14 +169,17 @@ def _sidebar(lang: str, parks: gpd.GeoDataFrame | None, reported: date | None) -
         adcode = st.selectbox(t("county", lang), options=codes, index=start, format_func=lambda a: names.get(a, a), key=county_key)
         st.session_state["county"] = adcode
         industries = sorted(parks["main_industry"].dropna().astype(str).unique()) if parks is not None else []
-        picked = st.multiselect(t("industry", lang), options=industries, placeholder=t("all_industries", lang), key="industries")
+        picked = st.multiselect(  # none picked is every industry (the placeholder says so), so no English "Select all"
+            t("industry", lang), options=industries, placeholder=t("all_industries", lang), key="industries", select_all=False
+        )
         st.subheader(t("layers", lang))
         measures = list(MEASURES)
         measure = st.selectbox(
             t("measure", lang),
             options=measures,
             index=measures.index(str(shared.chosen("measure", measures[0]))),
-            format_func=lambda k: measure_label(k, lang),
+            format_func=lambda k: measure_option(k, lang),
+            help=t("measure_help", lang),
             key=shared.widget_key("measure", lang),
         )
         st.session_state["measure"] = measure

@@ -16,6 +16,7 @@ from geo.errors import DuplicateSnapshotError, GeoDataError
 from geo.export_safety import neutralise_formulas
 from geo.ingest.enterprises import import_enterprises
 from geo.ingest.parks import import_parks
+from geo.ingest.readers import ReadLimits
 from geo.ingest.report import ImportReport, rejected_xlsx
 from geo.ingest.template import build_template
 from geo.region.targets import INDICATIVE_METHOD, save_county_quotas
@@ -28,6 +29,10 @@ from ui.words import field_word, plan_words, titled, words_of
 BEIJING = ZoneInfo("Asia/Shanghai")  # 北京时间, the time every bureau reads
 
 KINDS = ("parks", "enterprises")
+# What the readers take (geo.ingest.readers); the uploader itself accepts any file, so that a refused one
+# gets a message in words (Streamlit's own refusal is a red icon with an English tooltip)
+UPLOAD_TYPES = ("xlsx", "xls", "csv", "geojson", "json", "gpkg", "zip")
+PROBLEM_ROW_PX = 74  # three lines: a reason is a sentence or two, and a cell wraps only inside its row
 HISTORY_FIRST = ("snapshot_id", "kind", "reporting_date", "is_current", "rolled_back", "source_name", "row_count", "loaded_by")
 
 
@@ -74,9 +79,14 @@ def _import_section(lang: str) -> None:
     )
     st.session_state["datum"] = datum
     reporting_date = cols[2].date_input(t("reporting_date", lang), value=date.today(), max_value=date.today(), key="reporting_date")
-    upload = st.file_uploader(t("upload", lang), type=["xlsx", "csv", "geojson", "json", "gpkg", "zip"])
+    upload = st.file_uploader(t("upload", lang))
+    st.caption(upload_hint(lang))  # Streamlit's "Upload" and "200MB per file" cannot be translated: say them here
     st.download_button(t("template_download", lang), _template(), file_name=t("template_file", lang))
     if upload is None:
+        return
+    refused = upload_refusal(upload.name, lang)
+    if refused:
+        st.error(refused)
         return
     content = upload.getvalue()
     try:
@@ -140,13 +150,39 @@ def _show_report(report: ImportReport, lang: str) -> None:
     for note in report.notes:
         st.info(shared.md_text(note))
     if len(report.problems):
-        st.dataframe(_problems_table(report.problems, lang), hide_index=True, width="stretch")
+        st.dataframe(
+            _problems_table(report.problems, lang),
+            hide_index=True,
+            width="stretch",
+            column_config=problems_columns(lang),
+            row_height=PROBLEM_ROW_PX,
+        )
     if report.rejected:
         st.download_button(
             t("download_rejected", lang),
             rejected_xlsx(report),
             file_name=rejected_file_name(report.file_name, lang),
         )
+
+
+def _types_text(lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(UPLOAD_TYPES)
+
+
+def upload_hint(lang: str) -> str:
+    """What the uploader takes, in ``lang``: how to choose a file, the size caps and the formats."""
+    mb = int(st.get_option("server.maxUploadSize"))
+    excel_mb = min(ReadLimits().max_excel_bytes // (1024 * 1024), mb)
+    return t("upload_hint", lang, mb=mb, excel_mb=excel_mb)
+
+
+def upload_refusal(file_name: str, lang: str) -> str | None:
+    """The message for a file whose name ends in a format the importer does not read, else None (Markdown-safe)."""
+    suffix = Path(file_name).suffix.lower().lstrip(".")
+    if suffix in UPLOAD_TYPES:
+        return None
+    shown = f".{suffix}" if suffix else t("no_extension", lang)
+    return shared.md_text(t("upload_refused", lang, name=file_name, suffix=shown, types=_types_text(lang)))
 
 
 def rejected_file_name(file_name: str, lang: str) -> str:
@@ -166,6 +202,12 @@ def _problems_table(problems: pd.DataFrame, lang: str) -> pd.DataFrame:
     shown["severity"] = words_of(shown["severity"], "severity", lang)
     shown["field"] = shown["field"].map(lambda f: field_word(str(f), lang))
     return titled(shown, "problems", lang)
+
+
+def problems_columns(lang: str) -> dict:
+    """Column widths of the problems table: the reason, a sentence or two, gets the room (it was cut to one line)."""
+    headers = columns("problems", lang)
+    return {headers["message"]: st.column_config.TextColumn(headers["message"], width="large")}
 
 
 def _history_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:

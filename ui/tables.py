@@ -20,6 +20,8 @@ from ui import shared
 from ui.history import park_history_section
 from ui.words import titled
 
+PCT_BAR_PX = 105  # a % column: its number and a bar long enough to compare
+
 
 def _area_names(table: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) -> pd.Series:
     """The county (or whole-city) name of each row, in ``lang``, from its ``adcode``."""
@@ -58,7 +60,8 @@ def county_table_section(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lan
     table = county_table(progress, counties, lang)
     headers = columns("county", lang)
     pct_cols = [headers["parks_pct"], headers["floor_pct"]]
-    config = {c: st.column_config.ProgressColumn(c, format="%.1f%%", min_value=0, max_value=100) for c in pct_cols}
+    # a fixed width: sized to its header, "Parks %" left the bar a few pixels wide
+    config = {c: st.column_config.ProgressColumn(c, format="%.1f%%", min_value=0, max_value=100, width=PCT_BAR_PX) for c in pct_cols}
     st.dataframe(shared.shown(table), hide_index=True, width="stretch", column_config=config)
     quotas = shared.quotas()
     if not quotas["official"].all():

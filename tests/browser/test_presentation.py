@@ -43,6 +43,11 @@ def screen(request: pytest.FixtureRequest, browser: object, app_url: str) -> Ite
     context.close()
 
 
+CUT_TEXTS = """() => Array.from(document.querySelectorAll(
+  '[data-testid=stMetricLabel] [data-testid=stMarkdownContainer], [data-testid=stMetricValue] [data-testid=stMarkdownContainer]'))
+  .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+
+
 def _main_scroll(pg: object) -> dict:
     return pg.evaluate(  # type: ignore[attr-defined]
         "(() => { const m = document.querySelector('[data-testid=stMain]');"
@@ -65,6 +70,22 @@ def test_the_map_title_legend_scale_and_source_fit_the_screen(screen: tuple) -> 
         assert inside_screen and inside_map, f"{selector} at {box} is outside the {width}×{height} screen or the map {iframe}"
     scroll = _main_scroll(pg)
     assert scroll["height"] <= scroll["client"] + 1, f"the page scrolls: {scroll}"
+    assert pg.evaluate(CUT_TEXTS) == []  # "计划尚未…", "Under construction (not cou…": metrics wrap instead
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_metric_is_cut_on_a_1366_screen(browser: object, app_url: str, lang: str) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")  # type: ignore[attr-defined]
+    pg = context.new_page()
+    pg.goto(app_url)
+    pg.frame_locator(MAP_FRAME).first.locator("path.leaflet-interactive").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    if lang == "en":
+        pg.get_by_text("English", exact=True).click()
+        pg.get_by_text("Under construction (not counted)", exact=True).wait_for(timeout=LOAD_TIMEOUT_MS)
+    try:
+        assert pg.evaluate(CUT_TEXTS) == []
+    finally:
+        context.close()
 
 
 def test_the_wheel_does_not_zoom_and_the_buttons_do(screen: tuple) -> None:
