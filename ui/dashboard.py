@@ -29,8 +29,9 @@ from geo.store import store_location
 from geo.words import MEASURES, WORDS, measure_label, subtitle_key, t
 from layers.base import BASEMAPS
 from layers.city_map import MapContent, city_base_map, map_view, overlay_group
-from ui import charts, cycle, shared
-from ui.meeting import meeting_pack_section
+from ui import charts, cycle, finder, shared
+from ui.compare import compare_section
+from ui.meeting import meeting_pack_section, play_section
 from ui.tables import county_table_section, land_use_section, park_details
 from ui.words import plan_words
 
@@ -93,6 +94,7 @@ def _choose_county(adcode: str) -> None:
     """Drill into a county (or back to the city) from a callback; the sidebar follows."""
     st.session_state["county"] = adcode
     st.session_state.pop("park_clicked", None)
+    finder.clear_focus()
     for lang in ("zh", "en"):
         key = shared.widget_key("county_sel", lang)
         if key in st.session_state:  # set the box itself: dropping its state left the frontend showing the old county
@@ -327,17 +329,20 @@ def _map_section(
     width = PRESENTATION_WIDTH_GUESS_PX if presentation else MAP_WIDTH_GUESS_PX
     base = _base_map(basemap, key, lang, presentation)
     view_ = map_view(content, basemap=basemap, width_px=width, height_px=height)
+    focus = finder.focus(view["adcode"], basemap=basemap)
     st_folium(
         base,
         key=MAP_KEY,
         height=height,
         use_container_width=True,
         feature_group_to_add=overlay_group(content, lang=lang, basemap=basemap, presentation=presentation),
-        center=view_.center,
-        zoom=view_.zoom,
+        center=focus["center"] if focus else view_.center,
+        zoom=focus["zoom"] if focus else view_.zoom,
         returned_objects=["last_active_drawing", "last_clicked"],
         on_change=_on_map_change,
     )
+    if focus and not presentation:
+        st.button(t("finder_unfocus", lang), on_click=finder.clear_focus, key="unfocus")
     if presentation:
         return
     if selected:
@@ -415,12 +420,25 @@ def render(lang: str) -> None:
     _map_section(parks, progress, view, lang, loaded, notes, presentation=presentation)
     if presentation:
         return
+    in_view = filter_parks(parks, adcode=None if view["adcode"] == shared.region().adcode else view["adcode"])
+    finder.park_finder_section(in_view, view, lang)
+    finder.ranked_gaps_section(_gaps(view, loaded), view, lang)
     park_details(loaded.data, st.session_state.get("park_clicked"), view["names"], lang)
     county_table_section(progress, shared.counties(), lang)
     cycle.completeness_section(lang)
     charts.progress_charts(parks, view, lang, loaded=latest)
+    compare_section(latest, view, as_of_choices(reported_on=latest.reporting_date, today=date.today()), lang)
+    play_section(parks, view, lang, loaded=loaded)
     land_use_section(parks, shared.counties(), view, lang)
     meeting_pack_section(parks, view, lang, loaded=loaded)
+
+
+def _gaps(view: dict, loaded: shared.Loaded) -> gpd.GeoDataFrame | None:
+    """The coverage gaps of the map's layer (None while the layer is off or there is no firm list)."""
+    firms = shared.latest("enterprises")
+    if firms is None or not view["layers"]["gaps"]:
+        return None
+    return shared.gaps(str(store_location()), firms.snapshot_id, loaded.key, 2000.0)
 
 
 def _in_force(latest: shared.Loaded, as_of: date) -> tuple[shared.Loaded, bool]:

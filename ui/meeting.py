@@ -9,7 +9,8 @@ import geopandas as gpd
 import streamlit as st
 
 from export import build_all
-from export.data import prepare_export_data
+from export.animation import parks_gif
+from export.data import ExportData, prepare_export_data
 from geo.words import t
 from ui import cycle, shared
 
@@ -22,6 +23,38 @@ FILES = {
 }
 
 
+def _export_data(parks: gpd.GeoDataFrame, view: dict, lang: str, *, loaded: shared.Loaded, firms: bool) -> ExportData:
+    """The pack's inputs for what the dashboard shows (the firm list only when ``firms``: the GIF does without it)."""
+    listed = shared.current("enterprises") if firms else None  # the same list the dashboard measures the firm indicators from
+    return prepare_export_data(
+        parks,
+        as_of=view["as_of"],
+        counties=shared.counties(),
+        targets=shared.city_targets(),
+        quotas=shared.quotas(),
+        statuses=view["statuses"] or ("built", "certified"),
+        lang=lang,
+        reported_on=loaded.reporting_date,
+        source_name="、".join(loaded.sources) or loaded.info.source_name,
+        sample=loaded.is_sample,
+        enterprises=None if listed is None else listed.data,
+        data_line=cycle.data_periods_text(loaded, lang) if loaded.dates else "",
+    )
+
+
+def play_section(parks: gpd.GeoDataFrame, view: dict, lang: str, *, loaded: shared.Loaded) -> None:
+    """逐季度播放: the parks appearing quarter by quarter up to the as-of date, played in the page (the pack's parks.gif)."""
+    with st.expander(t("play_title", lang)):
+        key = (loaded.key, view["as_of"], view["statuses"], view["industries"], lang)
+        if st.button(t("play_button", lang), key="play_build"):
+            with st.spinner(t("play_building", lang)):
+                st.session_state["play_gif"] = (key, parks_gif(_export_data(parks, view, lang, loaded=loaded, firms=False)))
+        built = st.session_state.get("play_gif")
+        if built and built[0] == key:
+            st.image(built[1], caption=t("play_caption", lang))
+            st.download_button(t("play_download", lang), built[1], file_name=f"{view['as_of']}_parks.gif", mime="image/gif", key="play_dl")
+
+
 def meeting_pack_section(parks: gpd.GeoDataFrame, view: dict, lang: str, *, loaded: shared.Loaded) -> None:
     """Build the meeting pack for the current as-of date and statuses, then offer the files."""
     with st.expander(t("meeting_pack", lang)):
@@ -30,21 +63,7 @@ def meeting_pack_section(parks: gpd.GeoDataFrame, view: dict, lang: str, *, load
         key = (loaded.key, view["as_of"], view["statuses"], lang, firms_info and firms_info.snapshot_id)
         if st.button(t("meeting_pack_build", lang), key="build_pack"):
             bar = st.progress(0.0, text=t("meeting_pack_building", lang))
-            firms = shared.current("enterprises")  # the same list the dashboard measures the firm indicators from
-            data = prepare_export_data(
-                parks,
-                as_of=view["as_of"],
-                counties=shared.counties(),
-                targets=shared.city_targets(),
-                quotas=shared.quotas(),
-                statuses=view["statuses"] or ("built", "certified"),
-                lang=lang,
-                reported_on=loaded.reporting_date,
-                source_name="、".join(loaded.sources) or loaded.info.source_name,
-                sample=loaded.is_sample,
-                enterprises=None if firms is None else firms.data,
-                data_line=cycle.data_periods_text(loaded, lang) if loaded.dates else "",
-            )
+            data = _export_data(parks, view, lang, loaded=loaded, firms=True)
 
             def show(step: str, share: float) -> None:
                 bar.progress(share, text=shared.md_text(step))
