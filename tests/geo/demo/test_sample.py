@@ -42,7 +42,7 @@ DATANG = (120.16, 29.76)  # 诸暨大唐, the sock town
 
 def _write(root: Path, seed: int) -> dict[str, Path]:
     files = sample.write_sample(root, seed=seed, n_parks=N_PARKS, n_enterprises=N_ENTERPRISES)
-    return {"parks": files[0], "enterprises": files[1], "manifest": files[2]}
+    return {"parks": files[0], "enterprises": files[1], "reports": files[2], "manifest": files[3]}
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,10 @@ def _outside_claimed_county(frame: pd.DataFrame, county_geoms: dict[str, shapely
 def test_file_names_say_synthetic(written: dict[str, Path]) -> None:
     assert written["parks"].name == "sample_parks_synthetic.xlsx"
     assert written["enterprises"].name == "sample_enterprises_synthetic.csv"
-    assert sorted(p.name for p in written["parks"].parent.iterdir()) == sorted(p.name for p in written.values())
+    names = sorted(p.name for p in written["parks"].parent.iterdir())
+    assert names == sorted([*(p.name for p in written.values()), "submissions"])  # the quarterly reports' folder
+    reports = sorted(p.name for p in (written["parks"].parent / "submissions").iterdir())
+    assert reports and all(n.endswith(".xlsx") and n[:6] in {f"{y}Q{q}" for y in range(2021, 2025) for q in (1, 2, 3, 4)} for n in reports)
 
 
 def test_same_seed_gives_identical_files(written: dict[str, Path], written_again: dict[str, Path]) -> None:
@@ -134,10 +137,14 @@ def test_manifest_describes_a_complete_synthetic_set(written: dict[str, Path]) -
     assert manifest["coordinate_system"] == "GCJ-02"
     assert manifest["created_by"].startswith("python -m geo.demo.sample --out ")
     assert f"--seed {SEED} --enterprises {N_ENTERPRISES} --parks {N_PARKS}" in manifest["created_by"]
-    for entry in manifest["files"]:
+    for entry in [*manifest["files"], manifest["reports"]]:
         path = written["manifest"].parent / entry["name"]
         assert entry["bytes"] == path.stat().st_size
         assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    listed = json.loads(written["reports"].read_text(encoding="utf-8"))
+    assert listed["synthetic"] is True and manifest["reports"]["reports"] == len(listed["reports"]) == 6 * 14 + 1
+    for report in listed["reports"]:  # every quarterly report is there, as listed
+        assert hashlib.sha256((written["manifest"].parent / report["file"]).read_bytes()).hexdigest() == report["sha256"]
 
 
 def test_workbook_layout_and_synthetic_labels(written: dict[str, Path]) -> None:
@@ -362,9 +369,10 @@ def test_counties_without_a_needed_county_are_refused() -> None:
 def test_command_line_writes_the_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "cli"
     assert sample.main(["--out", str(out), "--seed", "11", "--parks", "8", "--enterprises", "300"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "sample_enterprises_synthetic.csv", "sample_parks_synthetic.xlsx"]
+    expected = ["manifest.json", "sample_enterprises_synthetic.csv", "sample_parks_synthetic.xlsx", "submissions", "submissions.json"]
+    assert sorted(p.name for p in out.iterdir()) == expected
     assert "synthetic data" in capsys.readouterr().out
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert sample.main(["--out", str(out), "--parks", "0"]) == 2
     assert "n_parks" in capsys.readouterr().err
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # a refused run leaves the set as it was
+    assert {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # a refused run leaves the set as it was
