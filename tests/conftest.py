@@ -11,6 +11,8 @@ import pytest
 
 from bench.appserver import CHROMIUM, CHROMIUM_ARGS
 
+pytest_plugins = ["tests.pg"]  # pg_cluster, pg_database: PostgreSQL + PostGIS
+
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
