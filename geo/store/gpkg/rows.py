@@ -6,27 +6,21 @@ rolls back; the functions here only run SQL on the connection they are given.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, Final
 
 import geopandas as gpd
 
-from geo.crs import WGS84
-from geo.errors import StoreError
+from geo.store import columns as columns
+from geo.store.frames import utc_now_text as utc_now_text
+from geo.store.frames import utc_text as utc_text
 from geo.store.gpkg import schema as schema
 from geo.store.gpkg.codec import (
-    decode_column,
-    decode_extras,
-    dtype_token,
-    encode_column,
-    encode_extras,
     geometries_from_blobs,
     geometry_blobs,
     quote_identifier,
-    sql_type_for,
 )
 from geo.store.meta import SnapshotInfo, info_from_row
 
@@ -36,38 +30,6 @@ INFO_COLUMNS: Final = (
     "row_count, rolled_back, rolled_back_at, rolled_back_by, rollback_reason"
 )
 NEWEST_FIRST: Final = "ORDER BY reporting_date DESC, imported_at DESC, snapshot_id DESC"
-
-
-def utc_now_text() -> str:
-    """Return the current UTC time as GeoPackage DATETIME text (``2024-01-31T08:00:00.123Z``)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def utc_text(moment: datetime | None) -> str:
-    """Return a past moment as GeoPackage DATETIME text in UTC (None: now).
-
-    Parameters
-    ----------
-    moment
-        A time with its zone (a history being replayed: when a report was really sent or reviewed), or None.
-
-    Returns
-    -------
-    str
-        ``2024-01-31T08:00:00.123Z``.
-
-    Raises
-    ------
-    StoreError
-        The time has no zone, or is in the future.
-    """
-    if moment is None:
-        return utc_now_text()
-    if moment.tzinfo is None:
-        raise StoreError(f"A recorded time needs its time zone (for example +08:00), not {moment.isoformat()}.")
-    if moment > datetime.now(UTC):
-        raise StoreError(f"A recorded time cannot be in the future: {moment.isoformat()}.")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def insert_rows(conn: sqlite3.Connection, sql: str, rows: Iterable[Sequence[Any]]) -> None:
@@ -109,40 +71,8 @@ def log_event(conn: sqlite3.Connection, snapshot_id: int, action: str, *, now: s
     )
 
 
-_TYPE_WORDS: Final = {"TEXT": "文字", "DOUBLE": "数字", "INTEGER": "整数", "DATE": "日期", "BOOLEAN": "是/否"}
-
-
-def _canonical_spec(conn: sqlite3.Connection, kind: str, series: Any, name: str, existing: dict[str, tuple[str, str]]) -> dict[str, Any]:
-    """Return how a canonical column is stored: in its own SQL column, of the catalogue's type.
-
-    Whole numbers in a number column are stored as numbers; an all-empty
-    column of any dtype is stored as nulls. Any other mismatch is refused
-    (the caller's data is wrong), never stored beside the field.
-    """
-    expected = schema.canonical_type(kind, name)
-    sql_type, stringify = sql_type_for(series, name=name)
-    if sql_type != expected:
-        widening = sql_type == "INTEGER" and expected == "DOUBLE"
-        if not (widening or bool(series.isna().all())):
-            msg = (
-                f"列“{name}”应为{_TYPE_WORDS[expected]}，但这份数据里是 {series.dtype}（{_TYPE_WORDS.get(sql_type, sql_type)}），"
-                "无法保存；请检查数据的这一列。数据库未改动。"
-            )
-            raise StoreError(msg)
-        sql_type, stringify = expected, False
-    if name.lower() not in existing:
-        conn.execute(f"ALTER TABLE {quote_identifier(kind)} ADD COLUMN {quote_identifier(name)} {expected}")
-        existing[name.lower()] = (name, expected)
-    sql_name = existing[name.lower()][0]
-    return {"name": name, "sql": sql_name, "type": sql_type, "dtype": dtype_token(series.dtype), "stringify": stringify}
-
-
 def column_specs(conn: sqlite3.Connection, kind: str, gdf: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     """Return how each column of ``gdf`` is stored, adding table columns canonical fields need.
-
-    The first column of each canonical name gets an SQL column; every other
-    column (unknown names, a second ``name``) goes into ``extra_json`` under
-    its own name, or ``原表_<name>`` when that is taken.
 
     Parameters
     ----------
@@ -156,50 +86,13 @@ def column_specs(conn: sqlite3.Connection, kind: str, gdf: gpd.GeoDataFrame) -> 
     Returns
     -------
     list of dict
-        One spec per column: its SQL name and type, or its ``extra_json`` key, and its dtype token.
+        One spec per column (:func:`geo.store.columns.column_specs`).
     """
-    canonical = set(schema.CANONICAL[kind])
-    geometry_name = gdf.geometry.name
-    existing = schema.table_columns(conn, kind)
-    keys: set[str] = set()
-    seen: set[str] = set()
-    reserved = canonical | {str(geometry_name)}
-    specs: list[dict[str, Any]] = []
-    geometry_seen = False
-    for position, column in enumerate(gdf.columns):
-        name, series = str(column), gdf.iloc[:, position]
-        if column == geometry_name and not geometry_seen:
-            geometry_seen = True
-            specs.append({"name": name, "sql": "geom", "type": "GEOMETRY", "dtype": "geometry", "stringify": False})
-        elif name in canonical and name not in seen:
-            seen.add(name)
-            specs.append(_canonical_spec(conn, kind, series, name, existing))
-        else:
-            sql_type, stringify = sql_type_for(series, name=name)
-            key = schema.extra_key(name, used=keys, reserved=reserved)
-            specs.append({"name": key, "json": key, "type": sql_type, "dtype": dtype_token(series.dtype), "stringify": stringify})
-    return specs
 
+    def add_column(name: str, value_type: str) -> None:
+        conn.execute(f"ALTER TABLE {quote_identifier(kind)} ADD COLUMN {quote_identifier(name)} {value_type}")
 
-def _encode(gdf: gpd.GeoDataFrame, position: int, spec: dict[str, Any]) -> list[Any]:
-    series = gdf.iloc[:, position]
-    if spec["type"] == "GEOMETRY":
-        return geometry_blobs(series.values)
-    try:
-        return encode_column(series, sql_type=spec["type"], stringify=spec["stringify"])
-    except (TypeError, ValueError, OverflowError) as exc:
-        msg = f"Column {spec['name']!r} cannot be stored: {exc}."
-        raise StoreError(msg) from exc
-
-
-def _row_values(gdf: gpd.GeoDataFrame, specs: list[dict[str, Any]], snapshot_id: int) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Return the SQL column names and the rows to insert (typed columns, then ``extra_json``)."""
-    typed = [(i, s) for i, s in enumerate(specs) if "json" not in s]
-    extra = [(i, s) for i, s in enumerate(specs) if "json" in s]
-    extras = encode_extras([s["json"] for _, s in extra], [_encode(gdf, i, s) for i, s in extra], rows=len(gdf))
-    columns = [[snapshot_id] * len(gdf), *(_encode(gdf, i, s) for i, s in typed), extras]
-    names = ["snapshot_id", *(quote_identifier(s["sql"]) for _, s in typed), schema.EXTRA_JSON]
-    return names, list(zip(*columns, strict=True))
+    return columns.column_specs(kind, gdf, existing=schema.table_columns(conn, kind), add_column=add_column)
 
 
 def write_snapshot(conn: sqlite3.Connection, gdf: gpd.GeoDataFrame, meta: dict[str, str]) -> int:
@@ -226,16 +119,56 @@ def write_snapshot(conn: sqlite3.Connection, gdf: gpd.GeoDataFrame, meta: dict[s
         "INSERT INTO snapshots (kind, reporting_date, imported_at, source_name, source_sha256, loaded_by, note, "
         "row_count, columns_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (kind, meta["reporting_date"], now, meta["source_name"], meta["source_sha256"], meta["loaded_by"], meta["note"], len(gdf),
-         schema.dump_columns(specs)),
+         columns.dump_specs(specs)),
     )  # fmt: skip
     snapshot_id = int(cursor.lastrowid or 0)
-    names, rows = _row_values(gdf, specs, snapshot_id)
+    sql_names, values = columns.encoded_columns(gdf, specs, geometry=geometry_blobs)
+    names = ["snapshot_id", *map(quote_identifier, sql_names)]
+    rows = list(zip([snapshot_id] * len(gdf), *values, strict=True))
     sql = f"INSERT INTO {quote_identifier(kind)} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
     for start in range(0, len(rows), CHUNK_ROWS):
         insert_rows(conn, sql, rows[start : start + CHUNK_ROWS])
     schema.update_contents(conn, kind, gdf.geometry.total_bounds, now=now)
     log_event(conn, snapshot_id, "saved", now=now, by=meta["loaded_by"], reason=meta["note"])
     return snapshot_id
+
+
+def mark_rolled_back(conn: sqlite3.Connection, snapshot_id: int, *, now: str, by: str, reason: str) -> None:
+    """Mark a snapshot withdrawn.
+
+    Parameters
+    ----------
+    conn
+        An open connection, inside a write transaction.
+    snapshot_id
+        The snapshot.
+    now
+        The time, ISO text in UTC.
+    by
+        Who withdraws it.
+    reason
+        Why.
+    """
+    conn.execute(
+        "UPDATE snapshots SET rolled_back = 1, rolled_back_at = ?, rolled_back_by = ?, rollback_reason = ? WHERE snapshot_id = ?",
+        (now, by, reason, snapshot_id),
+    )
+
+
+def clear_rolled_back(conn: sqlite3.Connection, snapshot_id: int) -> None:
+    """Make a withdrawn snapshot count again.
+
+    Parameters
+    ----------
+    conn
+        An open connection, inside a write transaction.
+    snapshot_id
+        The snapshot.
+    """
+    conn.execute(
+        "UPDATE snapshots SET rolled_back = 0, rolled_back_at = NULL, rolled_back_by = NULL, rollback_reason = NULL WHERE snapshot_id = ?",
+        (snapshot_id,),
+    )
 
 
 def find_same_file(conn: sqlite3.Connection, kind: str, sha256: str) -> SnapshotInfo | None:
@@ -325,28 +258,6 @@ def all_infos(conn: sqlite3.Connection, kind: str | None) -> list[SnapshotInfo]:
     return [info_from_row(r) for r in rows]
 
 
-def _stored_specs(conn: sqlite3.Connection, info: SnapshotInfo, where: str) -> list[dict[str, Any]]:
-    (columns_json,) = conn.execute("SELECT columns_json FROM snapshots WHERE snapshot_id = ?", (info.snapshot_id,)).fetchone()
-    try:
-        specs = json.loads(columns_json)
-        if not all(isinstance(s, dict) and {"name", "type", "dtype"} <= s.keys() and ("sql" in s or "json" in s) for s in specs):
-            raise TypeError(columns_json)
-    except (TypeError, ValueError):
-        msg = f"{where}的列说明（snapshots.columns_json）已损坏，无法读取这个快照；请从备份恢复数据库。"
-        raise StoreError(msg) from None
-    return specs
-
-
-def _decode(column: list[Any], spec: dict[str, Any], where: str) -> Any:
-    if spec["type"] == "GEOMETRY":
-        return gpd.GeoSeries(geometries_from_blobs(column), crs=WGS84)
-    try:
-        return decode_column(column, sql_type=spec["type"], token=spec["dtype"], name=spec["name"])
-    except (TypeError, ValueError, OverflowError) as exc:
-        msg = f"{where}的列“{spec['name']}”中有无法读取的值（可能在程序外被修改）：{exc}。"
-        raise StoreError(msg) from exc
-
-
 def load_rows(conn: sqlite3.Connection, info: SnapshotInfo) -> gpd.GeoDataFrame:
     """Return the rows of a snapshot with its saved columns and dtypes, in EPSG:4326.
 
@@ -368,24 +279,13 @@ def load_rows(conn: sqlite3.Connection, info: SnapshotInfo) -> gpd.GeoDataFrame:
         A column the snapshot needs was renamed or dropped outside the app, or its values were damaged.
     """
     where = f"快照 #{info.snapshot_id}（{info.kind}）"
-    specs = _stored_specs(conn, info, where)
-    typed = [s for s in specs if "json" not in s]
-    keys = [s["json"] for s in specs if "json" in s]
-    names = [s["sql"] for s in typed] + ([schema.EXTRA_JSON] if keys else [])
+    (columns_json,) = conn.execute("SELECT columns_json FROM snapshots WHERE snapshot_id = ?", (info.snapshot_id,)).fetchone()
+    specs = columns.load_specs(columns_json, where=where)
+    names = columns.stored_names(specs)
     schema.require_columns(conn, info.kind, names, where=where)
     selected = ", ".join(map(quote_identifier, names)) or "NULL"
     sql = f"SELECT {selected} FROM {quote_identifier(info.kind)} WHERE snapshot_id = ? ORDER BY fid"
     rows = conn.execute(sql, (info.snapshot_id,)).fetchall()
     values = [list(v) for v in zip(*rows, strict=True)] if rows else [[] for _ in names]
-    stored = dict(zip((s["sql"] for s in typed), values, strict=False))
-    extras = decode_extras(values[-1], keys, where=where) if keys else {}
-    data: dict[str, Any] = {}
-    geometry_name = "geometry"
-    for spec in specs:
-        column = extras[spec["json"]] if "json" in spec else stored[spec["sql"]]
-        if spec["type"] == "GEOMETRY":
-            geometry_name = spec["name"]
-        data[spec["name"]] = _decode(column, spec, where)
-    gdf = gpd.GeoDataFrame(data, geometry=geometry_name, crs=WGS84)
-    gdf.attrs["snapshot"] = info.as_dict()
-    return gdf
+    stored = dict(zip(names, values, strict=False))
+    return columns.frame_from_columns(specs, stored, info, geometry=geometries_from_blobs, where=where)

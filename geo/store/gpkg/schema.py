@@ -35,8 +35,6 @@ QGIS reads the layers without one (it can add one on request).
 
 from __future__ import annotations
 
-import itertools
-import json
 import math
 import sqlite3
 from collections.abc import Iterable
@@ -45,8 +43,9 @@ from typing import Any, Final
 import pyproj
 
 from geo.errors import StoreError
-from geo.fields import stored_fields
-from geo.schema import ENTERPRISE_COLUMNS, PARK_COLUMNS
+from geo.store.columns import CANONICAL as CANONICAL
+from geo.store.columns import EXTRA_JSON as EXTRA_JSON
+from geo.store.columns import canonical_type as canonical_type
 from geo.store.gpkg import submissions as submissions
 from geo.store.gpkg.codec import quote_identifier
 
@@ -54,51 +53,9 @@ APPLICATION_ID: Final = 0x47504B47  # "GPKG"
 USER_VERSION: Final = 10200  # GeoPackage 1.2
 LAYOUT_VERSION: Final = 3
 LAYOUT_TABLE: Final = "parkmap_store"
-EXTRA_JSON: Final = "extra_json"
 SCHEMA_NOTE: Final = f"parkmap snapshot store, layout {LAYOUT_VERSION}"
 RESERVED: Final = frozenset({"fid", "geom", "snapshot_id", EXTRA_JSON})
-EXTRA_PREFIX: Final = "原表_"
 
-_SQL_TYPES: Final = {
-    "str": "TEXT",
-    "code": "TEXT",
-    "adcode": "TEXT",
-    "float": "DOUBLE",
-    "Int64": "INTEGER",
-    "int": "INTEGER",
-    "date": "DATE",
-    "bool": "BOOLEAN",
-}
-
-
-def canonical_type(kind: str, column: str) -> str:
-    """Return the GeoPackage column type of a canonical column, from its dtype in the field catalogue.
-
-    Parameters
-    ----------
-    kind
-        ``parks`` or ``enterprises``.
-    column
-        A canonical column name.
-
-    Returns
-    -------
-    str
-        The SQL type (``TEXT``, ``REAL``, ``INTEGER``, ``DATE`` ...).
-
-    Raises
-    ------
-    KeyError
-        ``column`` is not a stored field of ``kind`` (a catalogue mistake).
-    """
-    item = next((f for f in stored_fields(kind) if f.name == column), None)
-    if item is None:
-        msg = f"{column!r} is not a stored field of {kind}."
-        raise KeyError(msg)
-    return _SQL_TYPES[item.dtype]
-
-
-CANONICAL: Final = {"parks": PARK_COLUMNS, "enterprises": ENTERPRISE_COLUMNS}
 DESCRIPTIONS: Final = {
     "parks": "小微企业园 small-micro enterprise parks, every snapshot (filter by snapshot_id)",
     "enterprises": "小微企业 enterprises, every snapshot (filter by snapshot_id)",
@@ -299,29 +256,6 @@ def require_columns(conn: sqlite3.Connection, table: str, names: Iterable[str], 
             raise StoreError(msg)
 
 
-def extra_key(name: str, *, used: set[str], reserved: set[str]) -> str:
-    """Return the key an extra column gets in ``extra_json``: its name, or ``原表_<name>`` if that is taken.
-
-    Parameters
-    ----------
-    name
-        The extra column's name.
-    used
-        Keys already given (the new key is added).
-    reserved
-        Names that are not free (canonical columns, the geometry).
-
-    Returns
-    -------
-    str
-        The key.
-    """
-    numbered = (f"{EXTRA_PREFIX}{name}_{i}" for i in itertools.count(2))
-    key = next(c for c in itertools.chain((name, f"{EXTRA_PREFIX}{name}"), numbered) if c not in used and c not in reserved)
-    used.add(key)
-    return key
-
-
 def update_contents(conn: sqlite3.Connection, kind: str, bounds: Iterable[float], *, now: str) -> None:
     """Widen the layer extent in ``gpkg_contents`` to ``bounds`` and stamp ``last_change``.
 
@@ -347,19 +281,3 @@ def update_contents(conn: sqlite3.Connection, kind: str, bounds: Iterable[float]
             "max_x = max(coalesce(max_x, ?), ?), max_y = max(coalesce(max_y, ?), ?) WHERE table_name = ?",
             (now, min_x, min_x, min_y, min_y, max_x, max_x, max_y, max_y, table),
         )
-
-
-def dump_columns(specs: list[dict[str, Any]]) -> str:
-    """Return the JSON kept in ``snapshots.columns_json``.
-
-    Parameters
-    ----------
-    specs
-        The column specs from :func:`geo.store.gpkg.rows.column_specs`.
-
-    Returns
-    -------
-    str
-        JSON text.
-    """
-    return json.dumps(specs, ensure_ascii=False)

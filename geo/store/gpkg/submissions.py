@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any, Final
 
-from geo.errors import StoreError
-from geo.reporting.periods import parse_period
 from geo.reporting.submissions import Submission
+from geo.store.frames import SUBMISSION_COLUMNS, submission_from_row
 
 DDL: Final = (
     """CREATE TABLE IF NOT EXISTS submissions (
@@ -54,11 +53,7 @@ CURRENT_VIEW: Final = (
 LAYERS: Final = {
     "submission_parks": "Parks of every county submission (submission_id_, period_, state_); parkmap store",
 }
-_COLUMNS: Final = (
-    "s.submission_id, s.county_adcode, s.period, s.state, s.submitted_by, s.submitted_at, s.reviewed_by, s.reviewed_at, "
-    "s.reason, s.reporting_date, s.snapshot_id, n.source_name, s.row_count, s.changes_json, n.rolled_back"
-)
-_SELECT: Final = f"SELECT {_COLUMNS} FROM submissions s JOIN snapshots n ON n.snapshot_id = s.snapshot_id"
+_SELECT: Final = f"SELECT {SUBMISSION_COLUMNS} FROM submissions s JOIN snapshots n ON n.snapshot_id = s.snapshot_id"
 
 
 def create(conn: sqlite3.Connection) -> None:
@@ -81,33 +76,20 @@ def create(conn: sqlite3.Connection) -> None:
     conn.execute(attributes, ("submission_events", "submission_events", "Audit log of submissions and their review"))
 
 
-def _time(text: Any) -> datetime | None:
-    return None if text in (None, "") else datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+def present(conn: sqlite3.Connection) -> bool:
+    """Return True when the store has the submission tables (a store of layout 2 gets them with its next write).
 
+    Parameters
+    ----------
+    conn
+        An open connection.
 
-def _from_row(row: Sequence[Any]) -> Submission:
-    (sid, county, period, state, by, at, reviewed_by, reviewed_at, reason, reporting, snapshot_id, source, count, changes, rolled) = row
-    try:
-        return Submission(
-            submission_id=int(sid),
-            county_adcode=str(county),
-            period=parse_period(period),
-            state=state,
-            submitted_by=str(by),
-            submitted_at=_time(at) or datetime.min,
-            reviewed_by=str(reviewed_by or ""),
-            reviewed_at=_time(reviewed_at),
-            reason=str(reason or ""),
-            reporting_date=date.fromisoformat(str(reporting)),
-            snapshot_id=int(snapshot_id),
-            source_name=str(source),
-            row_count=int(count),
-            changes=json.loads(changes or "{}"),
-            counts=not bool(rolled),
-        )
-    except (TypeError, ValueError) as exc:
-        msg = f"报送 #{sid} 的记录已损坏（{exc}），可能在其他软件中被修改；请从备份恢复数据库。"
-        raise StoreError(msg) from exc
+    Returns
+    -------
+    bool
+        True when ``submissions`` exists.
+    """
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'submissions'").fetchone() is not None
 
 
 def all_submissions(conn: sqlite3.Connection) -> list[Submission]:
@@ -123,7 +105,7 @@ def all_submissions(conn: sqlite3.Connection) -> list[Submission]:
     list of Submission
         In the order they were made.
     """
-    return [_from_row(r) for r in conn.execute(f"{_SELECT} ORDER BY s.submission_id")]
+    return [submission_from_row(r) for r in conn.execute(f"{_SELECT} ORDER BY s.submission_id")]
 
 
 def find(conn: sqlite3.Connection, submission_id: object) -> Submission | None:
@@ -144,7 +126,7 @@ def find(conn: sqlite3.Connection, submission_id: object) -> Submission | None:
     if isinstance(submission_id, bool) or not isinstance(submission_id, int):
         return None
     row = conn.execute(f"{_SELECT} WHERE s.submission_id = ?", (submission_id,)).fetchone()
-    return None if row is None else _from_row(row)
+    return None if row is None else submission_from_row(row)
 
 
 def insert(

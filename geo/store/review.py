@@ -1,35 +1,31 @@
-"""The submission side of :class:`geo.store.gpkg.GeoPackageStore`: submit, review, and the consolidated register.
+"""The store's public methods for county submissions: submit, review, and the consolidated register.
 
-Kept apart from the snapshot methods so each file reads as one task; the class
-mixes both in. See :mod:`geo.store.gpkg.submissions` for the tables.
+Written once over a backend's row functions, as :mod:`geo.store.base` is for
+snapshots: a backend mixes both in and provides the connections and the SQL.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from types import ModuleType
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from geo.crs import WGS84
 from geo.errors import StoreError
 from geo.reporting.periods import Period
 from geo.reporting.submissions import STATE_LABELS, Submission, approve, in_force, return_submission
-from geo.store.gpkg import rows as rows
-from geo.store.gpkg import submissions as subs
+from geo.store.frames import consolidate, county_rows, duplicate_error, legacy_register, utc_text
 from geo.store.meta import SnapshotInfo, check_reporting_date, check_sha256, check_snapshot_frame, check_text
 
 
-def _has_submissions(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'submissions'").fetchone() is not None
-
-
 class SubmissionMethods:
-    """Submissions and the consolidated register; mixed into the GeoPackage store (which provides the connections)."""
+    """Submissions and the consolidated register; mixed into each store backend (see :mod:`geo.store.base`)."""
 
+    _rows: ModuleType
+    _subs: ModuleType
     _reading: Any
     _writing: Any
 
@@ -105,21 +101,19 @@ class SubmissionMethods:
             "note": check_text(note, name="note", required=False) or f"报送 {period.code}",
         }
         with self._writing() as conn:
-            same = rows.find_same_file(conn, "parks", meta["source_sha256"])
+            same = self._rows.find_same_file(conn, "parks", meta["source_sha256"])
             if same is not None:
-                from geo.store.gpkg import _duplicate
-
-                raise _duplicate(same)
-            snapshot_id = rows.write_snapshot(conn, gdf, meta)
+                raise duplicate_error(same)
+            snapshot_id = self._rows.write_snapshot(conn, gdf, meta)
             per_county = {c: int((found == c).sum()) for c in wanted}
-            ids = subs.insert(
+            ids = self._subs.insert(
                 conn,
                 snapshot_id=snapshot_id,
                 counties=per_county,
                 period=period.code,
                 reporting_date=day,
                 by=by,
-                now=rows.utc_text(at),
+                now=utc_text(at),
                 changes=changes or {},
                 approve=approve_now,
             )
@@ -169,13 +163,13 @@ class SubmissionMethods:
         by = check_text(by, name="by")
         with self._writing() as conn:
             found = self._find_or_raise(conn, submission_id)
-            now = rows.utc_text(at)
+            now = utc_text(at)
             try:
                 when = pd.Timestamp(now).to_pydatetime()
                 done = return_submission(found, by=by, at=when, reason=reason) if returning else approve(found, by=by, at=when)
             except ValueError as exc:
                 raise StoreError(str(exc)) from exc
-            subs.review(conn, submission_id, state=done.state, by=by, reason=done.reason, now=now)
+            self._subs.review(conn, submission_id, state=done.state, by=by, reason=done.reason, now=now)
         return self.submission(submission_id)
 
     # ------------------------------------------------------------ reading
@@ -189,9 +183,9 @@ class SubmissionMethods:
             Every county submission of every period, in any state.
         """
         with self._reading() as conn:
-            if conn is None or not _has_submissions(conn):
+            if conn is None or not self._subs.present(conn):
                 return []
-            return subs.all_submissions(conn)
+            return self._subs.all_submissions(conn)
 
     def submission(self, submission_id: int) -> Submission:
         """Return one submission.
@@ -224,8 +218,8 @@ class SubmissionMethods:
         """
         with self._reading() as conn:
             found = self._find_or_raise(conn, submission_id)
-            frame = rows.load_rows(conn, _info(conn, found.snapshot_id))
-        return _county_rows(frame, found.county_adcode)
+            frame = self._rows.load_rows(conn, self._info(conn, found.snapshot_id))
+        return county_rows(frame, found.county_adcode)
 
     def register(self, as_of: date | None = None) -> gpd.GeoDataFrame | None:
         """Return the city's consolidated register: per county, its approved submission in force at ``as_of``.
@@ -244,14 +238,14 @@ class SubmissionMethods:
         with self._reading() as conn:
             if conn is None:
                 return None
-            if not _has_submissions(conn):  # a store of an older layout, not yet migrated by a write
-                info = rows.latest_info(conn, "parks", as_of)
-                return None if info is None else _legacy(rows.load_rows(conn, info), info)
-            chosen = in_force(subs.all_submissions(conn), as_of=as_of or date.max)
+            if not self._subs.present(conn):  # a store of an older layout, not yet migrated by a write
+                info = self._rows.latest_info(conn, "parks", as_of)
+                return None if info is None else legacy_register(self._rows.load_rows(conn, info), info)
+            chosen = in_force(self._subs.all_submissions(conn), as_of=as_of or date.max)
             if not chosen:
                 return None
-            frames = {sid: rows.load_rows(conn, _info(conn, sid)) for sid in {s.snapshot_id for s in chosen.values()}}
-        return _consolidate(frames, chosen)
+            frames = {sid: self._rows.load_rows(conn, self._info(conn, sid)) for sid in {s.snapshot_id for s in chosen.values()}}
+        return consolidate(frames, chosen)
 
     def in_force(self, as_of: date | None = None) -> dict[str, Submission]:
         """Return, per county, the approved submission in force at ``as_of`` (None: now).
@@ -270,8 +264,8 @@ class SubmissionMethods:
 
     # ------------------------------------------------------------ internals
 
-    def _find_or_raise(self, conn: sqlite3.Connection | None, submission_id: int) -> Submission:
-        found = None if conn is None or not _has_submissions(conn) else subs.find(conn, submission_id)
+    def _find_or_raise(self, conn: Any, submission_id: int) -> Submission:
+        found = None if conn is None or not self._subs.present(conn) else self._subs.find(conn, submission_id)
         if found is None:
             raise self._no_submission(submission_id)
         return found
@@ -279,57 +273,12 @@ class SubmissionMethods:
     def _no_submission(self, submission_id: object) -> StoreError:
         return StoreError(f"没有编号为 {submission_id!r} 的报送；可用 python -m geo.reporting status 查看各区县的报送。")
 
-
-def _info(conn: sqlite3.Connection, snapshot_id: int) -> SnapshotInfo:
-    info = rows.find_info(conn, snapshot_id)
-    if info is None:
-        msg = f"报送所指的快照 #{snapshot_id} 不在数据库中（可能在其他软件中被删除）；请从备份恢复数据库。"
-        raise StoreError(msg)
-    return info
-
-
-def _county_rows(frame: gpd.GeoDataFrame, county: str) -> gpd.GeoDataFrame:
-    out = frame[frame["county_adcode"].astype(str) == county].reset_index(drop=True)
-    out.attrs = dict(frame.attrs)
-    return out
-
-
-def _legacy(frame: gpd.GeoDataFrame, info: SnapshotInfo) -> gpd.GeoDataFrame:
-    out = frame.assign(submission_id=pd.NA, period="")
-    out.attrs = {"snapshot": info.as_dict(), "register": {}}
-    return out
-
-
-def _consolidate(frames: Mapping[int, gpd.GeoDataFrame], chosen: Mapping[str, Submission]) -> gpd.GeoDataFrame:
-    """Each county's rows from its snapshot in force, in the snapshot's own row order, newest snapshot first."""
-    by_snapshot: dict[int, dict[str, Submission]] = {}
-    for county, sub in chosen.items():
-        by_snapshot.setdefault(sub.snapshot_id, {})[county] = sub
-    parts = []
-    for snapshot_id in sorted(by_snapshot, reverse=True):
-        frame, mine = frames[snapshot_id], by_snapshot[snapshot_id]
-        county = frame["county_adcode"].astype(str)
-        rows_ = frame[county.isin(list(mine))]
-        ids = county[county.isin(list(mine))].map({c: s.submission_id for c, s in mine.items()})
-        periods = county[county.isin(list(mine))].map({c: s.period.code for c, s in mine.items()})
-        parts.append(rows_.assign(submission_id=ids.astype("int64"), period=periods))
-    nonempty = [p for p in parts if len(p)]
-    out = nonempty[0].reset_index(drop=True) if len(nonempty) == 1 else pd.concat(nonempty or parts[:1], ignore_index=True)
-    result = gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84)
-    newest = max(chosen.values(), key=lambda s: (s.describes, s.snapshot_id))
-    result.attrs = {
-        "snapshot": dict(frames[newest.snapshot_id].attrs.get("snapshot", {})),
-        "register": {
-            c: {
-                "submission_id": s.submission_id,
-                "period": s.period.code,
-                "reporting_date": s.describes.isoformat(),
-                "snapshot_id": s.snapshot_id,
-            }
-            for c, s in sorted(chosen.items())
-        },
-    }
-    return result
+    def _info(self, conn: Any, snapshot_id: int) -> SnapshotInfo:
+        info = self._rows.find_info(conn, snapshot_id)
+        if info is None:
+            msg = f"报送所指的快照 #{snapshot_id} 不在数据库中（可能在其他软件中被删除）；请从备份恢复数据库。"
+            raise StoreError(msg)
+        return info
 
 
 __all__ = ["STATE_LABELS", "SubmissionMethods"]
