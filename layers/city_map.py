@@ -37,6 +37,7 @@ FIT_PADDING_PX = 20
 # (bottom-right corner, as wide as its widest line) and the notice along the bottom (bottom-left corner).
 LEGEND_RESERVE_PX, NOTICE_RESERVE_PX = 230, 100
 PRESENTATION_LEGEND_RESERVE_PX, PRESENTATION_NOTICE_RESERVE_PX = 320, 130
+BOX_GAP_PX = 8  # between a county and the legend or notice box, in the browser's fit
 
 # Presentation mode on a projector: the map fills its frame's height (the app sizes the frame to the
 # viewport), the legend never grows past the frame, the mouse wheel scrolls nothing instead of zooming
@@ -56,19 +57,33 @@ html, body {overflow: hidden;}
 {% endmacro %}
 """
 
-# Fits the map to the focus (the city, or the drilled county) once its overlays are on it and again
-# whenever the frame changes size: the app cannot know the viewport's height, the browser does.
-# Deferred, so it runs after streamlit-folium's own setView for the same render.
+# Fits the map to the focus (the city, or the drilled county) in the browser, at the frame's real size, with
+# the legend (right) and the notice (bottom) measured where they are drawn, so no county hides under them;
+# the fixed reserves are used when a box is not on the map. It fits once its overlays are on the map, and
+# again only when the focus, the frame's size or the boxes' room changes: a filter change keeps the view the
+# planner panned to. Deferred, and after any zoom animation, so it follows streamlit-folium's own setView.
 _FIT_TO_FOCUS_TEMPLATE = """
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = new (L.Layer.extend({
   onAdd: function(map) {
     var bounds = L.latLngBounds({{ this.bounds_json }});
+    var room = function(selector, side, fallback) {
+      var box = map.getContainer().querySelector(selector);
+      if (!box || !box.offsetWidth) { return fallback; }
+      var frame = map.getContainer().getBoundingClientRect(), rect = box.getBoundingClientRect();
+      return (side === 'right' ? frame.right - rect.left : frame.bottom - rect.top) + {{ this.gap_px }};
+    };
     var fit = this._fit = function() {
       // a zoom animation under way (streamlit-folium's own setView) would swallow the new view: fit when it ends
       if (map._animatingZoom) { map.once('zoomend', fit); return; }
+      var size = map.getSize();
+      var right = Math.min(room('.parkmap-legend', 'right', {{ this.reserve_right_px }}), size.x / 2);
+      var bottom = Math.min(room('.parkmap-notice', 'bottom', {{ this.reserve_bottom_px }}), size.y / 2);
+      var done = [{{ this.bounds_json }}, size.x, size.y, Math.round(right), Math.round(bottom)].join('|');
+      if (map._parkmapFitted === done) { return; }
+      map._parkmapFitted = done;
       map.fitBounds(bounds, {paddingTopLeft: [{{ this.padding_px }}, {{ this.padding_px }}],
-                             paddingBottomRight: [{{ this.reserve_right_px }}, {{ this.reserve_bottom_px }}], animate: false});
+                             paddingBottomRight: [right, bottom], animate: false});
     };
     setTimeout(fit, 0);
     map.on('resize', this._fit);
@@ -76,6 +91,13 @@ var {{ this.get_name() }} = new (L.Layer.extend({
   onRemove: function(map) { map.off('resize', this._fit); }
 }))();
 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+# While the map shows a found park (the app's own centre and zoom), the next fit must happen whatever it was.
+_FORGET_FIT_TEMPLATE = """
+{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}._parkmapFitted = null;
 {% endmacro %}
 """
 
@@ -91,7 +113,7 @@ class _PresentationFrame(MacroElement):
 
 
 class _FitToFocus(MacroElement):
-    """Fit the map to (min_lon, min_lat, max_lon, max_lat) in the browser, at the frame's real size."""
+    """Fit the map to (min_lon, min_lat, max_lon, max_lat) in the browser, at the frame's real size, clear of legend and notice."""
 
     _template = Template(_FIT_TO_FOCUS_TEMPLATE)
 
@@ -101,6 +123,7 @@ class _FitToFocus(MacroElement):
         *,
         padding_px: int = FIT_PADDING_PX,
         reserve_px: tuple[int, int] = (PRESENTATION_LEGEND_RESERVE_PX, PRESENTATION_NOTICE_RESERVE_PX),
+        gap_px: int = BOX_GAP_PX,
     ) -> None:
         super().__init__()
         self._name = "FitToFocus"
@@ -108,6 +131,17 @@ class _FitToFocus(MacroElement):
         self.bounds_json = json.dumps([[min_lat, min_lon], [max_lat, max_lon]])
         self.padding_px = int(padding_px)
         self.reserve_right_px, self.reserve_bottom_px = (int(v) for v in reserve_px)
+        self.gap_px = int(gap_px)
+
+
+class _ForgetFit(MacroElement):
+    """Make the next :class:`_FitToFocus` fit even if the focus is the one fitted last (the map showed a found park)."""
+
+    _template = Template(_FORGET_FIT_TEMPLATE)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ForgetFit"
 
 
 @dataclass(frozen=True)
@@ -186,8 +220,14 @@ def city_base_map(
     return m
 
 
-def overlay_group(content: MapContent, *, lang: str = "zh", basemap: str = "none", presentation: bool = False) -> folium.FeatureGroup:
+def overlay_group(
+    content: MapContent, *, lang: str = "zh", basemap: str = "none", presentation: bool = False, fit: bool = True
+) -> folium.FeatureGroup:
     """Return every overlay as one feature group: choropleth, labels, enterprise layers, parks, legends, notices.
+
+    The group also fits the map to the city (or the selected county) in the browser, at the frame's real size
+    and clear of the legend and the notice as drawn there; it fits again only when that focus, the frame's
+    size or the boxes' room changes, so a filter change keeps the view the planner panned to.
 
     Parameters
     ----------
@@ -198,8 +238,10 @@ def overlay_group(content: MapContent, *, lang: str = "zh", basemap: str = "none
     basemap
         A key of :data:`layers.base.BASEMAPS`; overlays are drawn in its datum.
     presentation
-        Draw for a projector: title on the map, larger legend and notice text, and the map fitted to the
-        city (or the selected county) in the browser, at the frame's real size.
+        Draw for a projector: title on the map, larger legend and notice text.
+    fit
+        Fit the map in the browser (see above). ``False`` while the app moves the map itself (to a found
+        park): the map stays where the app puts it, and the next fit happens whatever it was before.
 
     Returns
     -------
@@ -250,8 +292,12 @@ def overlay_group(content: MapContent, *, lang: str = "zh", basemap: str = "none
     notice_control(list(content.notice_lines), warning=warning, font_px=font_px).add_to(group)
     if presentation and content.title:
         title_control(content.title, subtitle=content.subtitle).add_to(group)
-    if presentation:
+    if not fit:
+        group.add_child(_ForgetFit())
+    elif presentation:
         group.add_child(_FitToFocus(focus_bounds(content, basemap=basemap)))
+    else:
+        group.add_child(_FitToFocus(focus_bounds(content, basemap=basemap), reserve_px=(LEGEND_RESERVE_PX, NOTICE_RESERVE_PX)))
     return group
 
 
@@ -378,7 +424,7 @@ def city_map(
         content.counties, lang=lang, basemap=basemap, tianditu_key=tianditu_key, asset_base_url=asset_base_url, presentation=presentation
     )
     overlay_group(content, lang=lang, basemap=basemap, presentation=presentation).add_to(m)
-    if not presentation:  # (presentation mode fits itself in the browser, with the same room kept free)
+    if not presentation:  # the first view before the browser fits it (with the legend and notice as drawn)
         min_lon, min_lat, max_lon, max_lat = focus_bounds(content, basemap=basemap)
         m.fit_bounds(
             [[min_lat, min_lon], [max_lat, max_lon]],

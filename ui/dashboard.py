@@ -37,7 +37,7 @@ from ui.words import plan_words
 
 MAP_KEY = "citymap"
 CITY_ZOOM, COUNTY_ZOOM = 10, 11
-MAP_WIDTH_GUESS_PX = 950  # the wide layout's map on a 1440-px screen; only used to choose the zoom
+MAP_WIDTH_GUESS_PX = 950  # the wide layout's map on a 1440-px screen: the first view only (the browser fits the map to its frame)
 
 
 def _on_map_change() -> None:
@@ -324,7 +324,8 @@ def _map_section(
     if BASEMAPS[basemap].needs_key and not key:
         st.warning(t("tianditu_no_key", lang))
         basemap = "none"
-    # in presentation mode CSS sizes the frame to the viewport and the map fits itself there; the guess only starts it
+    # the map fits itself to its frame in the browser, clear of the legend and the notice as drawn there (in
+    # presentation mode CSS sizes the frame to the viewport); the guessed view only starts it
     height = PRESENTATION_HEIGHT_GUESS_PX if presentation else 640
     width = PRESENTATION_WIDTH_GUESS_PX if presentation else MAP_WIDTH_GUESS_PX
     base = _base_map(basemap, key, lang, presentation)
@@ -335,7 +336,7 @@ def _map_section(
         key=MAP_KEY,
         height=height,
         use_container_width=True,
-        feature_group_to_add=overlay_group(content, lang=lang, basemap=basemap, presentation=presentation),
+        feature_group_to_add=overlay_group(content, lang=lang, basemap=basemap, presentation=presentation, fit=focus is None),
         center=focus["center"] if focus else view_.center,
         zoom=focus["zoom"] if focus else view_.zoom,
         returned_objects=["last_active_drawing", "last_clicked"],

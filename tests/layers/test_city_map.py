@@ -80,7 +80,27 @@ def test_base_map_stays_the_same_while_overlays_change(two_counties, three_parks
     assert "park_id" not in first
     group = overlay_group(_content(two_counties, three_parks, notice_lines=["x"]))
     kinds = [type(c).__name__ for c in group._children.values()]
-    assert kinds == ["GeoJson", "FeatureGroup", "GeoJson", "MapBox", "MapBox"]  # choropleth, labels, parks, legend, notice
+    # choropleth, labels, parks, legend, notice, and the fit in the browser
+    assert kinds == ["GeoJson", "FeatureGroup", "GeoJson", "MapBox", "MapBox", "_FitToFocus"]
+
+
+def test_the_normal_map_fits_in_the_browser_clear_of_the_legend_and_notice_as_drawn(two_counties, three_parks) -> None:
+    """The frame's real width is known only in the browser (a 1366-px screen's map is narrower than the guess)."""
+    html = city_map(_content(two_counties, three_parks, selected_adcode="330603")).get_root().render()
+    assert "fitBounds(bounds" in html
+    assert "querySelector(selector)" in html and "'.parkmap-legend', 'right'" in html and "'.parkmap-notice', 'bottom'" in html
+    assert f"'.parkmap-legend', 'right', {LEGEND_RESERVE_PX}" in html  # the fixed room only when a box is missing
+    assert "[[29.9, 120.4], [30.0, 120.5]]" in html
+    assert "_parkmapFitted === done" in html  # fitted again only when the focus, frame or boxes change
+
+
+def test_a_found_park_keeps_the_app_view_and_the_next_fit_happens(two_counties, three_parks) -> None:
+    group = overlay_group(_content(two_counties, three_parks), fit=False)
+    kinds = [type(c).__name__ for c in group._children.values()]
+    assert "_FitToFocus" not in kinds and kinds[-1] == "_ForgetFit"
+    m = city_base_map(two_counties)
+    group.add_to(m)
+    assert "._parkmapFitted = null;" in m.get_root().render()
 
 
 def test_fit_zoom_and_view_follow_the_selected_county(two_counties, three_parks) -> None:
