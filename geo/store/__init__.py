@@ -14,8 +14,12 @@ layout and how writes stay atomic); QGIS opens it directly: layers
 ``enterprises_current`` (views of the current ones) and ``snapshots``. A
 register's own extra columns are kept in one ``extra_json`` text column (a
 JSON object per row) and come back as columns on load.
+A ``postgresql://`` location is a shared PostGIS database instead
+(:mod:`geo.store.postgis`: the same tables and views in the schema
+``parkmap``), with the same behaviour: both backends inherit their public
+methods from :mod:`geo.store.base` and :mod:`geo.store.review`.
 Code outside this package talks only to the :class:`SnapshotStore` protocol
-and :func:`open_store`, so a PostGIS store can be added later.
+and :func:`open_store`.
 
 Examples
 --------
@@ -73,7 +77,7 @@ class SnapshotStore(Protocol):
 
     @property
     def location(self) -> Path | str:
-        """Where the data lives (a file path, or later a database URL)."""
+        """Where the data lives (a file path, or a database URL with its password masked)."""
         ...
 
     def save_snapshot(
@@ -435,26 +439,30 @@ def open_store(location: str | Path | None = None) -> SnapshotStore:
     Parameters
     ----------
     location
-        A ``.gpkg`` file path (created by the first save), or a database URL.
+        A ``.gpkg`` file path (created by the first save), or a
+        ``postgresql://`` / ``postgres://`` database URL (a PostGIS store).
 
     Returns
     -------
     SnapshotStore
-        The store (nothing is created before the first save).
+        The store (nothing is created before the first save; a PostGIS
+        schema of an older version is migrated when the URL's role owns the database).
 
     Raises
     ------
     StoreError
-        A ``postgresql://`` URL (not supported yet), another URL scheme, a
-        path that does not end in ``.gpkg``, or a file that is not a GeoPackage.
+        Another URL scheme, a path that does not end in ``.gpkg``, a file
+        that is not a GeoPackage, or a database that cannot be reached or is
+        of another schema version (in plain words, never with the password).
     """
     target = store_location() if location is None else location
     if isinstance(target, str) and target.startswith(_POSTGRES_SCHEMES):
-        msg = (
-            "PostGIS stores (postgresql://...) are not supported yet. "
-            f"Set {STORE_ENV_VAR} to a GeoPackage file path such as data/store/parkmap.gpkg."
-        )
-        raise StoreError(msg)
+        if target.startswith("postgresql+"):
+            msg = f"Give {STORE_ENV_VAR} as postgresql://user:password@host:port/database (without a driver name such as +psycopg)."
+            raise StoreError(msg)
+        from geo.store.postgis import PostgisStore  # psycopg is imported only for a database store
+
+        return PostgisStore(target)
     if isinstance(target, str) and "://" in target:
         msg = f"Unknown store location {target!r}: set {STORE_ENV_VAR} to a GeoPackage file path ending in .gpkg."
         raise StoreError(msg)

@@ -273,6 +273,29 @@ def stored_names(specs: Sequence[dict[str, Any]]) -> list[str]:
     return typed + ([EXTRA_JSON] if any("json" in s for s in specs) else [])
 
 
+def require_columns(present: Mapping[str, Any], table: str, names: Sequence[str], *, where: str) -> None:
+    """Raise naming the first of ``names`` that ``table`` lacks (renamed or dropped outside the app, e.g. in QGIS).
+
+    Parameters
+    ----------
+    present
+        The table's columns, by lower-case name.
+    table
+        The table's name.
+    names
+        The columns needed.
+    where
+        Names the snapshot in the message.
+    """
+    for name in names:
+        if name.lower() not in present:
+            msg = (
+                f"{where}需要表 {table} 中的列“{name}”，但数据库里没有这一列（可能在 QGIS 等软件中被改名或删除）。"
+                "请把该列名改回，或从备份恢复数据库；数据未改动。"
+            )
+            raise StoreError(msg)
+
+
 def _decode(column: list[Any], spec: dict[str, Any], where: str, geometry: GeometryDecoder) -> Any:
     if spec["type"] == "GEOMETRY":
         return gpd.GeoSeries(geometry(column), crs=WGS84)

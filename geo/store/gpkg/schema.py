@@ -43,6 +43,7 @@ from typing import Any, Final
 import pyproj
 
 from geo.errors import StoreError
+from geo.store import columns as columns
 from geo.store.columns import CANONICAL as CANONICAL
 from geo.store.columns import EXTRA_JSON as EXTRA_JSON
 from geo.store.columns import canonical_type as canonical_type
@@ -246,14 +247,7 @@ def require_columns(conn: sqlite3.Connection, table: str, names: Iterable[str], 
     where
         Names the snapshot in the message.
     """
-    present = table_columns(conn, table)
-    for name in names:
-        if name.lower() not in present:
-            msg = (
-                f"{where}需要表 {table} 中的列“{name}”，但数据库里没有这一列（可能在 QGIS 等软件中被改名或删除）。"
-                "请把该列名改回，或从备份恢复数据库；数据未改动。"
-            )
-            raise StoreError(msg)
+    columns.require_columns(table_columns(conn, table), table, list(names), where=where)
 
 
 def update_contents(conn: sqlite3.Connection, kind: str, bounds: Iterable[float], *, now: str) -> None:

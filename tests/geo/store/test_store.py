@@ -1,4 +1,4 @@
-"""The snapshot store: round trips, history, rollback, atomic and concurrent writes."""
+"""The snapshot store: round trips, history, rollback, atomic and concurrent writes (both backends, see conftest.py)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ from geo.store import (
     store_location,
 )
 from geo.store.gpkg import rows as store_gpkg_rows
+from geo.store.postgis import PostgisStore
+from tests.geo.store.conftest import nothing_stored, snapshot_actions
 
 HOSTILE = ["<img src=x onerror=alert(1)>", "=1+1", "+SUM(A1:A9)", "-2", "@cmd", "'; DROP TABLE parks;--", 'a"b', "柯桥区\n第二行"]
 SHA = hashlib.sha256(b"register").hexdigest()
@@ -118,15 +120,10 @@ def save(store: SnapshotStore, gdf: gpd.GeoDataFrame, day: date, *, kind: str = 
     return info.snapshot_id
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> GeoPackageStore:
-    return GeoPackageStore(tmp_path / "store" / "parkmap.gpkg")
-
-
 # ---------------------------------------------------------------- round trips
 
 
-def test_parks_round_trip_keeps_values_columns_and_dtypes(store: GeoPackageStore) -> None:
+def test_parks_round_trip_keeps_values_columns_and_dtypes(store: SnapshotStore) -> None:
     parks = make_parks(8)
     before = parks.copy()
     loaded = store.load_snapshot(save(store, parks, date(2023, 12, 31)))
@@ -139,7 +136,7 @@ def test_parks_round_trip_keeps_values_columns_and_dtypes(store: GeoPackageStore
     assert loaded.attrs["snapshot"]["reporting_date"] == date(2023, 12, 31)
 
 
-def test_enterprises_round_trip_keeps_nullable_booleans(store: GeoPackageStore) -> None:
+def test_enterprises_round_trip_keeps_nullable_booleans(store: SnapshotStore) -> None:
     firms = make_enterprises(7)
     loaded = store.load_snapshot(save(store, firms, date(2023, 6, 30), kind="enterprises"))
     assert_geodataframe_equal(loaded, firms)
@@ -167,14 +164,14 @@ OTHER_COLUMNS: dict[str, pd.Series] = {
 
 
 @pytest.mark.parametrize("label", list(OTHER_COLUMNS))
-def test_extra_columns_of_other_dtypes_round_trip(store: GeoPackageStore, label: str) -> None:
+def test_extra_columns_of_other_dtypes_round_trip(store: SnapshotStore, label: str) -> None:
     parks = make_parks(3)
     parks.insert(5, label, OTHER_COLUMNS[label].to_numpy() if label == "object text" else OTHER_COLUMNS[label].array)
     loaded = store.load_snapshot(save(store, parks, date(2023, 1, 1)))
     assert_geodataframe_equal(loaded, parks)
 
 
-def test_polygons_empty_and_missing_geometries_round_trip(store: GeoPackageStore) -> None:
+def test_polygons_empty_and_missing_geometries_round_trip(store: SnapshotStore) -> None:
     parks = make_parks(4)
     parcel = shapely.Polygon([(120.5, 30.0), (120.51, 30.0), (120.51, 30.01), (120.5, 30.0)])
     holed = shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (2, 1), (2, 2), (1, 1)]])
@@ -183,7 +180,7 @@ def test_polygons_empty_and_missing_geometries_round_trip(store: GeoPackageStore
     assert_geodataframe_equal(loaded, parks)
 
 
-def test_renamed_geometry_and_non_text_column_names(store: GeoPackageStore) -> None:
+def test_renamed_geometry_and_non_text_column_names(store: SnapshotStore) -> None:
     parks = make_parks(3).rename_geometry("location")
     parks[2021] = [1.0, 2.0, 3.0]
     loaded = store.load_snapshot(save(store, parks, date(2023, 1, 1)))
@@ -191,14 +188,14 @@ def test_renamed_geometry_and_non_text_column_names(store: GeoPackageStore) -> N
     assert_geodataframe_equal(loaded, parks.rename(columns={2021: "2021"}))
 
 
-def test_mixed_object_column_is_stored_as_the_text_of_each_value(store: GeoPackageStore) -> None:
+def test_mixed_object_column_is_stored_as_the_text_of_each_value(store: SnapshotStore) -> None:
     parks = make_parks(4)
     parks["批次"] = pd.Series([1, "第二批", None, 2.5], dtype=object)
     loaded = store.load_snapshot(save(store, parks, date(2023, 1, 1)))
     assert loaded["批次"].tolist() == ["1", "第二批", None, "2.5"]
 
 
-def test_extra_column_changing_type_and_clashing_names_keep_each_snapshot_exact(store: GeoPackageStore) -> None:
+def test_extra_column_changing_type_and_clashing_names_keep_each_snapshot_exact(store: SnapshotStore) -> None:
     first = make_parks(4)
     first["备注"] = ["甲", None, "乙", "丙"]
     first["NAME"] = ["upper-case twin of name"] * 4
@@ -213,10 +210,12 @@ def test_extra_column_changing_type_and_clashing_names_keep_each_snapshot_exact(
     assert_geodataframe_equal(store.load_snapshot(id2), second)
 
 
+_TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="\x00"))  # PostgreSQL refuses U+0000
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(texts=st.lists(st.one_of(st.none(), st.text(alphabet=st.characters(exclude_categories=("Cs",)))), min_size=4, max_size=4))
-def test_any_text_is_stored_exactly(tmp_path_factory: pytest.TempPathFactory, texts: list[str | None]) -> None:
-    store = GeoPackageStore(tmp_path_factory.mktemp("text") / "s.gpkg")
+@given(texts=st.lists(st.one_of(st.none(), _TEXT), min_size=4, max_size=4))
+def test_any_text_is_stored_exactly(store: SnapshotStore, texts: list[str | None]) -> None:
     parks = make_parks(4)
     parks["name"] = pd.Series(texts, dtype=object)
     loaded = store.load_snapshot(save(store, parks, date(2023, 1, 1)))
@@ -226,7 +225,7 @@ def test_any_text_is_stored_exactly(tmp_path_factory: pytest.TempPathFactory, te
 # ---------------------------------------------------------------- metadata and history
 
 
-def test_metadata_is_recorded_and_listed(store: GeoPackageStore) -> None:
+def test_metadata_is_recorded_and_listed(store: SnapshotStore) -> None:
     start = datetime.now(UTC)
     info = store.save_snapshot(
         make_parks(6),
@@ -250,7 +249,7 @@ def test_metadata_is_recorded_and_listed(store: GeoPackageStore) -> None:
     assert store.snapshot_info(info.snapshot_id) == info
 
 
-def test_history_current_and_as_of_before_between_and_after(store: GeoPackageStore) -> None:
+def test_history_current_and_as_of_before_between_and_after(store: SnapshotStore) -> None:
     mid = save(store, make_parks(4, offset=10), date(2023, 6, 30))
     end = save(store, make_parks(5, offset=20), date(2023, 12, 31))
     early = save(store, make_parks(3), date(2022, 12, 31))  # imported last, reported first
@@ -265,13 +264,13 @@ def test_history_current_and_as_of_before_between_and_after(store: GeoPackageSto
     assert store.current("enterprises") is None and store.is_empty("enterprises") and not store.is_empty("parks")
 
 
-def test_same_reporting_date_later_import_wins(store: GeoPackageStore) -> None:
+def test_same_reporting_date_later_import_wins(store: SnapshotStore) -> None:
     save(store, make_parks(3), date(2023, 12, 31))
     second = save(store, make_parks(4), date(2023, 12, 31))
     assert store.latest_info("parks").snapshot_id == second
 
 
-def test_rollback_and_restore(store: GeoPackageStore) -> None:
+def test_rollback_and_restore(store: SnapshotStore) -> None:
     good = save(store, make_parks(3), date(2023, 6, 30))
     bad = save(store, make_parks(4, offset=5), date(2023, 12, 31))
     info = store.rollback(bad, by="李科长", reason="重复导入 <script>")
@@ -291,12 +290,10 @@ def test_rollback_and_restore(store: GeoPackageStore) -> None:
     store.rollback(good, by="x", reason="y")
     store.rollback(bad, by="x", reason="y")
     assert store.is_empty("parks") and store.current("parks") is None
-    with sqlite3.connect(store.location) as conn:
-        actions = [r[0] for r in conn.execute("SELECT action FROM snapshot_events WHERE snapshot_id = ? ORDER BY event_id", (bad,))]
-    assert actions == ["saved", "rolled_back", "restored", "rolled_back"]
+    assert snapshot_actions(store, bad) == ["saved", "rolled_back", "restored", "rolled_back"]
 
 
-def test_unknown_snapshot_ids_are_refused(store: GeoPackageStore) -> None:
+def test_unknown_snapshot_ids_are_refused(store: SnapshotStore) -> None:
     with pytest.raises(StoreError, match="no snapshot 7"):
         store.load_snapshot(7)
     save(store, make_parks(2), date(2023, 1, 1))
@@ -305,10 +302,10 @@ def test_unknown_snapshot_ids_are_refused(store: GeoPackageStore) -> None:
             call()
 
 
-def test_reading_an_empty_store_creates_nothing(store: GeoPackageStore) -> None:
+def test_reading_an_empty_store_creates_nothing(store: SnapshotStore) -> None:
     assert store.list_snapshots().empty and list(store.list_snapshots().columns) == list(SNAPSHOT_COLUMNS)
     assert store.current("parks") is None and store.as_of("parks", date(2023, 1, 1)) is None and store.is_empty("parks")
-    assert not store.location.exists()
+    assert store.list_submissions() == [] and store.register() is None and nothing_stored(store)
 
 
 # ---------------------------------------------------------------- refusals
@@ -318,7 +315,7 @@ NOT_WGS84 = [(None, "no coordinate reference system"), ("EPSG:4490", "EPSG:4326"
 
 
 @pytest.mark.parametrize(("crs", "match"), NOT_WGS84)
-def test_data_not_in_wgs84_is_refused(store: GeoPackageStore, crs: str | None, match: str) -> None:
+def test_data_not_in_wgs84_is_refused(store: SnapshotStore, crs: str | None, match: str) -> None:
     parks = make_parks(2)
     if crs is None:
         parks = gpd.GeoDataFrame(pd.DataFrame(parks.drop(columns="geometry")), geometry=list(parks.geometry))
@@ -326,7 +323,7 @@ def test_data_not_in_wgs84_is_refused(store: GeoPackageStore, crs: str | None, m
         parks = parks.set_crs(crs, allow_override=True)
     with pytest.raises(CRSError, match=match):
         save(store, parks, date(2023, 1, 1))
-    assert not store.location.exists()
+    assert nothing_stored(store)
 
 
 @pytest.mark.parametrize(
@@ -340,14 +337,14 @@ def test_data_not_in_wgs84_is_refused(store: GeoPackageStore, crs: str | None, m
         ({"reporting_date": date.today() + timedelta(days=30)}, "in the future"),
     ],
 )
-def test_bad_metadata_is_refused(store: GeoPackageStore, change: dict[str, Any], match: str) -> None:
+def test_bad_metadata_is_refused(store: SnapshotStore, change: dict[str, Any], match: str) -> None:
     args = {"kind": "parks", "reporting_date": date(2023, 1, 1), "source_name": "a.xlsx", "source_sha256": SHA, "loaded_by": "me", **change}
     with pytest.raises(StoreError, match=match):
         store.save_snapshot(make_parks(2), **args)
-    assert not store.location.exists()
+    assert nothing_stored(store)
 
 
-def test_empty_frames_twin_geometry_columns_and_unstorable_values_are_refused(store: GeoPackageStore) -> None:
+def test_empty_frames_twin_geometry_columns_and_unstorable_values_are_refused(store: SnapshotStore) -> None:
     with pytest.raises(StoreError, match="no rows"):
         save(store, make_parks(2).iloc[:0], date(2023, 1, 1))
     twin = make_parks(2)
@@ -392,7 +389,8 @@ def _failing_writer(monkeypatch: pytest.MonkeyPatch, calls: list[int], *, path: 
     monkeypatch.setattr(store_gpkg_rows, "insert_rows", writer)
 
 
-def test_failed_save_leaves_the_store_byte_for_byte_unchanged(store: GeoPackageStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_save_leaves_the_store_byte_for_byte_unchanged(gpkg_store: GeoPackageStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = gpkg_store
     first = save(store, make_parks(3), date(2023, 6, 30))
     before_bytes = store.location.read_bytes()
     before_listing = store.list_snapshots()
@@ -415,7 +413,8 @@ def test_failed_save_leaves_the_store_byte_for_byte_unchanged(store: GeoPackageS
     assert "extra_json" in fields and "new_column" not in fields  # extra columns live in one JSON column
 
 
-def test_failed_first_save_leaves_no_store_behind(store: GeoPackageStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_first_save_leaves_no_store_behind(gpkg_store: GeoPackageStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = gpkg_store
     _failing_writer(monkeypatch, [], path=store.location)
     with pytest.raises(OSError, match="disk unplugged"):
         save(store, make_parks(6), date(2023, 12, 31))
@@ -423,7 +422,7 @@ def test_failed_first_save_leaves_no_store_behind(store: GeoPackageStore, monkey
     assert [p.name for p in store.location.parent.iterdir()] == ["parkmap.gpkg.lock"]
 
 
-def test_concurrent_saves_from_threads_all_land(store: GeoPackageStore) -> None:
+def test_concurrent_saves_from_threads_all_land(store: SnapshotStore, store_at: Callable[[], SnapshotStore]) -> None:
     frames = [make_parks(40 + i, offset=100 * i) for i in range(4)]
     start = threading.Barrier(len(frames))
     ids: dict[int, int] = {}
@@ -432,7 +431,7 @@ def test_concurrent_saves_from_threads_all_land(store: GeoPackageStore) -> None:
     def work(i: int) -> None:
         try:
             start.wait()
-            ids[i] = save(GeoPackageStore(store.location), frames[i], date(2023, 1, 1 + i))
+            ids[i] = save(store_at(), frames[i], date(2023, 1, 1 + i))
         except BaseException as exc:  # reported below
             errors.append(exc)
 
@@ -445,8 +444,6 @@ def test_concurrent_saves_from_threads_all_land(store: GeoPackageStore) -> None:
     assert sorted(store.list_snapshots()["snapshot_id"]) == sorted(ids.values()) and len(set(ids.values())) == 4
     for i, frame in enumerate(frames):
         assert_geodataframe_equal(store.load_snapshot(ids[i]), frame)
-    with sqlite3.connect(store.location) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def _save_in_process(path: str, tag: str, day: str) -> int:
@@ -499,8 +496,7 @@ def test_location_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest
 @pytest.mark.parametrize(
     ("location", "match"),
     [
-        ("postgresql://planner:secret@db/parkmap", "not supported yet"),
-        ("postgres://db/parkmap", "not supported yet"),
+        ("postgresql+psycopg://planner:secret@db/parkmap", "without a driver name"),
         ("s3://bucket/parkmap.gpkg", "Unknown store location"),
         ("parkmap.sqlite", "ending in .gpkg"),
     ],
@@ -521,7 +517,8 @@ def test_a_file_that_is_not_a_geopackage_is_refused(tmp_path: Path) -> None:
         open_store(plain)
 
 
-def test_the_file_opens_as_a_geopackage_with_pyogrio(store: GeoPackageStore) -> None:
+def test_the_file_opens_as_a_geopackage_with_pyogrio(gpkg_store: GeoPackageStore) -> None:
+    store = gpkg_store
     parks = make_parks(4)
     first = save(store, parks, date(2023, 6, 30))
     second = save(store, make_parks(3, offset=50), date(2023, 12, 31))
@@ -542,10 +539,9 @@ def test_the_file_opens_as_a_geopackage_with_pyogrio(store: GeoPackageStore) -> 
     assert meta["rolled_back"].tolist() == [False, True, False]
 
 
-def test_open_store_protocol_and_repr(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "s.gpkg")
-    assert isinstance(store, SnapshotStore) and isinstance(store, GeoPackageStore)
-    assert "s.gpkg" in repr(store)
+def test_open_store_protocol_and_repr(store: SnapshotStore, backend: str) -> None:
+    assert isinstance(store, SnapshotStore) and isinstance(store, GeoPackageStore if backend == "gpkg" else PostgisStore)
+    assert str(store.location) in repr(store) and type(store).__name__ in repr(store)
     checks: list[Callable[[], object]] = [lambda: store.list_snapshots("firms"), lambda: store.current("firms")]
     for call in checks:
         with pytest.raises(StoreError, match="`kind` must be one of"):

@@ -1,4 +1,8 @@
-"""The store under faults (issue 9): damaged, foreign and newer files, edits made in QGIS, killed saves, odd columns."""
+"""The store under faults (issue 9): damaged, foreign and newer files, edits made in QGIS, killed saves, odd columns.
+
+Faults of the file (damage, edits in QGIS, read-only folders, killed saves) are GeoPackage-only (``gpkg_store``);
+the rest runs on both backends (``store``, see conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,8 @@ from geopandas.testing import assert_geodataframe_equal
 from geo.errors import DuplicateSnapshotError, StoreError
 from geo.ingest.enterprises import import_enterprises
 from geo.schema import ENTERPRISE_COLUMNS
-from geo.store import GeoPackageStore, open_store
+from geo.store import GeoPackageStore, SnapshotStore, open_store
+from tests.geo.store.conftest import fingerprint
 from tests.geo.store.test_store import fresh_sha, make_enterprises, make_parks, save
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -34,8 +39,8 @@ DAY = date(2023, 12, 31)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> GeoPackageStore:
-    return GeoPackageStore(tmp_path / "store" / "parkmap.gpkg")
+def gpkg(gpkg_store: GeoPackageStore) -> GeoPackageStore:
+    return gpkg_store
 
 
 def _sql(path: Path, *statements: str) -> None:
@@ -66,7 +71,7 @@ def _rows_match_metadata(path: Path) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------- rollback and restore that do not apply
 
 
-def test_rolling_back_twice_or_restoring_a_counting_snapshot_says_why(store: GeoPackageStore) -> None:
+def test_rolling_back_twice_or_restoring_a_counting_snapshot_says_why(store: SnapshotStore) -> None:
     first = save(store, make_parks(3), DAY)
     with pytest.raises(StoreError, match=f"快照 #{first} 没有被撤回，无需恢复"):
         store.restore(first, by="王工")
@@ -95,7 +100,8 @@ def test_a_zero_byte_store_is_refused_and_never_overwritten(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage pages"])
-def test_a_damaged_store_gives_a_message_and_stays_as_it_is(store: GeoPackageStore, damage: str) -> None:
+def test_a_damaged_store_gives_a_message_and_stays_as_it_is(gpkg: GeoPackageStore, damage: str) -> None:
+    store = gpkg
     save(store, make_enterprises(3000), DAY, kind="enterprises")
     raw = store.location.read_bytes()
     if damage == "truncated":
@@ -114,7 +120,8 @@ def test_a_damaged_store_gives_a_message_and_stays_as_it_is(store: GeoPackageSto
     assert store.location.read_bytes() == broken
 
 
-def test_a_store_from_a_newer_program_is_refused_untouched(store: GeoPackageStore) -> None:
+def test_a_store_from_a_newer_program_is_refused_untouched(gpkg: GeoPackageStore) -> None:
+    store = gpkg
     save(store, make_parks(2), DAY)
     _sql(store.location, "UPDATE parkmap_store SET value = '7' WHERE key = 'layout_version'")
     before = store.location.read_bytes()
@@ -126,7 +133,8 @@ def test_a_store_from_a_newer_program_is_refused_untouched(store: GeoPackageStor
     assert store.location.read_bytes() == before
 
 
-def test_a_garbled_layout_version_is_refused(store: GeoPackageStore) -> None:
+def test_a_garbled_layout_version_is_refused(gpkg: GeoPackageStore) -> None:
+    store = gpkg
     save(store, make_parks(2), DAY)
     _sql(store.location, "UPDATE parkmap_store SET value = 'two' WHERE key = 'layout_version'")
     with pytest.raises(StoreError, match=r"版本记录已损坏.*'two'"):
@@ -143,7 +151,8 @@ def test_a_garbled_layout_version_is_refused(store: GeoPackageStore) -> None:
         ("kind", "'firms'"),
     ],
 )
-def test_garbage_in_the_snapshot_table_is_named(store: GeoPackageStore, column: str, value: str) -> None:
+def test_garbage_in_the_snapshot_table_is_named(gpkg: GeoPackageStore, column: str, value: str) -> None:
+    store = gpkg
     snapshot_id = save(store, make_parks(2), DAY)
     literal = value if value.startswith("'") else f"'{value}'"
     if column == "kind":  # the CHECK constraint guards kind; QGIS can still rebuild the table without it
@@ -157,7 +166,8 @@ def test_garbage_in_the_snapshot_table_is_named(store: GeoPackageStore, column: 
     assert store.location.read_bytes() == before
 
 
-def test_damaged_column_description_or_extra_json_is_named(store: GeoPackageStore) -> None:
+def test_damaged_column_description_or_extra_json_is_named(gpkg: GeoPackageStore) -> None:
+    store = gpkg
     first = save(store, make_parks(2), DAY)
     second = save(store, make_parks(2), DAY)
     _sql(store.location, f"UPDATE snapshots SET columns_json = '[{{\"oops\"' WHERE snapshot_id = {first}")
@@ -177,7 +187,8 @@ def test_damaged_column_description_or_extra_json_is_named(store: GeoPackageStor
         ("ALTER TABLE parks RENAME COLUMN geom TO shape", "geom"),
     ],
 )
-def test_a_column_renamed_or_dropped_in_qgis_is_named_not_read_as_its_name(store: GeoPackageStore, edit: str, named: str) -> None:
+def test_a_column_renamed_or_dropped_in_qgis_is_named_not_read_as_its_name(gpkg: GeoPackageStore, edit: str, named: str) -> None:
+    store = gpkg
     snapshot_id = save(store, make_parks(4), DAY)
     _sql(store.location, "DROP VIEW parks_current", edit)  # QGIS drops and recreates dependent views
     with pytest.raises(StoreError, match=rf"快照 #{snapshot_id}.*表 parks 中的列“{named}”"):
@@ -189,7 +200,7 @@ def test_a_column_renamed_or_dropped_in_qgis_is_named_not_read_as_its_name(store
 # ---------------------------------------------------------------- extra columns
 
 
-def test_extra_columns_named_like_canonical_fields_are_saved_and_come_back(store: GeoPackageStore) -> None:
+def test_extra_columns_named_like_canonical_fields_are_saved_and_come_back(store: SnapshotStore) -> None:
     firms = make_enterprises(4)
     clashing = pd.DataFrame({"name": ["原名"] * 4, "status": ["在营"] * 4, "floor_area_m2": ["1200"] * 4, "geom": ["x"] * 4})
     firms = gpd.GeoDataFrame(pd.concat([firms.drop(columns="geometry"), clashing, firms[["geometry"]]], axis=1), crs=firms.crs)
@@ -201,7 +212,7 @@ def test_extra_columns_named_like_canonical_fields_are_saved_and_come_back(store
     assert_geodataframe_equal(store.load_snapshot(save(store, parks, DAY)), parks)
 
 
-def test_a_register_with_clashing_extra_headers_imports_and_saves(store: GeoPackageStore) -> None:
+def test_a_register_with_clashing_extra_headers_imports_and_saves(store: SnapshotStore) -> None:
     csv = (
         "统一社会信用代码,企业名称,所在区县,经度,纬度,name,status,floor_area_m2\n"
         "91330602MA2BXXXX01,绍兴甲纺织有限公司,越城区,120.58,30.00,别名甲,在营,1200\n"
@@ -222,7 +233,7 @@ def test_a_register_with_clashing_extra_headers_imports_and_saves(store: GeoPack
     assert loaded["status"].tolist() == ["在营", "注销"] and len(loaded) == 2
 
 
-def test_extra_values_json_would_mangle_come_back_exactly(store: GeoPackageStore) -> None:
+def test_extra_values_json_would_mangle_come_back_exactly(store: SnapshotStore) -> None:
     parks = make_parks(4).assign(
         面积=[np.inf, -np.inf, np.nan, 1e-300],
         看似JSON=['{"a": 1}', "null", "[1, 2]", '"quoted"'],
@@ -232,7 +243,8 @@ def test_extra_values_json_would_mangle_come_back_exactly(store: GeoPackageStore
 
 
 @pytest.mark.slow
-def test_2100_extra_columns_are_saved_and_nothing_accumulates(store: GeoPackageStore) -> None:
+def test_2100_extra_columns_are_saved_and_nothing_accumulates(gpkg: GeoPackageStore) -> None:
+    store = gpkg
     parks = make_parks(3)
     extras = pd.DataFrame({f"第{i}列": [f"v{i}", None, str(i)] for i in range(2100)})
     wide = gpd.GeoDataFrame(pd.concat([parks.drop(columns="geometry"), extras, parks[["geometry"]]], axis=1), crs=parks.crs)
@@ -268,7 +280,8 @@ def _to_layout_1(path: Path, extra: list[str]) -> None:
         conn.close()
 
 
-def test_a_store_of_the_previous_layout_loads_and_is_migrated_by_the_next_save(store: GeoPackageStore) -> None:
+def test_a_store_of_the_previous_layout_loads_and_is_migrated_by_the_next_save(gpkg: GeoPackageStore) -> None:
+    store = gpkg
     old = make_parks(4)
     old_id = save(store, old, DAY)
     _to_layout_1(store.location, ["备注", "contact_phone"])
@@ -289,14 +302,14 @@ def test_a_store_of_the_previous_layout_loads_and_is_migrated_by_the_next_save(s
 # ---------------------------------------------------------------- the same file twice
 
 
-def test_saving_the_same_file_twice_returns_the_snapshot_it_is_stored_as(store: GeoPackageStore) -> None:
+def test_saving_the_same_file_twice_returns_the_snapshot_it_is_stored_as(store: SnapshotStore) -> None:
     sha = fresh_sha()
     first = save(store, make_parks(3), DAY, source_sha256=sha)
-    before = store.location.read_bytes()
+    before = fingerprint(store)
     with pytest.raises(DuplicateSnapshotError, match=f"该文件已保存为快照 #{first}") as caught:
         save(store, make_parks(3), date(2024, 1, 31), source_sha256=sha.upper())
     assert caught.value.snapshot_id == first and isinstance(caught.value, StoreError)
-    assert store.location.read_bytes() == before
+    assert fingerprint(store) == before
     save(store, make_enterprises(3), DAY, kind="enterprises", source_sha256=sha)  # another kind: a different import
     store.rollback(first, by="王工", reason="错误")
     with pytest.raises(DuplicateSnapshotError, match=f"已撤回.*恢复快照 #{first}"):

@@ -1,25 +1,20 @@
-"""County submissions in the GeoPackage store: only approved ones count, a county replaces only its own parks."""
+"""County submissions in both stores: only approved ones count, a county replaces only its own parks."""
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from geo.errors import StoreError
 from geo.reporting.periods import Period
-from geo.store import GeoPackageStore
+from geo.store import GeoPackageStore, SnapshotStore
 from tests.geo.reporting.registers import register
+from tests.geo.store.conftest import fingerprint, write_error
 from tests.geo.store.test_store import fresh_sha, make_parks, save
 
 Q2, Q3 = Period(2024, 2), Period(2024, 3)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> GeoPackageStore:
-    return GeoPackageStore(tmp_path / "parkmap.gpkg")
 
 
 def city() -> object:
@@ -28,13 +23,13 @@ def city() -> object:
     return register(rows)
 
 
-def submit(store: GeoPackageStore, parks: object, period: Period, counties: list[str], **kw: object) -> list:
+def submit(store: SnapshotStore, parks: object, period: Period, counties: list[str], **kw: object) -> list:
     return store.submit(
         parks, period=period, counties=counties, source_name="台账.xlsx", source_sha256=fresh_sha(), submitted_by="柯桥区经信局", **kw
     )  # type: ignore[arg-type]
 
 
-def test_a_county_submission_replaces_only_that_county_and_only_once_approved(store: GeoPackageStore) -> None:
+def test_a_county_submission_replaces_only_that_county_and_only_once_approved(store: SnapshotStore) -> None:
     submit(store, city(), Q2, ["330603", "330602"], approve_now=True)
     (keqiao,) = submit(store, register([{"name": "柯桥新园", "park_id": "K9"}]), Q3, ["330603"])
     assert keqiao.state == "submitted"
@@ -49,7 +44,7 @@ def test_a_county_submission_replaces_only_that_county_and_only_once_approved(st
     assert len(store.register(Q2.end)) == 5
 
 
-def test_a_returned_submission_never_counts_and_needs_a_reason(store: GeoPackageStore) -> None:
+def test_a_returned_submission_never_counts_and_needs_a_reason(store: SnapshotStore) -> None:
     submit(store, city(), Q2, ["330603", "330602"], approve_now=True)
     (sub,) = submit(store, register([{"name": "柯桥新园"}]), Q3, ["330603"])
     with pytest.raises(StoreError, match="原因"):
@@ -61,13 +56,13 @@ def test_a_returned_submission_never_counts_and_needs_a_reason(store: GeoPackage
         store.approve_submission(sub.submission_id, by="市经信局")
 
 
-def test_rows_of_another_county_are_refused_and_nothing_is_stored(store: GeoPackageStore) -> None:
+def test_rows_of_another_county_are_refused_and_nothing_is_stored(store: SnapshotStore) -> None:
     with pytest.raises(StoreError, match="330602"):
         submit(store, city(), Q3, ["330603"])
     assert store.list_submissions() == [] and store.register() is None
 
 
-def test_a_whole_city_snapshot_is_an_approved_submission_of_every_county(store: GeoPackageStore) -> None:
+def test_a_whole_city_snapshot_is_an_approved_submission_of_every_county(store: SnapshotStore) -> None:
     save(store, make_parks(8), date(2024, 6, 30))
     subs = store.list_submissions()
     assert {s.county_adcode for s in subs} == {"330603", "330602", "330604", "330681"}
@@ -80,7 +75,8 @@ def test_a_whole_city_snapshot_is_an_approved_submission_of_every_county(store: 
     assert len(store.as_of("parks", date(2024, 7, 1))) == 8
 
 
-def test_a_layout_2_store_is_migrated_into_submissions_by_the_next_write(store: GeoPackageStore) -> None:
+def test_a_layout_2_store_is_migrated_into_submissions_by_the_next_write(gpkg_store: GeoPackageStore) -> None:
+    store = gpkg_store
     first = save(store, make_parks(4), date(2023, 12, 31))
     with sqlite3.connect(store.location) as conn:  # make it a store of the previous layout
         conn.execute("DROP VIEW parks_current")
@@ -102,21 +98,21 @@ def test_a_layout_2_store_is_migrated_into_submissions_by_the_next_write(store: 
         assert conn.execute("SELECT count(*) FROM parks_current").fetchone() == (4,)
 
 
-def test_a_failed_submission_leaves_the_store_as_it_was(store: GeoPackageStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_submission_leaves_the_store_as_it_was(store: SnapshotStore, monkeypatch: pytest.MonkeyPatch) -> None:
     submit(store, city(), Q2, ["330603", "330602"], approve_now=True)
-    before = store.location.read_bytes()
-    from geo.store.gpkg import submissions as subs
+    before = fingerprint(store)
+    error = write_error(store)
 
     def broken(*args: object, **kwargs: object) -> None:
-        raise sqlite3.OperationalError("disk I/O error")
+        raise error
 
-    monkeypatch.setattr(subs, "insert", broken)
+    monkeypatch.setattr(store._subs, "insert", broken)  # type: ignore[attr-defined]
     with pytest.raises(StoreError):
         submit(store, register([{"name": "柯桥新园"}]), Q3, ["330603"])
-    assert store.location.read_bytes() == before
+    assert fingerprint(store) == before
 
 
-def test_a_withdrawn_file_takes_its_submissions_out_of_force(store: GeoPackageStore) -> None:
+def test_a_withdrawn_file_takes_its_submissions_out_of_force(store: SnapshotStore) -> None:
     submit(store, city(), Q2, ["330603", "330602"], approve_now=True)
     (sub,) = submit(store, register([{"name": "柯桥新园"}]), Q3, ["330603"], approve_now=True)
     store.rollback(sub.snapshot_id, by="市经信局", reason="文件有误")
