@@ -125,7 +125,7 @@ def _refuse_nul(names: list[str], values: list[list[Any]], specs: list[dict[str,
             raise StoreError(msg)
 
 
-def write_snapshot(conn: psycopg.Connection, gdf: Any, meta: dict[str, str]) -> int:
+def write_snapshot(conn: psycopg.Connection, gdf: Any, meta: dict[str, str], *, copied: SnapshotInfo | None = None) -> int:
     """Write metadata, rows and the audit event of a new snapshot; return its id.
 
     Parameters
@@ -136,6 +136,9 @@ def write_snapshot(conn: psycopg.Connection, gdf: Any, meta: dict[str, str]) -> 
         The rows to store, checked.
     meta
         The snapshot's metadata, checked, as text.
+    copied
+        The snapshot's metadata in another store, when it is copied (``python -m geo.store migrate``):
+        it keeps its id and import time, and its audit events are copied by the caller.
 
     Returns
     -------
@@ -143,15 +146,16 @@ def write_snapshot(conn: psycopg.Connection, gdf: Any, meta: dict[str, str]) -> 
         The new snapshot's id.
     """
     kind = meta["kind"]
-    now = utc_now_text()
+    now = utc_now_text() if copied is None else copied.imported_at.isoformat()
     specs = columns.column_specs(kind, gdf, existing=table_columns(conn, kind), add_column=_refuse_new_column)
     names, values = columns.encoded_columns(gdf, specs, geometry=ewkb_hex, strict_json=True)
     _refuse_nul(names, values, specs)
     row = conn.execute(
-        "INSERT INTO parkmap.snapshots (kind, reporting_date, imported_at, source_name, source_sha256, loaded_by, note, "
-        "row_count, columns_json) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING snapshot_id",
-        (kind, meta["reporting_date"], now, meta["source_name"], meta["source_sha256"], meta["loaded_by"], meta["note"], len(gdf),
-         columns.dump_specs(specs)),
+        "INSERT INTO parkmap.snapshots (snapshot_id, kind, reporting_date, imported_at, source_name, source_sha256, loaded_by, note, "
+        "row_count, columns_json) VALUES (coalesce(%s, nextval(pg_get_serial_sequence('parkmap.snapshots', 'snapshot_id'))), "
+        "%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING snapshot_id",
+        (None if copied is None else copied.snapshot_id, kind, meta["reporting_date"], now, meta["source_name"],
+         meta["source_sha256"], meta["loaded_by"], meta["note"], len(gdf), columns.dump_specs(specs)),
     ).fetchone()  # fmt: skip
     snapshot_id = int(row[0]) if row else 0
     copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -160,7 +164,8 @@ def write_snapshot(conn: psycopg.Connection, gdf: Any, meta: dict[str, str]) -> 
     with conn.cursor() as cur, cur.copy(copy_sql) as copy:
         for values_row in zip([snapshot_id] * len(gdf), *values, strict=True):
             copy.write_row(values_row)
-    log_event(conn, snapshot_id, "saved", now=now, by=meta["loaded_by"], reason=meta["note"])
+    if copied is None:
+        log_event(conn, snapshot_id, "saved", now=now, by=meta["loaded_by"], reason=meta["note"])
     return snapshot_id
 
 
