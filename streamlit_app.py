@@ -13,7 +13,7 @@ import streamlit as st
 from geo.region.region import load_region
 from geo.words import LANGUAGE_NAMES, t
 from layers.assets import missing_assets
-from ui import dashboard, data_page, shared
+from ui import dashboard, data_page, link, shared, signin
 
 st.set_page_config(page_title=t("map_title", "zh", city=load_region().name), page_icon="🗺️", layout="wide")
 
@@ -45,7 +45,9 @@ def main() -> None:
         st.error(f"{t('assets_missing', 'zh')} {t('assets_missing', 'en')}")  # before a language is chosen: both
         st.stop()
     st.html(GLOBAL_CSS)
+    link.restore_language()  # a shared link's language, before the switch is drawn
     lang = _language()
+    signin.gate(lang)  # stops the page with the sign-in form until someone signs in (unless sign-in is off)
     pages = [
         st.Page(lambda: dashboard.render(lang), title=t("page_map", lang), url_path="map", default=True),
         st.Page(lambda: data_page.render(lang), title=t("page_data", lang), url_path="data"),

@@ -33,3 +33,17 @@ class DuplicateSnapshotError(StoreError):
     def __init__(self, message: str, *, snapshot_id: int) -> None:
         super().__init__(message)
         self.snapshot_id = snapshot_id
+
+
+class PermissionDeniedError(StoreError):
+    """The signed-in account's role does not allow this write (another county's data, a viewer writing)."""
+
+    def __init__(self, message: str, *, account: str, action: str, county: str | None = None) -> None:
+        super().__init__(message)
+        self.account = account
+        self.action = action
+        self.county = county
+
+
+class AccountError(GeoDataError):
+    """An account cannot be created, found or signed in as asked (unknown name, wrong password, disabled)."""

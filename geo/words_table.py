@@ -8,7 +8,103 @@ Both languages of a word have the same placeholders (a test checks it).
 from __future__ import annotations
 
 WORDS: dict[str, tuple[str, str]] = {
-    # a park's quarterly history (ui/history.py)
+    # sign-in and accounts (ui/signin.py), the audit log (ui/audit.py)
+    "signin_title": ("登录", "Sign in"),
+    "signin_intro": (
+        "本系统供市、区县经信局共同使用：请用市经信局分配的账户登录。区县账户只能报送本区县的台账。",
+        "This system is shared by the city and county bureaus: sign in with the account the city bureau gave you. "
+        "A county account submits its own county's register only.",
+    ),
+    "signin_name": ("账户名", "Account"),
+    "signin_password": ("密码", "Password"),
+    "signin_oidc_button": ("使用统一身份认证登录", "Sign in with the identity provider"),
+    "signin_failed": ("未能登录", "Not signed in"),
+    "signin_as": ("已登录：{name}（{role}）", "Signed in: {name} ({role})"),
+    "signin_as_county": ("已登录：{name}（{role} · {county}）", "Signed in: {name} ({role} · {county})"),
+    "signout_button": ("退出登录", "Sign out"),
+    "signin_off": (
+        "单机模式：未启用登录，所有操作记为“本机用户”。多人共用时请设置 PARKMAP_SIGNIN=local 并新建账户。",
+        "Single-user mode: sign-in is off and every change is recorded as the local user. "
+        "For shared use set PARKMAP_SIGNIN=local and add accounts.",
+    ),
+    "signin_unusable": ("登录设置不可用", "Sign-in is misconfigured"),
+    "role_city": ("市级", "city"),
+    "role_county": ("区县", "county"),
+    "role_viewer": ("只读", "viewer"),
+    "viewer_read_only": ("只读账户：可查看全部数据，不能导入、报送或审核。", "Read-only account: you can see everything but not import, submit or review."),
+    "county_only_review": (
+        "审核由市经信局进行；这里显示本区县的报送及其状态。",
+        "The city bureau reviews submissions; here are your county's submissions and their state.",
+    ),
+    "county_only_import": (
+        "区县账户通过“季度报送”提交本区县台账；全市台账和企业名录由市经信局导入。",
+        "A county account submits its register under quarterly reporting; the city bureau loads city-wide registers and enterprise lists.",
+    ),
+    "audit_title": ("操作日志", "Audit log"),
+    "audit_caption": (
+        "每一次写入（报送、通过、退回、导入、撤回、恢复、目标与规划修改、账户变更）：谁、何时（北京时间）、做了什么。日志只增不改。",
+        "Every write (submit, approve, return, import, roll back, restore, quota and plan edits, account changes): "
+        "who, when (Beijing time), what. The log is append-only.",
+    ),
+    "audit_empty": ("还没有记录。", "Nothing recorded yet."),
+    "audit_download": ("下载操作日志（xlsx，{n} 条）", "Download the audit log (xlsx, {n} entries)"),
+    "audit_unreadable": ("无法读取操作日志", "The audit log cannot be read"),
+    "audit_col_at": ("时间（北京时间）", "Time (Beijing)"),
+    "audit_col_account": ("账户", "Account"),
+    "audit_col_action": ("操作", "Action"),
+    "audit_col_target": ("对象", "Object"),
+    "audit_col_summary": ("说明", "Details"),
+    "audit_col_change": ("修改前 → 修改后", "Before → after"),
+    "own_col_sent": ("报送日期（北京时间）", "Sent on (Beijing time)"),
+    "audit_action_submit": ("报送", "submitted"),
+    "audit_action_approve": ("通过", "approved"),
+    "audit_action_return": ("退回", "returned"),
+    "audit_action_save_snapshot": ("导入", "imported"),
+    "audit_action_rollback": ("撤回", "rolled back"),
+    "audit_action_restore": ("恢复", "restored"),
+    "audit_action_edit_quotas": ("修改区县目标", "edited county quotas"),
+    "audit_action_edit_plan": ("新建或修改规划", "added or edited a plan"),
+    "audit_action_add_account": ("新建账户", "added an account"),
+    "audit_action_disable_account": ("停用账户", "disabled an account"),
+    "audit_action_enable_account": ("启用账户", "enabled an account"),
+    "audit_action_reset_password": ("重设密码", "reset a password"),
+    "audit_action_change_account": ("修改账户", "changed an account"),
+    # the view in its link (ui/link.py), the view as a file (ui/view_export.py, export/view_map.py), the datum
+    # confirmed on every upload (ui/datum.py)
+    "link_ignored": ("链接中的“{what}”取值“{value}”无法使用，已忽略。", "The link's {what} value “{value}” cannot be used and was ignored."),
+    "link_unknown": (
+        "链接中有无法识别的参数“{name}”（取值“{value}”），已忽略。",
+        "The link has a parameter this app does not know, “{name}” (value “{value}”); it was ignored.",
+    ),
+    "link_dismiss": ("知道了", "Dismiss"),
+    "link_share_title": ("分享此视图（链接）", "Share this view (link)"),
+    "link_share_caption": (
+        "浏览器地址栏中的网址就是当前视图（日期、区县、状态、产业、图层、指标、语言），复制发给同事即可打开同样的画面；也可复制下面的链接。",
+        "The address in the browser's address bar is this view (date, county, statuses, industry, layers, measure,"
+        " language): send it to a colleague to open the same view, or copy the link below.",
+    ),
+    "view_export_title": ("导出当前视图（PNG、PDF）", "Export this view (PNG, PDF)"),
+    "view_export_caption": (
+        "与屏幕上一致：当前区县、统计日期、计入状态、主导产业、图层和语言。",
+        "As on screen: the county, date, statuses counted, main industry, layers and language shown.",
+    ),
+    "view_export_build": ("生成当前视图文件", "Make the files of this view"),
+    "view_export_png": ("下载 PNG 图片", "Download the PNG"),
+    "view_export_pdf": ("下载 PDF 文件", "Download the PDF"),
+    "view_layers_line": ("图层：{layers}", "Layers: {layers}"),
+    "view_no_parks_shown": ("（园区图层未显示）", "(park layer not shown)"),
+    "datum_confirm": ("确认文件中坐标的来源（必选）", "Confirm where the file's coordinates come from (required)"),
+    "datum_confirm_help": (
+        "坐标取自高德或腾讯地图选 GCJ-02；取自百度地图选 BD-09；GPS 设备、天地图或奥维选 WGS-84；测绘成果（国家2000坐标系）选 CGCS2000。"
+        "选错会使园区整体偏移几百米。",
+        "Coordinates from Amap or Tencent: GCJ-02; from Baidu: BD-09; from a GPS device, Tianditu or Ovital: WGS-84;"
+        " survey data (China Geodetic Coordinate System 2000): CGCS2000. The wrong choice moves every park a few hundred metres.",
+    ),
+    "datum_confirm_needed": ("请先确认坐标来源，确认后才显示检查结果并可以保存。", "Confirm the coordinates' source first: the check and saving follow."),
+    "datum_prefilled": (
+        "检查发现坐标更像 {datum}，已预选，请核对后确认。",
+        "The check found the coordinates look like {datum}; it is preselected: check it and confirm.",
+    ),
     "history_park_title": ("季度报送历史", "Quarterly history"),
     "history_too_short": (
         "该园区仅有 {n} 期已通过的季度报送，暂无历史可比。",
@@ -407,7 +503,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "review_title": ("待审核的报送", "Waiting for review"),
     "review_option": ("#{id} {county} {period}（{by}，{n} 个园区）", "#{id} {county} {period} ({by}, {n} parks)"),
     "review_pick": ("选择报送", "Submission"),
-    "reviewed_by": ("审核人", "Reviewed by"),
     "return_reason": ("退回原因（退回时必填）", "Reason for returning (required to return)"),
     "approve_button": ("通过", "Approve"),
     "return_button": ("退回", "Return"),
@@ -421,8 +516,6 @@ WORDS: dict[str, tuple[str, str]] = {
         "这个文件看起来是{other}：按{other}读取可接受 {n} 行。请把上面的“类型”改为“{other}”再试。",
         "This file looks like an {other}: read as one, {n} rows are accepted. Switch the kind above to “{other}” and try again.",
     ),
-    "loaded_by": ("导入人", "Loaded by"),
-    "loaded_by_hint": ("姓名/单位", "name or bureau"),
     "save_rows": ("保存 {n} 行到数据库（填报日期 {date}）", "Save {n} rows (reporting date {date})"),
     "save_note": ("接受 {accepted}/{rows} 行，拒绝 {rejected} 行", "{accepted}/{rows} rows accepted, {rejected} rejected"),
     "not_saved": ("未保存，数据未改动：{error}", "Not saved, nothing changed: {error}"),
@@ -460,8 +553,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_imports": ("还没有导入记录。", "No imports yet."),
     "snapshot": ("快照", "Snapshot"),
     "reason": ("原因", "Reason"),
-    "done_by": ("操作人", "Done by"),
-    "done_by_hint": ("撤回或恢复前请填写操作人姓名", "Your name, to roll back or restore"),
     "roll_back": ("撤回", "Roll back"),
     "restore": ("恢复", "Restore"),
     "rolled_back_done": (

@@ -161,12 +161,10 @@ def test_data_page_quotas_history_and_rollback(small_store: Path) -> None:
     parks_id = open_store(small_store).latest_info("parks").snapshot_id
     next(s for s in at.selectbox if s.label == "快照").set_value(parks_id)
     at.text_input(key="rollback_reason").input("wrong file").run()
-    assert next(b for b in at.button if b.label == "撤回").disabled  # who rolls back is said, not "app"
-    at.text_input(key="rollback_by").input("李工").run()
     next(b for b in at.button if b.label == "撤回").click().run()
     _no_exception(at)
-    assert open_store(small_store).snapshot_info(parks_id).rolled_back_by == "李工"
-    assert any(f"已撤回快照 {parks_id}（李工）" in s.value for s in at.success)  # said on screen, not only done
+    assert open_store(small_store).snapshot_info(parks_id).rolled_back_by == "本机用户（local）"  # the account, never typed, never "app"
+    assert any(f"已撤回快照 {parks_id}（本机用户）" in s.value for s in at.success)  # said on screen, not only done
     history = next(d.value for d in at.dataframe if "快照编号" in d.value.columns)
     assert list(history.columns[:5]) == ["快照编号", "类型", "填报日期", "当前使用", "已撤回"]  # the state is in view
     # that county's 2024Q2 report no longer counts: its 2024Q1 report is in force again, the other counties keep theirs

@@ -23,7 +23,7 @@ from geo.region.targets import INDICATIVE_METHOD, save_county_quotas
 from geo.schema import SQM_PER_WAN_SQM
 from geo.store import store_location
 from geo.words import columns, t
-from ui import plan_form, reporting, shared
+from ui import audit, plan_form, reporting, shared
 from ui.words import field_word, plan_words, titled, words_of
 
 BEIJING = ZoneInfo("Asia/Shanghai")  # 北京时间, the time every bureau reads
@@ -61,14 +61,21 @@ def _suggest_other_kind(kind: str, content: bytes, file_name: str, datum: str, *
 
 def _import_section(lang: str) -> None:
     st.subheader(t("import_title", lang))
+    account = shared.account()
+    if account.role == "viewer":
+        st.info(t("viewer_read_only", lang))
+        return
     cols = st.columns(3)
+    kinds = list(KINDS) if account.role == "city" else ["parks"]  # a county submits its register; the city loads the rest
     kind = cols[0].radio(
         t("import_kind", lang),
-        list(KINDS),
-        index=list(KINDS).index(str(shared.chosen("import_kind", KINDS[0]))),
+        kinds,
+        index=kinds.index(str(shared.chosen("import_kind", kinds[0]))) if shared.chosen("import_kind", kinds[0]) in kinds else 0,
         format_func=lambda k: t(f"kind_{k}", lang),
         key=shared.widget_key("import_kind", lang),
     )
+    if account.role == "county":
+        st.caption(t("county_only_import", lang))
     st.session_state["import_kind"] = kind
     datum = cols[1].selectbox(
         t("datum", lang),
@@ -108,10 +115,9 @@ def _import_section(lang: str) -> None:
         if county != reporting.CITY:  # a county's submission replaces only that county, once approved
             reporting.county_submission(report, county=county, period=period, file_name=upload.name, content=content, lang=lang)
             return
-    who = st.text_input(t("loaded_by", lang), value="", placeholder=t("loaded_by_hint", lang), key="loaded_by")
     label = t("save_rows", lang, n=report.accepted, date=reporting_date)
-    if st.button(label, type="primary", disabled=not who.strip()):
-        _save(report, kind=kind, reporting_date=reporting_date, file_name=upload.name, content=content, by=who.strip(), lang=lang)
+    if st.button(label, type="primary"):  # who saves is the signed-in account (the store records it), never typed
+        _save(report, kind=kind, reporting_date=reporting_date, file_name=upload.name, content=content, by=account.label, lang=lang)
 
 
 def _save(report: ImportReport, *, kind: str, reporting_date: date, file_name: str, content: bytes, by: str, lang: str) -> None:
@@ -257,13 +263,24 @@ def _quota_section(lang: str) -> None:
         st.warning(t("quota_sum_differs", lang, parks=parks_sum, floor=f"{floor_sum / SQM_PER_WAN_SQM:,.2f}", **plan_words(lang)))
     if plan.comparison == "more_than":
         st.caption(t("quota_more_than_note", lang, **plan_words(lang)))
+    store = shared.current_store()
+    if store.account.role != "city":  # quotas are the city's to set
+        return
     if st.button(t("save_quotas", lang)):
         try:
+            store.ensure("edit_quotas")
             path = save_county_quotas(edited, plan=shared.plan())
+            store.record("edit_quotas", f"quotas {shared.plan().id}", summary=str(path),
+                         before=_quota_values(quotas), after=_quota_values(edited))  # fmt: skip
         except GeoDataError as exc:
             st.error(shared.md_text(exc))
         else:
             st.success(t("quotas_saved", lang, path=shared.md_text(path)))
+
+
+def _quota_values(quotas: pd.DataFrame) -> dict[str, list[float]]:
+    """Adcode → [parks, floor area m²], what the audit log keeps of a quota table."""
+    return {str(r.adcode): [int(r.parks_quota), round(float(r.floor_area_quota_m2), 2)] for r in quotas.itertuples()}
 
 
 def quotas_from_editor(entered: pd.DataFrame) -> pd.DataFrame:
@@ -290,14 +307,16 @@ def _history_section(lang: str) -> None:
         st.info(t("no_imports", lang))
         return
     st.dataframe(_history_table(history, lang), hide_index=True, width="stretch")
-    cols = st.columns([1, 2, 1, 1, 1])
+    if store.account.role != "city":  # rolling back and restoring are the city's
+        return
+    who = store.account.display_name or store.account.name  # for the message; the store records the account
+    cols = st.columns([1, 3, 1, 1])
     snapshot_id = int(cols[0].selectbox(t("snapshot", lang), history["snapshot_id"].tolist()))
     reason = cols[1].text_input(t("reason", lang), key="rollback_reason")
-    who = cols[2].text_input(t("done_by", lang), placeholder=t("done_by_hint", lang), key="rollback_by").strip()
     rolled_back = bool(history.loc[history["snapshot_id"] == snapshot_id, "rolled_back"].iloc[0])
-    # Only what applies is enabled: a withdrawn snapshot can be restored, a counting one rolled back; both say who.
-    roll = cols[3].button(t("roll_back", lang), disabled=rolled_back or not reason.strip() or not who)
-    restore = cols[4].button(t("restore", lang), disabled=not rolled_back or not who)
+    # Only what applies is enabled: a withdrawn snapshot can be restored, a counting one rolled back (with a reason).
+    roll = cols[2].button(t("roll_back", lang), disabled=rolled_back or not reason.strip())
+    restore = cols[3].button(t("restore", lang), disabled=not rolled_back)
     try:
         if roll:
             store.rollback(snapshot_id, by=who, reason=reason.strip())
@@ -324,3 +343,5 @@ def render(lang: str) -> None:
     plan_form.plan_section(lang)
     st.divider()
     _history_section(lang)
+    st.divider()
+    audit.render(lang)

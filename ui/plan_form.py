@@ -32,6 +32,9 @@ def plan_section(lang: str) -> None:
         ``"zh"`` or ``"en"``.
     """
     region, current = shared.region(), shared.plan()
+    store = shared.current_store()
+    if store.account.role != "city":  # plans are the city's to add
+        return
     st.subheader(_w("heading", lang))
     start_default = current.period_end + timedelta(days=1)
     end_default = date(start_default.year + (current.period_end.year - current.period_start.year), 12, 31)
@@ -74,7 +77,10 @@ def plan_section(lang: str) -> None:
             comparison=str(comparison),
             lead_unit=lead_unit,
         )
+        store.ensure("edit_plan")
         saved = add_plan(entered, region=region)
+        added = {"parks": saved.parks, "floor_area_m2": saved.floor_area_m2, "period_end": saved.period_end.isoformat()}
+        store.record("edit_plan", f"plan {saved.id}", summary=saved.title, after=added)
     except GeoDataError as exc:
         st.error(shared.md_text(exc))
         return

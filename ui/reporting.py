@@ -48,10 +48,12 @@ def county_names() -> dict[str, str]:
 def submission_choice(lang: str, reporting_date: date) -> tuple[str, Period | None]:
     """Ask which county the register reports for and for which period; return (county or ``all``, period or None)."""
     names = county_names()
+    account = shared.account()
+    options = [CITY, *names] if account.role == "city" else [c for c in names if c == account.county]  # a county reports its own
     cols = st.columns(2)
     county = cols[0].selectbox(
         t("submit_county", lang),
-        [CITY, *names],
+        options,
         format_func=lambda c: t("submit_whole_city", lang) if c == CITY else names[c],
         key="submit_county",
     )
@@ -79,16 +81,16 @@ def county_submission(report: ImportReport, *, county: str, period: Period, file
         st.error(t("no_row", lang))
         return
     show_changes(prepared, lang)
-    who = st.text_input(t("loaded_by", lang), value="", placeholder=t("loaded_by_hint", lang), key="submitted_by")
-    approve_now = st.checkbox(t("submit_approve_now", lang), value=False, key="submit_approve_now")
+    city = store.account.role == "city"  # only the city may approve at once; a county's report waits for review
+    approve_now = st.checkbox(t("submit_approve_now", lang), value=False, key="submit_approve_now") if city else False
     label = t("submit_button", lang, county=county_names()[county], period=period_label(period, lang), n=len(prepared.parks))
-    if not st.button(label, type="primary", disabled=not who.strip(), key="submit_button"):
+    if not st.button(label, type="primary", key="submit_button"):
         return
     try:
         made = save_submission(
             store,
             prepared,
-            by=who.strip(),
+            by=store.account.label,
             source_name=file_name,
             source_sha256=hashlib.sha256(content).hexdigest(),
             approve_now=approve_now,
@@ -181,6 +183,11 @@ def board_section(lang: str) -> None:
         },
     )
     st.caption(t("board_help", lang, days=due_days()))
+    if store.account.role != "city":
+        mine = [s for s in everything if s.county_adcode == store.account.county]
+        st.caption(t("county_only_review", lang))
+        _own_submissions(mine, lang)
+        return
     waiting = [s for s in everything if s.state == "submitted"]
     if not waiting:
         st.caption(t("review_none", lang))
@@ -200,18 +207,27 @@ def board_section(lang: str) -> None:
     else:
         found = register_changes(current.iloc[0:0] if previous is None else previous, current)
         review_map_section(previous, current, found, lang=lang, key=f"review_map_{sub.submission_id}")
-    who = st.text_input(t("reviewed_by", lang), value="", key="reviewed_by")
     reason = st.text_input(t("return_reason", lang), value="", key="return_reason")
     cols = st.columns(2)
     try:
-        if cols[0].button(t("approve_button", lang), type="primary", disabled=not who.strip(), key="approve_button"):
-            done = approve_submission(store, sub.submission_id, by=who.strip())
+        if cols[0].button(t("approve_button", lang), type="primary", key="approve_button"):
+            done = approve_submission(store, sub.submission_id, by=store.account.label)
             st.success(t("approved_done", lang, id=done.submission_id))
-        if cols[1].button(t("return_button", lang), disabled=not (who.strip() and reason.strip()), key="return_button"):
-            done = store.return_submission(sub.submission_id, by=who.strip(), reason=reason.strip())
+        if cols[1].button(t("return_button", lang), disabled=not reason.strip(), key="return_button"):
+            done = store.return_submission(sub.submission_id, by=store.account.label, reason=reason.strip())
             st.success(t("returned_done", lang, id=done.submission_id))
     except GeoDataError as exc:
         st.error(shared.md_text(exc))
+
+
+def _own_submissions(mine: list[Submission], lang: str) -> None:
+    """A county's own submissions, newest first: period, state, when, and the city's reason for a returned one."""
+    if not mine:
+        return
+    rows = [{t("history_col_period", lang): period_label(s.period, lang), t("col_status", lang): t(f"board_{s.state}", lang),
+             t("own_col_sent", lang): f"{beijing_day(s.submitted_at):%Y-%m-%d}", t("reason", lang): s.reason or ""}
+            for s in sorted(mine, key=lambda s: (s.submitted_at, s.submission_id), reverse=True)]  # fmt: skip
+    st.dataframe(shared.shown(pd.DataFrame(rows)), hide_index=True, width="stretch")
 
 
 def review_map_section(previous: gpd.GeoDataFrame | None, current: gpd.GeoDataFrame, changes: Changes, *, lang: str, key: str) -> None:

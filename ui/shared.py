@@ -12,6 +12,11 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo.accounts import Account
+from geo.accounts.book import open_book
+from geo.accounts.guard import GuardedStore
+from geo.accounts.signin import mode as signin_mode
+from geo.accounts.signin import signed_out_account
 from geo.analysis.assign import assign_enterprises
 from geo.analysis.clusters import enterprise_clusters
 from geo.analysis.gaps import coverage_gaps
@@ -39,13 +44,31 @@ def get_store(location: str) -> SnapshotStore:
     return store
 
 
-def current_store() -> SnapshotStore:
-    """Return the app's store; when it cannot be used (damaged, 0-byte, newer layout, no permission), say why and stop the page."""
+ACCOUNT_KEY = "signed_in_account"  # ui.signin keeps the signed-in Account here (never a password)
+_NOBODY = Account("nobody", "viewer")
+
+
+def account() -> Account:
+    """Who uses this browser session: the signed-in account; everyone when sign-in is off; else a read-only nobody."""
+    found = st.session_state.get(ACCOUNT_KEY)
+    if isinstance(found, Account):
+        return found
+    return signed_out_account(signin_mode(store_location())) or _NOBODY
+
+
+def current_store() -> GuardedStore:
+    """Return the app's store as this session's account may use it (writes checked, named and audited).
+
+    When it cannot be used (damaged, 0-byte, newer layout, no permission, server down), say why and stop the page.
+    """
+    location = store_location()
     try:
-        return get_store(str(store_location()))
+        store = get_store(str(location))
     except StoreError as exc:
         st.error(md_text(f"{t('store_unusable', 'zh')} {t('store_unusable', 'en')}: {exc}"))  # on every page, before a language
         st.stop()
+    names = {c.adcode: c.name for c in region().counties}
+    return GuardedStore(store, account(), open_book(location), county_names=names)
 
 
 def _region_key() -> tuple[str, str]:

@@ -31,7 +31,6 @@ TIMEOUT_MS = 90_000
 KEQIAO, YUECHENG = "330603", "330602"
 NAMES = {KEQIAO: "柯桥区", YUECHENG: "越城区"}
 PERIOD_LABEL = "2024年第3季度"
-CLERK, REVIEWER = "柯桥区经信局 测试", "市经信局 测试"
 
 
 @dataclass(frozen=True)
@@ -164,7 +163,6 @@ def _submit(pg, register: Path, *, names: list[str]) -> None:
     changes.wait_for(timeout=TIMEOUT_MS)
     cells = changes.locator("[role='gridcell']").all_inner_texts()
     assert "新增园区" in cells and set(names) <= set(cells), cells
-    _type(pg, "submitted_by", CLERK)
     pg.get_by_role("button", name=re.compile(f"^提交 柯桥区 {PERIOD_LABEL}")).click()
     pg.get_by_text("已提交报送", exact=False).wait_for(timeout=TIMEOUT_MS)
     assert "已提交" in pg.locator("[data-testid='stAlertContentSuccess']").inner_text()
@@ -179,7 +177,6 @@ def _approve(pg, *, added: int) -> None:
     assert f"柯桥区 {PERIOD_LABEL}" in pg.locator(".st-key-review_pick").get_by_role("combobox").input_value()
     pg.get_by_text(f"新增园区 {added}").wait_for(timeout=TIMEOUT_MS)  # the counts of what it changes, above its map
     _map_drawn(pg)
-    _type(pg, "reviewed_by", REVIEWER)
     pg.locator(MAP_FRAME).first.scroll_into_view_if_needed()
     _map_at_rest(pg)
     save_artifact(pg, "cycle_review.png")

@@ -35,7 +35,6 @@ def test_a_county_submission_counts_for_that_county_only_after_the_city_approves
     assert "新增园区" in set(changes["变化"]) and "柯桥纺织园" in set(changes["园区"])
     assert "本期缺少（是否已撤销？）" in set(changes["变化"])  # the sample's 柯桥 parks are not in this file
 
-    at.text_input(key="submitted_by").input("柯桥区经信局").run()
     next(b for b in at.button if b.label.startswith("提交")).click().run()
     assert any("已提交报送" in s.value and "已提交" in s.value for s in at.success)
     assert open_store(small_store).current("parks")["name"].tolist() == before["name"].tolist()  # not yet in force
@@ -44,13 +43,12 @@ def test_a_county_submission_counts_for_that_county_only_after_the_city_approves
     board = next(d.value for d in at.dataframe if "2024年第3季度" in d.value.columns)
     today = datetime.now(BEIJING).date()  # the board shows Beijing days
     assert (
-        board.loc["柯桥区", "2024年第3季度"] == f"已提交（逾期） · {today:%m-%d} · 柯桥区经信局"
-    )  # sent today, long after 15 October 2024
+        board.loc["柯桥区", "2024年第3季度"] == f"已提交（逾期） · {today:%m-%d} · 本机用户（local）"
+    )  # sent today, long after 15 October 2024, by the signed-in account (sign-in off: the local user)
     assert board.loc["嵊州市", "2024年第2季度"].startswith("已提交 · 07-")  # the sample's report waiting for review, sent on time
     assert board.loc["越城区", "2024年第2季度"].startswith("已通过 · ")
     mine = next(s for s in open_store(small_store).list_submissions() if s.county_adcode == "330603" and s.state == "submitted")
     at.selectbox(key="review_pick").set_value(mine.submission_id).run()  # the sample's 嵊州市 report waits for review too
-    at.text_input(key="reviewed_by").input("市经信局").run()
     next(b for b in at.button if b.label == "通过").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("已通过" in s.value for s in at.success)

@@ -80,7 +80,7 @@ def test_the_city_sees_the_map_of_the_picked_submission_in_the_review_area(small
     at = AppTest.from_function(_data_page, default_timeout=TIMEOUT_S).run()
     at.selectbox(key="review_pick").select(submission).run()
     assert not at.exception, [e.message for e in at.exception]
-    maps = [(position, args) for position, args in _maps(at) if _position(at, "review_pick") < position < _position(at, "reviewed_by")]
+    maps = [(position, args) for position, args in _maps(at) if _position(at, "review_pick") < position < _position(at, "return_reason")]
     assert len(maps) == 1  # between the pick and the approval
     args = maps[0][1]
     overlays = args["feature_group"]
