@@ -202,3 +202,29 @@ def test_postgis_backup_as_owner_under_forced_row_security_says_what_to_do(pg_da
     with pytest.raises(StoreError, match=r"row-level security.*superuser"):
         backup(pg_database.owner_url, tmp_path / "x.dump")
     assert not list(tmp_path.iterdir())
+
+
+def test_postgis_store_round_trip_through_its_api(pg_cluster: Cluster, pg_database: PgDatabase, small_store: Path, tmp_path: Path) -> None:
+    from geo.store.postgis import close_pool
+    from geo.store.postgis.migrations import upgrade
+
+    upgrade(pg_database.owner_url)
+    location = pg_cluster.app_url(pg_database.name)  # what make db prints: the app's login, the password file
+    parks = open_store(small_store).current("parks")
+    assert parks is not None
+    try:
+        store = open_store(location)
+        store.save_snapshot(
+            parks, kind="parks", reporting_date=date(2023, 12, 31), source_name="a.xlsx", source_sha256="a" * 64, loaded_by="t"
+        )
+        before, snapshots = schema_rows(pg_database.superuser_url), store.list_snapshots()
+        out = backup(location, tmp_path / "store.dump")
+        store.save_snapshot(
+            parks.head(3), kind="parks", reporting_date=date.today(), source_name="b.xlsx", source_sha256="b" * 64, loaded_by="t"
+        )
+        assert schema_rows(pg_database.superuser_url) != before
+        restore(location, out)
+        assert schema_rows(pg_database.superuser_url) == before
+        assert open_store(location).list_snapshots().equals(snapshots)
+    finally:
+        close_pool(location)
