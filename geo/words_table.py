@@ -71,7 +71,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "audit_action_change_account": ("修改账户", "changed an account"),
     # the view in its link (ui/link.py), the view as a file (ui/view_export.py, export/view_map.py), the datum
     # confirmed on every upload (ui/datum.py)
-    "link_ignored": ("链接中的“{what}”取值“{value}”无法使用，已忽略。", "The link's {what} value “{value}” cannot be used and was ignored."),
+    "link_ignored": (
+        "链接中的“{what}”取值“{value}”无法使用，已忽略。",
+        "The link's {what} value “{value}” cannot be used and was ignored.",
+    ),
     "link_unknown": (
         "链接中有无法识别的参数“{name}”（取值“{value}”），已忽略。",
         "The link has a parameter this app does not know, “{name}” (value “{value}”); it was ignored.",
@@ -100,7 +103,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "Coordinates from Amap or Tencent: GCJ-02; from Baidu: BD-09; from a GPS device, Tianditu or Ovital: WGS-84;"
         " survey data (China Geodetic Coordinate System 2000): CGCS2000. The wrong choice moves every park a few hundred metres.",
     ),
-    "datum_confirm_needed": ("请先确认坐标来源，确认后才显示检查结果并可以保存。", "Confirm the coordinates' source first: the check and saving follow."),
+    "datum_confirm_needed": (
+        "请先确认坐标来源，确认后才显示检查结果并可以保存。",
+        "Confirm the coordinates' source first: the check and saving follow.",
+    ),
     "datum_prefilled": (
         "检查发现坐标更像 {datum}，已预选，请核对后确认。",
         "The check found the coordinates look like {datum}; it is preselected: check it and confirm.",

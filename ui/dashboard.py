@@ -29,7 +29,7 @@ from geo.store import store_location
 from geo.words import MEASURES, WORDS, measure_label, subtitle_key, t
 from layers.base import BASEMAPS
 from layers.city_map import MapContent, city_base_map, map_view, overlay_group
-from ui import charts, cycle, finder, shared
+from ui import charts, cycle, finder, link, shared
 from ui.compare import compare_section
 from ui.meeting import meeting_pack_section, play_section
 from ui.tables import county_table_section, land_use_section, park_details
@@ -379,18 +379,39 @@ def _enterprise_content(view: dict, *, parks_key: tuple[int, ...], selected: str
     return out
 
 
+def link_options(parks: gpd.GeoDataFrame, reported: date | None) -> link.LinkOptions:
+    """What a shared link may choose from: the sidebar's options for this register."""
+    region, counties = shared.region(), shared.counties()
+    names = {region.adcode: (t("city", "zh"), t("city", "en"))} | {
+        str(a): (str(zh), str(en)) for a, zh, en in zip(counties["adcode"], counties["name"], counties["name_en"], strict=True)
+    }
+    return link.LinkOptions(
+        dates=as_of_choices(reported_on=reported, today=date.today()),
+        counties=names,
+        statuses=STATUSES,
+        industries=sorted(parks["main_industry"].dropna().astype(str).unique()),
+        measures=MEASURES,
+        basemaps=tuple(BASEMAPS),
+        plans=tuple(shared.plan_ids()),
+    )
+
+
 def render(lang: str) -> None:
     """Draw the dashboard page."""
+    latest = shared.current("parks")
+    if latest is not None:  # a shared link's view, once per session, before any widget is drawn
+        link.restore_view(link_options(latest.data, latest.reporting_date))
     words = plan_words(lang)
     st.title(t("city_title", lang, **words))
     st.caption(t(subtitle_key(shared.plan()), lang, **words))
-    latest = shared.current("parks")
+    link.notes_section(lang)
     if latest is None:
         st.info(t("no_parks", lang))
         return
     view = _sidebar(lang, latest.data, latest.reporting_date)
     loaded, before_reports = _in_force(latest, view["as_of"])
     presentation = bool(st.session_state.get("presentation"))
+    link.write_view(view, lang=lang, presentation=presentation)
     if presentation:
         st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
         st.button(t("presentation_off", lang), on_click=_set_presentation, args=(False,), key="presentation_off")
@@ -421,6 +442,7 @@ def render(lang: str) -> None:
     _map_section(parks, progress, view, lang, loaded, notes, presentation=presentation)
     if presentation:
         return
+    link.share_section(view, lang=lang, presentation=presentation)
     in_view = filter_parks(parks, adcode=None if view["adcode"] == shared.region().adcode else view["adcode"])
     finder.park_finder_section(in_view, view, lang)
     finder.ranked_gaps_section(_gaps(view, loaded), view, lang)
