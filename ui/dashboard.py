@@ -33,6 +33,7 @@ from ui import charts, cycle, finder, link, shared
 from ui.compare import compare_section
 from ui.meeting import meeting_pack_section, play_section
 from ui.tables import county_table_section, land_use_section, park_details
+from ui.view_export import view_export_section, view_spec
 from ui.words import plan_words
 
 MAP_KEY = "citymap"
@@ -443,6 +444,12 @@ def render(lang: str) -> None:
     if presentation:
         return
     link.share_section(view, lang=lang, presentation=presentation)
+    header_line = f"{as_of_line} · {source}" + (f" · {filtered}" if filtered else "")
+    drawn = _enterprise_content(view, parks_key=loaded.key, selected=None if view["adcode"] == shared.region().adcode else view["adcode"])
+    spec = view_spec(
+        view, lang, header_line=header_line, layers=drawn, synthetic_firms=_synthetic_firms_shown(view) and not loaded.is_sample
+    )
+    view_export_section(parks, view, lang, loaded=loaded, spec=spec)
     in_view = filter_parks(parks, adcode=None if view["adcode"] == shared.region().adcode else view["adcode"])
     finder.park_finder_section(in_view, view, lang)
     finder.ranked_gaps_section(_gaps(view, loaded), view, lang)
