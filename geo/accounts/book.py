@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, Protocol, runtime_checkable
 
-from geo.accounts import Account, Role
+from geo.accounts import Account, Role, require
 from geo.errors import AccountError
 
 AUDIT_ACTIONS: Final = {
@@ -436,6 +436,7 @@ class SqliteAccountBook:
         Account
             As stored.
         """
+        require(by, "manage_accounts")
         now = utc_text()
         with self._connect(write=True) as conn:
             assert conn is not None
@@ -467,6 +468,7 @@ class SqliteAccountBook:
         Account
             After the change.
         """
+        require(by, "manage_accounts")
         now = utc_text()
         with self._connect(write=True) as conn:
             assert conn is not None
@@ -494,6 +496,8 @@ class SqliteAccountBook:
         Account
             The account.
         """
+        if by.name != name:  # an account renews its own hash at sign-in; anything else is the city's
+            require(by, "manage_accounts")
         now = utc_text()
         with self._connect(write=True) as conn:
             assert conn is not None

@@ -127,6 +127,9 @@ def migrate_store(source: GeoPackageStore, target: PostgisStore) -> Moved:
 
 
 def _copy(conn: psycopg.Connection, target: str, rows: list[tuple[object, ...]]) -> None:
-    with conn.cursor() as cur, cur.copy(f"COPY parkmap.{target} FROM STDIN") as copy:  # type: ignore[arg-type]
-        for row in rows:
-            copy.write_row(row)
+    """Insert metadata rows (a few hundred): INSERT, since COPY cannot write into a table under row-level security."""
+    if not rows:
+        return
+    placeholders = ", ".join(["%s"] * len(rows[0]))
+    with conn.cursor() as cur:
+        cur.executemany(f"INSERT INTO parkmap.{target} VALUES ({placeholders})", rows)  # type: ignore[arg-type]

@@ -37,6 +37,7 @@ from typing import Final
 import psycopg
 from psycopg_pool import PoolTimeout
 
+from geo.accounts import Account
 from geo.errors import StoreError
 from geo.store.base import SnapshotMethods
 from geo.store.postgis import migrations as migrations
@@ -48,6 +49,7 @@ from geo.store.review import SubmissionMethods
 __all__ = ["PostgisStore", "close_pool", "close_pools"]
 
 WRITE_LOCK_KEY: Final = 0x70_6B_77_72_69_74  # "pkwrit": one writer at a time per database
+SYSTEM_ACTING: Final = ("system", "", "system")  # the command line, the sample loader: no account signed in
 _CHECKED: set[str] = set()  # URLs whose schema was found current by this process
 
 
@@ -75,9 +77,33 @@ class PostgisStore(SnapshotMethods, SubmissionMethods):
         self._url = url
         self._lock_timeout_s = lock_timeout_s
         self._pool = pool_for(url)
+        self._acting: tuple[str, str, str] = SYSTEM_ACTING
         if url not in _CHECKED:
             self._check_schema()
             _CHECKED.add(url)
+
+    def for_account(self, account: Account) -> PostgisStore:
+        """Return this store writing as ``account``: row-level security in the database then applies its role and county.
+
+        Every write transaction declares the account (``parkmap.role``,
+        ``parkmap.county``, ``parkmap.account``, local to the transaction), and
+        the schema's policies refuse what the role may not write, whatever
+        the caller checked before. The plain store writes as ``system``.
+
+        Parameters
+        ----------
+        account
+            The signed-in account.
+
+        Returns
+        -------
+        PostgisStore
+            A store on the same pool.
+        """
+        bound = PostgisStore(self._url, lock_timeout_s=self._lock_timeout_s)
+        role = "none" if account.disabled else account.role
+        bound._acting = (role, account.county or "", account.name)
+        return bound
 
     @property
     def location(self) -> str:
@@ -135,6 +161,7 @@ class PostgisStore(SnapshotMethods, SubmissionMethods):
                 with conn.transaction():
                     conn.execute(f"SET LOCAL lock_timeout = '{int(self._lock_timeout_s * 1000)}ms'")
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+                    declare_acting(conn, *self._acting)
                     yield conn
             except psycopg.errors.LockNotAvailable:
                 msg = (
@@ -150,6 +177,26 @@ class PostgisStore(SnapshotMethods, SubmissionMethods):
                     raise
                 msg = f"Could not write to the store {self.location}: {scrub(str(exc), self._url).strip()}. Nothing was changed."
                 raise StoreError(msg) from None
+
+
+def declare_acting(conn: psycopg.Connection, role: str, county: str, account: str) -> None:
+    """Declare, for the rest of the current transaction only, who writes (read by the row-level security policies).
+
+    Parameters
+    ----------
+    conn
+        A connection inside a transaction.
+    role
+        ``city``, ``county``, ``viewer``, ``system`` or ``none``.
+    county
+        The county's adcode for a county account, else blank.
+    account
+        The account's sign-in name.
+    """
+    conn.execute(
+        "SELECT set_config(%s, %s, true), set_config(%s, %s, true), set_config(%s, %s, true)",
+        (migrations.ACTING_ROLE, role, migrations.ACTING_COUNTY, county, migrations.ACTING_ACCOUNT, account),
+    )
 
 
 def _lost_connection(exc: psycopg.Error) -> bool:

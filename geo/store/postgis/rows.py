@@ -1,7 +1,9 @@
 """Row-level reads and writes of the PostGIS store, inside a caller's transaction.
 
 Feature rows are written with ``COPY ... FROM STDIN`` (250,000 enterprises in
-one statement): the typed canonical columns as the values
+one statement) into a temporary table, then moved by one ``INSERT ... SELECT``
+(row-level security refuses COPY into the table itself, and the policies
+check each row of the INSERT): the typed canonical columns as the values
 :mod:`geo.store.values` encodes (dates as ISO text, which the server parses),
 the geometry as hex EWKB with SRID 4326, the extra columns as one ``jsonb``
 object per row. They are read back with ``ST_AsBinary`` (binary WKB →
@@ -158,12 +160,18 @@ def write_snapshot(conn: psycopg.Connection, gdf: Any, meta: dict[str, str], *, 
          meta["source_sha256"], meta["loaded_by"], meta["note"], len(gdf), columns.dump_specs(specs)),
     ).fetchone()  # fmt: skip
     snapshot_id = int(row[0]) if row else 0
-    copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier("parkmap", kind), sql.SQL(", ").join(map(sql.Identifier, ["snapshot_id", *names]))
-    )
-    with conn.cursor() as cur, cur.copy(copy_sql) as copy:
+    # COPY cannot write into a table under row-level security: the rows go by COPY into a temporary table of the
+    # same columns, then by one INSERT ... SELECT, which the policies check row by row (a county's rows only).
+    listed = sql.SQL(", ").join(map(sql.Identifier, ["snapshot_id", *names]))
+    conn.execute("DROP TABLE IF EXISTS pg_temp.parkmap_staging")
+    conn.execute(sql.SQL("CREATE TEMP TABLE parkmap_staging ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
+        listed, sql.Identifier("parkmap", kind)))  # fmt: skip
+    with conn.cursor() as cur, cur.copy(sql.SQL("COPY pg_temp.parkmap_staging ({}) FROM STDIN").format(listed)) as copy:
         for values_row in zip([snapshot_id] * len(gdf), *values, strict=True):
             copy.write_row(values_row)
+    conn.execute(
+        sql.SQL("INSERT INTO {} ({}) SELECT {} FROM pg_temp.parkmap_staging").format(sql.Identifier("parkmap", kind), listed, listed)
+    )
     if copied is None:
         log_event(conn, snapshot_id, "saved", now=now, by=meta["loaded_by"], reason=meta["note"])
     return snapshot_id

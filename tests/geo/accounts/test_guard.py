@@ -1,17 +1,17 @@
-"""The store as one account uses it: a county writes only its own county, the city reviews, every write is audited with the account."""
+"""The store as one account uses it, on both backends: a county writes only its own county, the city reviews, every write is audited."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import pytest
 
 from geo.accounts import Account
-from geo.accounts.book import SqliteAccountBook
+from geo.accounts.book import AccountBook
 from geo.accounts.guard import GuardedStore
 from geo.errors import PermissionDeniedError
 from geo.reporting.periods import Period
-from geo.store import GeoPackageStore, SnapshotStore
+from geo.store import SnapshotStore
 from tests.geo.reporting.registers import register
 from tests.geo.store.test_store import fresh_sha
 
@@ -19,14 +19,10 @@ CITY = Account("shi_li", "city", display_name="市经信局 李工")
 KEQIAO = Account("keqiao_wang", "county", county="330603", display_name="柯桥区经信局 王工")
 VIEWER = Account("guest", "viewer")
 Q3 = Period(2024, 3)
+Parts = tuple[Any, AccountBook]  # the store and its book, on both backends (conftest.py)
 
 
-@pytest.fixture
-def parts(tmp_path: Path) -> tuple[GeoPackageStore, SqliteAccountBook]:
-    return GeoPackageStore(tmp_path / "parkmap.gpkg"), SqliteAccountBook(tmp_path / "parkmap.accounts.sqlite")
-
-
-def as_(account: Account, parts: tuple[GeoPackageStore, SqliteAccountBook]) -> GuardedStore:
+def as_(account: Account, parts: Parts) -> GuardedStore:
     return GuardedStore(parts[0], account, parts[1], county_names={"330602": "越城区", "330603": "柯桥区"})
 
 
@@ -36,12 +32,12 @@ def send(store: GuardedStore, county: str, **kw: object) -> list:
                         submitted_by="typed by hand", **kw)  # type: ignore[arg-type]  # fmt: skip
 
 
-def test_the_guarded_store_is_a_store(parts: tuple[GeoPackageStore, SqliteAccountBook]) -> None:
+def test_the_guarded_store_is_a_store(parts: Parts) -> None:
     assert isinstance(as_(KEQIAO, parts), SnapshotStore)
 
 
 def test_a_county_clerk_submits_for_its_county_and_the_record_names_the_account_not_what_was_typed(
-    parts: tuple[GeoPackageStore, SqliteAccountBook],
+    parts: Parts,
 ) -> None:
     (sub,) = send(as_(KEQIAO, parts), "330603")
     assert sub.state == "submitted" and sub.submitted_by == "柯桥区经信局 王工（keqiao_wang）"
@@ -55,7 +51,7 @@ def test_a_county_clerk_submits_for_its_county_and_the_record_names_the_account_
 
 
 def test_a_county_clerk_cannot_submit_for_another_county_approve_or_load_a_city_register(
-    parts: tuple[GeoPackageStore, SqliteAccountBook],
+    parts: Parts,
 ) -> None:
     keqiao = as_(KEQIAO, parts)
     with pytest.raises(PermissionDeniedError, match="不能为 越城区 报送"):
@@ -73,7 +69,7 @@ def test_a_county_clerk_cannot_submit_for_another_county_approve_or_load_a_city_
     assert [e.action for e in parts[1].events()] == ["submit"]  # refusals write nothing
 
 
-def test_the_city_approves_and_returns_and_a_viewer_writes_nothing(parts: tuple[GeoPackageStore, SqliteAccountBook]) -> None:
+def test_the_city_approves_and_returns_and_a_viewer_writes_nothing(parts: Parts) -> None:
     (a,) = send(as_(KEQIAO, parts), "330603")
     (b,) = send(as_(CITY, parts), "330602")
     city = as_(CITY, parts)
@@ -87,7 +83,7 @@ def test_the_city_approves_and_returns_and_a_viewer_writes_nothing(parts: tuple[
     assert parts[1].events()[-1].summary == "缺少坐标"
 
 
-def test_rollback_and_restore_are_the_citys_and_audited(parts: tuple[GeoPackageStore, SqliteAccountBook]) -> None:
+def test_rollback_and_restore_are_the_citys_and_audited(parts: Parts) -> None:
     city = as_(CITY, parts)
     info = city.save_snapshot(
         register([{"name": "园"}]), kind="parks", reporting_date=Q3.start, source_name="全市.xlsx", source_sha256=fresh_sha()
@@ -100,7 +96,7 @@ def test_rollback_and_restore_are_the_citys_and_audited(parts: tuple[GeoPackageS
     assert [e.action for e in parts[1].events()] == ["save_snapshot", "rollback", "restore"]
 
 
-def test_quota_and_plan_edits_are_checked_and_audited_with_before_and_after(parts: tuple[GeoPackageStore, SqliteAccountBook]) -> None:
+def test_quota_and_plan_edits_are_checked_and_audited_with_before_and_after(parts: Parts) -> None:
     with pytest.raises(PermissionDeniedError):
         as_(KEQIAO, parts).ensure("edit_quotas")
     event = as_(CITY, parts).record("edit_quotas", "quotas 2021-2023", summary="柯桥区", before={"330603": 30}, after={"330603": 32})
