@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -52,13 +52,25 @@ def wait_healthy(url: str, proc: subprocess.Popen, *, timeout_s: float = HEALTH_
 
 
 @contextmanager
-def app_server(store: Path, *, port: int | None = None, log_path: Path) -> Iterator[str]:
-    """Run the app on 127.0.0.1 with ``store`` (quotas beside it); yield its URL once healthy; always stop it.
+def app_server(
+    store: Path | str,
+    *,
+    port: int | None = None,
+    log_path: Path,
+    extra_env: Mapping[str, str] | None = None,
+    quotas: Path | None = None,
+) -> Iterator[str]:
+    """Run the app on 127.0.0.1 with ``store`` (a GeoPackage path or a PostGIS URL); yield its URL once healthy; always stop it.
 
-    On failure the end of the server log is printed to stderr.
+    Quotas are kept beside a GeoPackage store, or in ``quotas`` (required for a URL). ``extra_env`` adds
+    settings (``PARKMAP_SIGNIN=local``...). On failure the end of the server log is printed to stderr.
     """
     port = port or free_port()
-    env = {**os.environ, "PARKMAP_STORE": str(store), "PARKMAP_QUOTAS": str(store.parent / "county_quotas.csv")}
+    if quotas is None:
+        if not isinstance(store, Path):
+            raise ValueError("a PostGIS store needs quotas=<path of a quota file>")
+        quotas = store.parent / "county_quotas.csv"
+    env = {**os.environ, "PARKMAP_STORE": str(store), "PARKMAP_QUOTAS": str(quotas), **(extra_env or {})}
     command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port), "--server.address", "127.0.0.1"]
     with log_path.open("w") as log:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
