@@ -553,9 +553,6 @@ def throwaway_cluster(*, bindir: Path | None = None) -> Iterator[Cluster]:
 
 
 def _migrate(cluster: Cluster, db: str) -> None:
-    if not (paths.PROJECT_DIR / "geo" / "store" / "postgis" / "__main__.py").exists():
-        print("Note: the PostGIS schema migration (geo.store.postgis) is not in this version yet; the database is empty.")
-        return
     cmd = [sys.executable, "-m", "geo.store.postgis", "upgrade", "--url", cluster.owner_url(db), "--app-role", APP_ROLE]
     if subprocess.run(cmd, cwd=paths.PROJECT_DIR, check=False).returncode:
         msg = f"The schema migration of database {db} failed (see above); the server keeps running."
