@@ -107,6 +107,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "请先确认坐标来源，确认后才显示检查结果并可以保存。",
         "Confirm the coordinates' source first: the check and saving follow.",
     ),
+    "save_button_waiting": ("保存（请先确认坐标来源）", "Save (confirm the coordinates' source first)"),
     "datum_prefilled": (
         "检查发现坐标更像 {datum}，已预选，请核对后确认。",
         "The check found the coordinates look like {datum}; it is preselected: check it and confirm.",

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from geo.crs import DATUMS
 from geo.demo.bootstrap import retire_sample
 from geo.errors import DuplicateSnapshotError, GeoDataError
 from geo.export_safety import neutralise_formulas
@@ -24,6 +23,7 @@ from geo.schema import SQM_PER_WAN_SQM
 from geo.store import store_location
 from geo.words import columns, t
 from ui import audit, plan_form, reporting, shared
+from ui.datum import datum_confirmed
 from ui.words import field_word, plan_words, titled, words_of
 
 BEIJING = ZoneInfo("Asia/Shanghai")  # 北京时间, the time every bureau reads
@@ -65,7 +65,7 @@ def _import_section(lang: str) -> None:
     if account.role == "viewer":
         st.info(t("viewer_read_only", lang))
         return
-    cols = st.columns(3)
+    cols = st.columns(2)
     kinds = list(KINDS) if account.role == "city" else ["parks"]  # a county submits its register; the city loads the rest
     kind = cols[0].radio(
         t("import_kind", lang),
@@ -77,15 +77,7 @@ def _import_section(lang: str) -> None:
     if account.role == "county":
         st.caption(t("county_only_import", lang))
     st.session_state["import_kind"] = kind
-    datum = cols[1].selectbox(
-        t("datum", lang),
-        list(DATUMS),
-        index=list(DATUMS).index(str(shared.chosen("datum", "gcj02"))),
-        format_func=lambda d: t(f"datum_{d}", lang),
-        key=shared.widget_key("datum", lang),
-    )
-    st.session_state["datum"] = datum
-    reporting_date = cols[2].date_input(t("reporting_date", lang), value=date.today(), max_value=date.today(), key="reporting_date")
+    reporting_date = cols[1].date_input(t("reporting_date", lang), value=date.today(), max_value=date.today(), key="reporting_date")
     upload = st.file_uploader(t("upload", lang))
     st.caption(upload_hint(lang))  # Streamlit's "Upload" and "200MB per file" cannot be translated: say them here
     st.download_button(t("template_download", lang), _template(), file_name=t("template_file", lang))
@@ -96,6 +88,12 @@ def _import_section(lang: str) -> None:
         st.error(refused)
         return
     content = upload.getvalue()
+    # the datum is confirmed for every file, before the check is shown or anything saved (no silent default)
+    datum = datum_confirmed(
+        kind, content, lang, check=lambda d: _check(kind, content, upload.name, d), save_label=t("save_button_waiting", lang)
+    )
+    if datum is None:
+        return
     try:
         report = _check(kind, content, upload.name, str(datum))
     except GeoDataError as exc:
@@ -222,6 +220,7 @@ def _history_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:
     shown["kind"] = words_of(shown["kind"], "kind", lang)
     for column in ("imported_at", "rolled_back_at"):
         shown[column] = local_times(history[column])
+    shown["reporting_date"] = pd.to_datetime(history["reporting_date"]).dt.strftime("%Y-%m-%d")  # a day, not midnight
     # what a planner checks first (which snapshot counts, which is withdrawn) comes before the file details
     first = [c for c in HISTORY_FIRST if c in shown.columns]
     shown = shown[first + [c for c in shown.columns if c not in first]]
@@ -239,10 +238,11 @@ def _quota_section(lang: str) -> None:
     # floor area is entered in 万㎡, as everywhere else on screen; stored in m²
     shown = shared.shown(quotas).assign(floor_area_quota_wan_m2=quotas["floor_area_quota_m2"] / SQM_PER_WAN_SQM)
     shown = shown.drop(columns=["floor_area_quota_m2"])[["adcode", "name", "parks_quota", "floor_area_quota_wan_m2", "official", "method"]]
+    city = shared.account().role == "city"  # quotas are the city's to set; others see them read-only
     entered = st.data_editor(
         shown,
         hide_index=True,
-        disabled=["adcode", "name"],
+        disabled=["adcode", "name"] if city else True,
         column_config={
             "adcode": st.column_config.TextColumn(headers["adcode"]),
             "name": st.column_config.TextColumn(headers["name"]),
@@ -263,9 +263,9 @@ def _quota_section(lang: str) -> None:
         st.warning(t("quota_sum_differs", lang, parks=parks_sum, floor=f"{floor_sum / SQM_PER_WAN_SQM:,.2f}", **plan_words(lang)))
     if plan.comparison == "more_than":
         st.caption(t("quota_more_than_note", lang, **plan_words(lang)))
-    store = shared.current_store()
-    if store.account.role != "city":  # quotas are the city's to set
+    if not city:
         return
+    store = shared.current_store()
     if st.button(t("save_quotas", lang)):
         try:
             store.ensure("edit_quotas")

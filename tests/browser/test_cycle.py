@@ -154,6 +154,7 @@ def _submit(pg, register: Path, *, names: list[str]) -> None:
     """As 柯桥区's clerk: upload the register, say for which county and period, check the changes (``names`` new), submit."""
     _go(pg, "数据管理", ready="导入数据")
     pg.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(register))
+    pg.get_by_text("GCJ-02（高德、腾讯地图坐标）", exact=True).click()  # the datum is confirmed on every upload
     county_box = pg.locator(".st-key-submit_county")
     county_box.wait_for(timeout=TIMEOUT_MS)
     _choose(pg, county_box, "柯桥区")

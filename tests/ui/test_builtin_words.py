@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.words import MEASURES, columns
+from tests.ui.test_data_page import confirm
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
@@ -49,6 +50,7 @@ def _data_page(lang: str) -> None:
 def _upload(name: str, content: bytes, *, lang: str = "zh") -> AppTest:
     at = AppTest.from_function(_data_page, args=(lang,), default_timeout=TIMEOUT_S).run()
     at.file_uploader[0].set_value((name, content, "application/octet-stream")).run()
+    confirm(at)
     _no_exception(at)
     return at
 

@@ -29,9 +29,21 @@ def _data_page() -> None:
     data_page.render("zh")
 
 
-def _upload(name: str, content: bytes) -> AppTest:
+def _upload(name: str, content: bytes, *, datum: str | None = "gcj02") -> AppTest:
+    """Upload a file on the data page and confirm its datum (None: leave it unconfirmed)."""
     at = AppTest.from_function(_data_page, default_timeout=TIMEOUT_S).run()
     at.file_uploader[0].set_value((name, content, "text/csv")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    if datum is not None:
+        confirm(at, datum)
+    return at
+
+
+def confirm(at: AppTest, datum: str = "gcj02") -> AppTest:
+    """Choose the datum in the data page's required choice (nothing to do when the file was refused before it)."""
+    choice = next((r for r in at.radio if str(r.key).startswith("datum_confirm")), None)
+    if choice is not None:
+        choice.set_value(datum).run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 

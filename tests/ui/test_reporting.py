@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.reporting.submissions import BEIJING
 from tests.geo.ingest.importdata import clean_parks
-from tests.ui.test_data_page import TIMEOUT_S, _data_page
+from tests.ui.test_data_page import TIMEOUT_S, _data_page, confirm
 
 
 def _keqiao_file() -> bytes:
@@ -25,7 +25,7 @@ def test_a_county_submission_counts_for_that_county_only_after_the_city_approves
     others_before = before[before["county_adcode"] != "330603"].sort_values("name")["name"].tolist()
 
     at = AppTest.from_function(_data_page, default_timeout=TIMEOUT_S).run()
-    at.file_uploader[0].set_value(("柯桥区2024Q3.csv", _keqiao_file(), "text/csv")).run()
+    confirm(at.file_uploader[0].set_value(("柯桥区2024Q3.csv", _keqiao_file(), "text/csv")).run())
     at.selectbox(key="submit_county").select("330603").run()
     at.text_input(key="submit_period").input("2024Q3").run()
     assert not at.exception, [e.message for e in at.exception]

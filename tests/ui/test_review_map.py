@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from geo.words import t
 from tests.geo.ingest.importdata import clean_parks
 from tests.layers.conftest import XSS_NAME
-from tests.ui.test_data_page import TIMEOUT_S, _data_page
+from tests.ui.test_data_page import TIMEOUT_S, _data_page, confirm
 
 KEQIAO = "330603"
 
@@ -62,7 +62,7 @@ def _submit_keqiao(store_path: Path, name: str) -> int:
 
 def test_the_clerk_sees_the_map_of_changes_before_submitting(small_store: Path) -> None:
     at = AppTest.from_function(_data_page, default_timeout=TIMEOUT_S).run()
-    at.file_uploader[0].set_value(("柯桥区2024Q3.csv", _keqiao_file(), "text/csv")).run()
+    confirm(at.file_uploader[0].set_value(("柯桥区2024Q3.csv", _keqiao_file(), "text/csv")).run())
     at.selectbox(key="submit_county").select(KEQIAO).run()
     at.text_input(key="submit_period").input("2024Q3").run()
     assert not at.exception, [e.message for e in at.exception]

@@ -29,6 +29,7 @@ from geo.region.targets import QUOTA_COLUMNS
 from geo.schema import ENTERPRISE_COLUMNS, PARK_COLUMNS, STATUSES
 from geo.store.meta import SNAPSHOT_COLUMNS
 from geo.words import INDICATIVE_NOTICE, LANGUAGE_NAMES, SYNTHETIC_NOTICE, columns, t
+from tests.ui.test_data_page import confirm
 
 TIMEOUT_S = 120
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -190,7 +191,7 @@ def shown(small_store: Path, request: pytest.FixtureRequest) -> tuple[str, list[
     at = AppTest.from_function(_render, args=(page.split("+")[0], lang), default_timeout=TIMEOUT_S).run()
     if page.endswith("+import"):
         xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        at.file_uploader[0].set_value(("两个区县.xlsx", _two_county_sheets(), xlsx)).run()
+        confirm(at.file_uploader[0].set_value(("两个区县.xlsx", _two_county_sheets(), xlsx)).run())
         assert columns("problems", lang)["sheet"] in at.dataframe[0].value.columns  # the problems table, with its sheet column
     assert not at.exception, [e.message for e in at.exception]
     texts, options, tables = visible(at)
