@@ -62,6 +62,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "audit_action_save_snapshot": ("导入", "imported"),
     "audit_action_rollback": ("撤回", "rolled back"),
     "audit_action_restore": ("恢复", "restored"),
+    "audit_action_restore_backup": ("从备份恢复数据库", "restored the store from a backup"),
     "audit_action_edit_quotas": ("修改区县目标", "edited county quotas"),
     "audit_action_edit_plan": ("新建或修改规划", "added or edited a plan"),
     "audit_action_add_account": ("新建账户", "added an account"),

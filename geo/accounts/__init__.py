@@ -25,6 +25,7 @@ app says so.
 
 from __future__ import annotations
 
+import getpass
 import re
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
@@ -157,3 +158,19 @@ def require(account: Account, action: Action, county: str | None = None, *, coun
     else:
         msg = f"区县账户 {account.name} 不能{what}：这是市级账户的操作。"
     raise PermissionDeniedError(msg, account=account.name, action=action, county=county)
+
+
+def cli_operator() -> Account:
+    """Return the account a command-line change is recorded as: ``cli.<operating-system user>``, a city account.
+
+    Returns
+    -------
+    Account
+        ``cli.root``, ``cli.wang``... (``system`` when the user cannot be told).
+    """
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = ""
+    name = "".join(c for c in f"cli.{user}" if c.isalnum() or c in "_.@-")[:64]
+    return Account(name if len(name) > len("cli.") else SYSTEM.name, "city", display_name="命令行")

@@ -20,19 +20,10 @@ import getpass
 import sys
 from collections.abc import Sequence
 
-from geo.accounts import ROLES, SYSTEM, Account
+from geo.accounts import ROLES, Account, cli_operator
 from geo.accounts import passwords as pw
 from geo.accounts.book import AccountBook, open_book
 from geo.errors import GeoDataError
-
-
-def _operator() -> Account:
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
-    name = "".join(c for c in f"cli.{user}" if c.isalnum() or c in "_.@-")[:64]
-    return Account(name if len(name) >= 2 else SYSTEM.name, "city", display_name="命令行")
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -63,7 +54,7 @@ def _county_name(adcode: str | None, *, strict: bool = False) -> str:
 def _add(book: AccountBook, args: argparse.Namespace) -> str:
     account = Account(args.name, args.role, args.county, args.display or "")
     _county_name(account.county, strict=True)  # a county outside the region is refused before anything is stored
-    book.add(account, pw.hash_password(_password(args)), by=_operator())
+    book.add(account, pw.hash_password(_password(args)), by=cli_operator())
     return f"已新建账户 {account.name}（{account.role}{' ' + _county_name(account.county) if account.county else ''}）。"
 
 
@@ -74,12 +65,12 @@ def _list(book: AccountBook, _args: argparse.Namespace) -> str:
 
 
 def _disable(book: AccountBook, args: argparse.Namespace) -> str:
-    book.set_disabled(args.name, True, by=_operator())
+    book.set_disabled(args.name, True, by=cli_operator())
     return f"已停用账户 {args.name}。"
 
 
 def _enable(book: AccountBook, args: argparse.Namespace) -> str:
-    book.set_disabled(args.name, False, by=_operator())
+    book.set_disabled(args.name, False, by=cli_operator())
     return f"已启用账户 {args.name}。"
 
 
@@ -87,7 +78,7 @@ def _reset(book: AccountBook, args: argparse.Namespace) -> str:
     if book.get(args.name) is None:
         msg = f"没有名为 {args.name} 的账户（python -m geo.accounts list 列出全部账户）。"
         raise GeoDataError(msg)
-    book.set_password_hash(args.name, pw.hash_password(_password(args)), by=_operator())
+    book.set_password_hash(args.name, pw.hash_password(_password(args)), by=cli_operator())
     return f"已重设账户 {args.name} 的密码。"
 
 

@@ -38,6 +38,7 @@ AUDIT_ACTIONS: Final = {
     "save_snapshot": "导入",
     "rollback": "撤回",
     "restore": "恢复",
+    "restore_backup": "从备份恢复数据库",
     "edit_quotas": "修改区县目标",
     "edit_plan": "新建或修改规划",
     "add_account": "新建账户",

@@ -255,6 +255,16 @@ def _pg_restore(target: _PgTarget, file: Path) -> Path | None:
 # -- command line -----------------------------------------------------------------------------
 
 
+def _log_restore(location: Path | str, file: Path, kept: Path | None) -> None:
+    """Append the restore to the audit log (the restored log ends where the backup was made; this says what happened after)."""
+    from geo.accounts import cli_operator
+    from geo.accounts.book import AuditEvent, open_book
+
+    summary = f"从备份 {file.name} 恢复" + (f"；恢复前的数据保存在 {kept}" if kept else "")
+    open_book(location).log(AuditEvent("restore_backup", cli_operator().name, f"backup {file.name}", summary=summary,
+                                       after={"file": str(file), "kept": str(kept) if kept else None}))  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``python -m geo.store.backup backup --out FILE`` or ``restore --file FILE``.
 
@@ -282,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Backed up the store to {backup(location, args.out)}.")
         else:
             kept = restore(location, args.file)
+            _log_restore(location, args.file, kept)
             print(f"Restored the store from {args.file}." + (f" What was there before is kept in {kept}." if kept else ""))
     except StoreError as exc:
         print(f"Error: {exc}", file=sys.stderr)

@@ -82,6 +82,10 @@ def test_command_line_uses_parkmap_store(small_store: Path, tmp_path: Path, caps
     assert main(["restore", "--file", str(tmp_path / "b.gpkg")]) == 0
     assert "kept in" in capsys.readouterr().out
     assert gpkg_rows(small_store) == before
+    from geo.accounts.book import open_book
+
+    (logged,) = open_book(small_store).events()  # the restore is in the audit log, with where the old data went
+    assert logged.action == "restore_backup" and logged.account.startswith("cli.") and "before-restore" in logged.summary
     assert main(["--store", str(tmp_path / "none.gpkg"), "backup", "--out", str(tmp_path / "c.gpkg")]) == 1
     assert "nothing to back up" in capsys.readouterr().err
 
