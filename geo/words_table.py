@@ -31,7 +31,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "role_city": ("市级", "city"),
     "role_county": ("区县", "county"),
     "role_viewer": ("只读", "viewer"),
-    "viewer_read_only": ("只读账户：可查看全部数据，不能导入、报送或审核。", "Read-only account: you can see everything but not import, submit or review."),
+    "viewer_read_only": (
+        "只读账户：可查看全部数据，不能导入、报送或审核。",
+        "Read-only account: you can see everything but not import, submit or review.",
+    ),
     "county_only_review": (
         "审核由市经信局进行；这里显示本区县的报送及其状态。",
         "The city bureau reviews submissions; here are your county's submissions and their state.",

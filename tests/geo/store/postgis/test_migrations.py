@@ -37,7 +37,8 @@ def test_an_empty_database_is_upgraded_to_the_newest_version_and_again_changes_n
         geometry = conn.execute(
             "SELECT type, srid FROM geometry_columns WHERE f_table_schema = 'parkmap' AND f_table_name = 'parks'"
         ).fetchone()
-    assert {"snapshots", "snapshot_events", "parks", "enterprises", "submissions", "submission_events", "schema_migrations", "accounts", "audit_log"} <= tables
+    assert {"snapshots", "snapshot_events", "parks", "enterprises", "submissions", "submission_events", "schema_migrations"} <= tables
+    assert {"accounts", "audit_log"} <= tables
     assert {"parks_current", "enterprises_current", "submission_parks"} <= tables
     assert any("USING gist (geom)" in i for i in indexes) and any("(snapshot_id)" in i for i in indexes)
     assert geometry == ("GEOMETRY", 4326)
