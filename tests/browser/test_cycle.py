@@ -177,6 +177,7 @@ def _approve(pg, *, added: int) -> None:
     _choose(pg, pg.locator(".st-key-review_pick"), f"柯桥区 {PERIOD_LABEL}")
     assert f"柯桥区 {PERIOD_LABEL}" in pg.locator(".st-key-review_pick").get_by_role("combobox").input_value()
     pg.get_by_text(f"新增园区 {added}").wait_for(timeout=TIMEOUT_MS)  # the counts of what it changes, above its map
+    _settled(pg)  # the pick's rerun is over: its review map is the one that stays
     _map_drawn(pg)
     pg.locator(MAP_FRAME).first.scroll_into_view_if_needed()
     _map_at_rest(pg)
