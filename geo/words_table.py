@@ -598,14 +598,14 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "county": {
         "name": ("区县", "County"),
         "parks": ("园区数", "Parks"),
-        "parks_quota": ("园区目标", "Parks quota"),
+        "parks_quota": ("园区目标", "Quota"),  # English headers short: the table fits 1366 px without scrolling
         "parks_pct": ("园区完成率%", "Parks %"),
-        "floor_area_wan_m2": ("建筑面积(万㎡)", "Floor area (10k m²)"),
-        "floor_quota_wan_m2": ("面积目标(万㎡)", "Floor quota (10k m²)"),
+        "floor_area_wan_m2": ("建筑面积(万㎡)", "Floor (10k m²)"),
+        "floor_quota_wan_m2": ("面积目标(万㎡)", "Quota (10k m²)"),
         "floor_pct": ("面积完成率%", "Floor %"),
         "rank": ("排名", "Rank"),
         "on_track": ("符合进度", "On track"),
-        "pipeline_parks": ("在建(个)", "Under constr."),
+        "pipeline_parks": ("在建(个)", "Building"),
     },
     "land_use": {
         "name": ("区县", "County"),
