@@ -15,7 +15,14 @@ from collections.abc import Callable, Iterator
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from export.atlas_parts import county_table_rows, draw_county_map, draw_indicators, park_columns, park_rows
+from export.atlas_parts import (
+    county_table_rows,
+    draw_county_map,
+    draw_indicators,
+    park_columns,
+    park_rows,
+    unlabelled_caption,
+)
 from export.captions import date_line, notices, plan_words, source_lines
 from export.charts import draw_progress
 from export.data import ExportData
@@ -76,7 +83,9 @@ def county_pages(data: ExportData, adcode: str, *, first_page: int) -> list[Figu
     """
     title = t("county_title", data.lang, name=data.county_name(adcode))
     fig = _frame(data, title, first_page)
-    draw_county_map(fig.add_axes((0.01, 0.37, 0.47, 0.52)), data, adcode, fontsize=5.5)
+    placed = draw_county_map(fig.add_axes((0.01, 0.37, 0.47, 0.52)), data, adcode, fontsize=5.5)
+    if caption := unlabelled_caption(placed, data.lang):
+        fig.text(0.02, 0.352, caption, fontsize=6.5, color="#455a64", va="center")
     for i, measure in enumerate(("parks", "floor_area_m2")):
         draw_progress(fig.add_axes((0.05 + i * 0.235, 0.09, 0.19, 0.22)), data, adcode=adcode, measure=measure, fontsize=6.5)
     draw_indicators(fig.add_axes((0.5, 0.64, 0.49, 0.24)), data, adcode, fontsize=8)

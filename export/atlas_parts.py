@@ -9,6 +9,7 @@ from matplotlib.axes import Axes
 from export.captions import wan
 from export.data import ExportData
 from export.mapdraw import (
+    ParkLabels,
     county_colours,
     county_labels,
     draw_counties,
@@ -34,6 +35,7 @@ COUNTY_PX_TO_PT = 0.55
 NAME_SUFFIXES = ("小微企业园", "小微园")
 CONTEXT_FILL = "#eceff1"
 NOTICE_RED = "#b71c1c"
+MAX_MAP_LABELS = 40  # more names than this on a county map are no longer legible at 5.5 pt
 
 
 def short_name(name: str) -> str:
@@ -54,8 +56,13 @@ def county_parks(data: ExportData, adcode: str) -> pd.DataFrame:
     return parks.iloc[order]
 
 
-def draw_county_map(ax: Axes, data: ExportData, adcode: str, *, fontsize: float) -> None:
-    """Draw one county in its progress class among grey neighbours, its parks labelled with their names."""
+def draw_county_map(ax: Axes, data: ExportData, adcode: str, *, fontsize: float) -> ParkLabels:
+    """Draw one county in its progress class among grey neighbours, its parks labelled with their names.
+
+    The legend, scale bar and north arrow are drawn first, so the names keep clear of them; at most
+    :data:`MAX_MAP_LABELS` parks are named, largest first, and a park whose name finds no free place
+    stays unlabelled (it is in the page's table). Returns what was labelled, for the caption.
+    """
     focus = data.counties["adcode"].astype(str) == adcode
     pct = data.view.set_index("adcode")["floor_pct"].reindex(data.counties["adcode"].astype(str)).to_numpy(dtype="float64")
     colours = [c if f else CONTEXT_FILL for c, f in zip(county_colours(pct), focus, strict=True)]
@@ -63,15 +70,30 @@ def draw_county_map(ax: Axes, data: ExportData, adcode: str, *, fontsize: float)
     others = data.counties[~focus.to_numpy()]
     county_labels(ax, others, [data.county_name(a) for a in others["adcode"].astype(str)], fontsize=fontsize * 1.3, colour="#90a4ae")
     parks = county_parks(data, adcode)
-    fit_extent(ax, to_metric(data.counties[focus.to_numpy()]).total_bounds, pad=0.05)
-    if len(parks):
-        metric = draw_parks(ax, parks, max_floor_area_m2=max_floor_area(data), px_to_pt=COUNTY_PX_TO_PT)
-        sizes = marker_sizes_pt2(metric["floor_area_m2"], max_floor_area_m2=max_floor_area(data), px_to_pt=COUNTY_PX_TO_PT)
-        label_parks(ax, metric, [short_name(str(n)) for n in metric["name"]], fontsize=fontsize, sizes_pt2=sizes)
+    county = to_metric(data.counties[focus.to_numpy()])
+    fit_extent(ax, county.total_bounds, pad=0.05)
     handles, labels = legend_handles(lang=data.lang, max_floor_area_m2=max_floor_area(data), px_to_pt=COUNTY_PX_TO_PT, choropleth=False)
     draw_legend(ax, handles, labels, fontsize=fontsize * 0.95, loc="lower right")
     scale_bar(ax, lang=data.lang, fontsize=fontsize * 1.1, location=(0.04, 0.04))
     north_arrow(ax, fontsize=fontsize * 1.4, location=(0.94, 0.85))
+    if not len(parks):
+        return ParkLabels(labelled=0, unlabelled=0, leaders=0)
+    metric = draw_parks(ax, parks, max_floor_area_m2=max_floor_area(data), px_to_pt=COUNTY_PX_TO_PT)
+    sizes = marker_sizes_pt2(metric["floor_area_m2"], max_floor_area_m2=max_floor_area(data), px_to_pt=COUNTY_PX_TO_PT)
+    names = [short_name(str(n)) for n in metric["name"]]
+    outline = county.geometry.union_all().boundary
+    return label_parks(
+        ax, metric, names, fontsize=fontsize, sizes_pt2=sizes, outline=outline, max_labels=MAX_MAP_LABELS, drop_unplaced=True
+    )
+
+
+def unlabelled_caption(placed: ParkLabels, lang: str) -> str:
+    """Return the line under a county map saying how many parks are not named on it ("" when all are)."""
+    if not placed.unlabelled:
+        return ""
+    if lang == "zh":
+        return f"图上标注 {placed.labelled} 个园区名称（建筑面积大者优先），另 {placed.unlabelled} 个未标注，见右侧园区表。"
+    return f"{placed.labelled} parks named on the map (largest first); {placed.unlabelled} more are not labelled, see the park table."
 
 
 def indicator_rows(data: ExportData, adcode: str) -> list[list[str]]:

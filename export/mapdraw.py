@@ -9,11 +9,13 @@ true metres (scale error across Shaoxing < 0.02 %) and grid north is within
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -21,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import Bbox
+from shapely.geometry.base import BaseGeometry
 
 from export.text import drawable
 from geo.crs import to_metric
@@ -35,17 +38,16 @@ FILL_ALPHA = 0.75  # as the web map's fill opacity
 HALO = [patheffects.Stroke(linewidth=2.5, foreground="white")]
 PCT_CLASS_LABELS = ("< 25%", "25–50%", "50–75%", "75–100%", "≥ 100%")
 _NICE_KM = (0.5, 1, 2, 5, 10, 20, 25, 50, 100)
-# (dx, dy, ha, va) label positions around a point, in offset points (scaled by the marker size)
-_LABEL_SLOTS = (
-    (1, 0, "left", "center"),
-    (-1, 0, "right", "center"),
-    (0, 1, "center", "bottom"),
-    (0, -1, "center", "top"),
-    (1, 1, "left", "bottom"),
-    (-1, 1, "right", "bottom"),
-    (1, -1, "left", "top"),
-    (-1, -1, "right", "top"),
-)
+LABEL_GID = "park-label"  # the gid of park names on a map (their halo copies: "park-label-halo")
+LEADER_GID = "park-leader"
+LEADER_COLOUR = "#455a64"
+LEADER_HALO = [patheffects.Stroke(linewidth=1.8, foreground="white"), patheffects.Normal()]
+_PAD_PT = 1.0  # clearance around every park name
+_GAP_PT = 1.5  # between a circle's edge and the name beside it
+_ADJACENT = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1))  # beside the circle: right, left, ...
+_RING_STEPS = (1.0, 2.0, 3.0, 4.5, 6.0, 8.0, 10.5, 13.5, 17.0)  # further rings (with a leader line), in name heights beyond the circle
+_DIRECTIONS = 16
+_RING_COST, _COVER_COST, _OUTLINE_COST, _CROSS_COST = 100.0, 300.0, 40.0, 250.0
 
 
 def fit_extent(ax: Axes, bounds: Sequence[float], *, pad: float = 0.04) -> None:
@@ -189,37 +191,186 @@ def draw_legend(ax: Axes, handles: list, labels: list[str], *, fontsize: float, 
     legend.set_zorder(10)
 
 
-def label_parks(ax: Axes, metric_parks: gpd.GeoDataFrame, labels: Sequence[str], *, fontsize: float, sizes_pt2: np.ndarray) -> None:
-    """Label parks beside their circles, choosing for each the free slot that overlaps least."""
-    canvas = ax.figure.canvas
-    renderer = (canvas if hasattr(canvas, "get_renderer") else FigureCanvasAgg(cast(Figure, ax.figure))).get_renderer()
+@dataclass(frozen=True)
+class ParkLabels:
+    """What :func:`label_parks` drew.
+
+    Attributes
+    ----------
+    labelled
+        Parks whose name is on the map.
+    unlabelled
+        Parks left without a name on the map (beyond ``max_labels``, or no free place for it).
+    leaders
+        Labels set away from their circle and joined to it by a leader line.
+    """
+
+    labelled: int
+    unlabelled: int
+    leaders: int
+
+
+def label_parks(
+    ax: Axes,
+    metric_parks: gpd.GeoDataFrame,
+    labels: Sequence[str],
+    *,
+    fontsize: float,
+    sizes_pt2: np.ndarray,
+    outline: BaseGeometry | None = None,
+    max_labels: int | None = None,
+    drop_unplaced: bool = False,
+) -> ParkLabels:
+    """Label parks (in the order given, most important first) where their names collide with nothing.
+
+    Each name goes in the first free place, in display coordinates: beside its circle (8 slots),
+    else further out on rings of 16 directions, joined to the circle by a leader line. A place is
+    free when the name stays inside the axes and clear of names and leader lines already placed,
+    and of the map furniture drawn before (legend, scale bar, north arrow, notices, other text):
+    so draw those first. Among free places, one covering fewer park circles and not crossing
+    ``outline`` (EPSG:4549, the county's boundary) is preferred. Names are drawn as typed
+    (never mathtext), with a white halo, and remain real text in a PDF.
+
+    Parameters
+    ----------
+    metric_parks
+        Parks in EPSG:4549 (as :func:`draw_parks` returns them), in the order to label them.
+    sizes_pt2
+        Their circle sizes (points², as drawn).
+    max_labels
+        Label at most this many (the first ones); the rest are counted as unlabelled.
+    drop_unplaced
+        Leave a park unlabelled when no free place is found; otherwise it goes where it collides least.
+    """
+    renderer = _renderer(ax)
+    ax.apply_aspect()
+    px = cast(Figure, ax.figure).dpi / 72
     frame = ax.get_window_extent(renderer)
-    taken = _circle_boxes(ax, metric_parks, sizes_pt2)
-    for x, y, name, size in zip(metric_parks.geometry.x, metric_parks.geometry.y, labels, sizes_pt2, strict=True):
-        label = drawable(name)
-        gap = np.sqrt(size) / 2 + 1.5
-        best: dict[str, Any] = {}
-        best_cost, best_box = np.inf, None
-        for dx, dy, ha, va in _LABEL_SLOTS:
-            options: dict[str, Any] = {
-                "xytext": (dx * gap, dy * gap),
-                "textcoords": "offset points",
-                "ha": ha,
-                "va": va,
-                "fontsize": fontsize,
-            }
-            probe = ax.annotate(label, (x, y), **options)
-            box = probe.get_window_extent(renderer)
-            probe.remove()
-            cost = sum(_overlap(box, other) for other in taken) + _outside(box, frame)
-            if cost < best_cost:
-                best, best_cost, best_box = options, cost, box
-            if cost == 0:
-                break
-        ax.annotate(label, (x, y), path_effects=HALO, zorder=6.9, annotation_clip=True, **best)
-        ax.annotate(label, (x, y), zorder=7, annotation_clip=True, **best)
-        if best_box is not None:
-            taken.append(best_box)
+    centres = ax.transData.transform(np.column_stack([metric_parks.geometry.x, metric_parks.geometry.y]))
+    radii = np.sqrt(np.asarray(sizes_pt2, dtype="float64")) / 2 * px
+    edge = None if outline is None else shapely.transform(outline, ax.transData.transform)
+    placer = _Placer(frame, _furniture_boxes(ax, renderer, frame), centres, radii, edge, pad=_PAD_PT * px)
+    count = len(labels) if max_labels is None else min(max_labels, len(labels))
+    labelled = leaders = 0
+    for i in range(count):
+        label = drawable(labels[i])
+        probe = ax.text(0, 0, label, fontsize=fontsize, parse_math=False)
+        extent = probe.get_window_extent(renderer)
+        probe.remove()
+        place = placer.place(i, extent.width, extent.height, gap=radii[i] + _GAP_PT * px, forced=not drop_unplaced)
+        if place is None:
+            continue
+        box, leader = place
+        _draw_label(ax, metric_parks.geometry.iloc[i], box, leader, label, fontsize=fontsize)
+        labelled, leaders = labelled + 1, leaders + (leader is not None)
+    return ParkLabels(labelled=labelled, unlabelled=len(labels) - labelled, leaders=leaders)
+
+
+def _renderer(ax: Axes) -> Any:
+    canvas = ax.figure.canvas
+    return (canvas if hasattr(canvas, "get_renderer") else FigureCanvasAgg(cast(Figure, ax.figure))).get_renderer()
+
+
+def _furniture_boxes(ax: Axes, renderer: Any, frame: Bbox) -> np.ndarray:
+    """Return (n, 4) display boxes of what labels must keep clear of: legend, patches, texts (axes and figure)."""
+    legend = ax.get_legend()
+    artists = [*ax.texts, *ax.patches, *([legend] if legend is not None else []), *cast(Figure, ax.figure).texts]
+    boxes = [a.get_window_extent(renderer) for a in artists if a.get_visible() and not str(a.get_gid() or "").startswith(LABEL_GID)]
+    rows = [b.extents for b in boxes if b.width > 0 and b.height > 0 and b.overlaps(frame)]
+    return np.array(rows, dtype="float64").reshape(-1, 4)
+
+
+def _draw_label(ax: Axes, point: Any, box: np.ndarray, leader: np.ndarray | None, label: str, *, fontsize: float) -> None:
+    """Draw one name (halo, then text) with its lower-left corner at ``box``'s, and its leader line (display coordinates)."""
+    to_data = ax.transData.inverted()
+    anchor = tuple(to_data.transform(box[:2]))
+    options: dict[str, Any] = {"xytext": anchor, "ha": "left", "va": "bottom", "fontsize": fontsize, "parse_math": False}
+    ax.annotate(label, (point.x, point.y), path_effects=HALO, zorder=6.9, gid=f"{LABEL_GID}-halo", annotation_clip=True, **options)
+    ax.annotate(label, (point.x, point.y), zorder=7, gid=LABEL_GID, annotation_clip=True, **options)
+    if leader is not None:
+        xs, ys = to_data.transform(leader.reshape(2, 2)).T
+        line = Line2D(xs, ys, color=LEADER_COLOUR, linewidth=0.5, zorder=6.8, gid=LEADER_GID, path_effects=LEADER_HALO)
+        ax.add_line(line)
+
+
+class _Placer:
+    """Greedy label placement in display coordinates: candidate places ranked, checked against what is placed."""
+
+    def __init__(self, frame: Bbox, furniture: np.ndarray, centres: np.ndarray, radii: np.ndarray, edge: Any, *, pad: float) -> None:
+        self.frame = np.array([frame.x0 + pad, frame.y0 + pad, frame.x1 - pad, frame.y1 - pad])
+        self.blocked = furniture + np.array([-pad, -pad, pad, pad])
+        self.leaders: list[Any] = []
+        self.circles = np.column_stack([centres - radii[:, None], centres + radii[:, None]])
+        self.centres, self.radii, self.edge, self.pad = centres, radii, edge, pad
+
+    def place(self, i: int, width: float, height: float, *, gap: float, forced: bool) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """Return the best free box (x0, y0, x1, y1) for park ``i``'s name and its leader segment, or None."""
+        boxes, ring = _candidate_boxes(self.centres[i], width, height, gap=gap)
+        leaders = _leader_segments(self.centres[i], self.radii[i], boxes)
+        geoms = shapely.box(*boxes.T)
+        inside = np.all((boxes[:, :2] >= self.frame[:2]) & (boxes[:, 2:] <= self.frame[2:]), axis=1)
+        hits = _overlap_area(boxes, self.blocked).sum(axis=1)
+        lines = shapely.linestrings(leaders.reshape(-1, 2, 2))
+        blocked = shapely.box(*self.blocked.T)
+        line_hits = np.where(ring > 0, shapely.intersects(lines[:, None], blocked[None, :]).sum(axis=1), 0) if len(blocked) else 0
+        if self.leaders:
+            hits = hits + shapely.intersects(geoms[:, None], np.array(self.leaders)[None, :]).sum(axis=1)
+        others = np.arange(len(self.circles)) != i
+        cover = (_overlap_area(boxes, self.circles[others]) / np.maximum((2 * self.radii[others]) ** 2, 1)).sum(axis=1)
+        cost = ring * _RING_COST + np.arange(len(boxes)) * 0.01 + cover * _COVER_COST
+        if self.edge is not None:
+            cost = cost + shapely.intersects(geoms, self.edge) * _OUTLINE_COST
+        if self.leaders:
+            crossings = shapely.intersects(lines[:, None], np.array(self.leaders)[None, :]).sum(axis=1)
+            cost = cost + np.where(ring > 0, crossings, 0) * _CROSS_COST
+        free = inside & (hits == 0) & (line_hits == 0)
+        if free.any():
+            best = int(np.flatnonzero(free)[np.argmin(cost[free])])
+        elif forced:
+            best = int(np.argmin(cost + (hits + line_hits) * 1e6 + ~inside * 1e9))
+        else:
+            return None
+        box, leader = boxes[best], leaders[best] if ring[best] > 0 else None
+        self.blocked = np.vstack([self.blocked, box + np.array([-self.pad, -self.pad, self.pad, self.pad])])
+        if leader is not None:
+            self.leaders.append(shapely.linestrings(leader.reshape(2, 2)))
+        return box, leader
+
+
+def _candidate_boxes(centre: np.ndarray, width: float, height: float, *, gap: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return candidate boxes (n, 4) around ``centre``, nearest first, and the ring of each (0 = beside the circle)."""
+    directions = [np.array(d, dtype="float64") * (1 if 0 in d else np.sqrt(0.5)) for d in _ADJACENT]
+    distances = [gap] * len(directions)
+    rings = [0] * len(directions)
+    angles = np.arange(_DIRECTIONS) * 2 * np.pi / _DIRECTIONS
+    for ring, step in enumerate(_RING_STEPS, start=1):
+        directions += [np.array([np.cos(a), np.sin(a)]) for a in angles]
+        distances += [gap + step * height] * _DIRECTIONS
+        rings += [ring] * _DIRECTIONS
+    units = np.array(directions)
+    anchors = centre + units * np.array(distances)[:, None]
+    # A box sits on the side its direction points to: left edge at the anchor going right, centred going up or down, ...
+    side = np.where(units > 0.38, 0.0, np.where(units < -0.38, -1.0, -0.5))
+    lower_left = anchors + side * np.array([width, height])
+    return np.column_stack([lower_left, lower_left + np.array([width, height])]), np.array(rings)
+
+
+def _leader_segments(centre: np.ndarray, radius: float, boxes: np.ndarray) -> np.ndarray:
+    """Return (n, 4) segments from the circle's edge to the nearest point of each box."""
+    nearest = np.clip(centre, boxes[:, :2], boxes[:, 2:])
+    offset = nearest - centre
+    length = np.maximum(np.hypot(offset[:, 0], offset[:, 1]), 1e-9)[:, None]
+    start = centre + offset / length * np.minimum(radius, length)
+    return np.column_stack([start, nearest])
+
+
+def _overlap_area(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Return the (n, m) overlap areas of boxes (x0, y0, x1, y1) with others."""
+    if not len(others):
+        return np.zeros((len(boxes), 0))
+    width = np.minimum(boxes[:, None, 2], others[None, :, 2]) - np.maximum(boxes[:, None, 0], others[None, :, 0])
+    height = np.minimum(boxes[:, None, 3], others[None, :, 3]) - np.maximum(boxes[:, None, 1], others[None, :, 1])
+    return np.clip(width, 0, None) * np.clip(height, 0, None)
 
 
 def halo_text(ax: Axes, x: float, y: float, text: str, **options: object) -> None:
@@ -228,21 +379,3 @@ def halo_text(ax: Axes, x: float, y: float, text: str, **options: object) -> Non
     text = drawable(text)
     ax.text(x, y, text, path_effects=HALO, zorder=zorder - 0.1, **options)  # type: ignore[arg-type]
     ax.text(x, y, text, zorder=zorder, **options)  # type: ignore[arg-type]
-
-
-def _circle_boxes(ax: Axes, metric_parks: gpd.GeoDataFrame, sizes_pt2: np.ndarray) -> list[Bbox]:
-    """Return the display-space boxes of the park circles, so labels keep clear of them."""
-    centres = ax.transData.transform(np.column_stack([metric_parks.geometry.x, metric_parks.geometry.y]))
-    radii_px = np.sqrt(sizes_pt2) / 2 * ax.figure.dpi / 72
-    return [Bbox.from_extents(x - r, y - r, x + r, y + r) for (x, y), r in zip(centres, radii_px, strict=True)]
-
-
-def _overlap(a: Bbox, b: Bbox) -> float:
-    width = min(a.x1, b.x1) - max(a.x0, b.x0)
-    height = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return width * height if width > 0 and height > 0 else 0.0
-
-
-def _outside(box: Bbox, frame: Bbox) -> float:
-    inside = _overlap(box, frame)
-    return (box.width * box.height - inside) * 4
