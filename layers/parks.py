@@ -10,7 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.fields import column_values, format_value, shown_in
+from geo.fields import Field, column_values, format_value, shown_in
 from geo.schema import SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
 from layers.counties import in_datum
 from layers.legend import CategoricalLegend, SizeLegend
@@ -50,13 +50,36 @@ def marker_radius_px(floor_area_m2: pd.Series, *, max_floor_area_m2: float | Non
     return MIN_RADIUS_PX + (MAX_RADIUS_PX - MIN_RADIUS_PX) * np.sqrt(np.clip(values / top, 0, 1))
 
 
+_FORMATTED: dict[tuple[str, str, tuple[tuple[str, str], ...], type, object], str] = {}
+_FORMATTED_MAX = 50_000  # entries kept between maps (a few fields of a few hundred parks per language)
+
+
+def _formatted(item: Field, value: object, lang: str, names: tuple[tuple[str, str], ...]) -> str:
+    """``format_value`` escaped for HTML, remembered between maps: a redraw formats the same parks again.
+
+    ``format_value`` is a pure function of its arguments; values that cannot be dictionary keys are
+    formatted each time.
+    """
+    try:
+        key = (item.name, lang, names, type(value), value)
+        hit = _FORMATTED.get(key)
+    except TypeError:  # an unhashable value (a list from a GeoJSON register)
+        return html.escape(format_value(item, value, lang, names=dict(names)))
+    if hit is None:
+        if len(_FORMATTED) >= _FORMATTED_MAX:
+            _FORMATTED.clear()
+        hit = _FORMATTED[key] = html.escape(format_value(item, value, lang, names=dict(names)))
+    return hit
+
+
 def _park_properties(parks: gpd.GeoDataFrame, *, county_names: Mapping[str, str], lang: str) -> pd.DataFrame:
     """Return the escaped, formatted properties shown in tooltips and popups (one per catalogue field, keyed by ``prop``)."""
     props = pd.DataFrame(index=parks.index)
     props["park_id"] = parks.get("park_id", pd.Series(parks.index.astype(str), index=parks.index)).astype(str).map(html.escape)
+    names = tuple(sorted((str(k), str(v)) for k, v in county_names.items()))
     for item in {f.name: f for f in (*POPUP_FIELDS, *TOOLTIP_FIELDS)}.values():
         values = column_values(parks, item)
-        props[item.prop] = [html.escape(format_value(item, v, lang, names=county_names)) for v in values]
+        props[item.prop] = [_formatted(item, v, lang, names) for v in values]
     return props
 
 

@@ -443,6 +443,8 @@ def render(lang: str) -> None:
     _map_section(parks, progress, view, lang, loaded, notes, presentation=presentation)
     if presentation:
         return
+    if _defer_below_map(lang):
+        return
     link.share_section(view, lang=lang, presentation=presentation)
     header_line = f"{as_of_line} · {source}" + (f" · {filtered}" if filtered else "")
     drawn = _enterprise_content(view, parks_key=loaded.key, selected=None if view["adcode"] == shared.region().adcode else view["adcode"])
@@ -461,6 +463,39 @@ def render(lang: str) -> None:
     play_section(parks, view, lang, loaded=loaded)
     land_use_section(parks, shared.counties(), view, lang)
     meeting_pack_section(parks, view, lang, loaded=loaded)
+
+
+BELOW_MAP_SHOWN = "below_map_shown"
+BELOW_MAP_PENDING = "below_map_pending"  # the key (and CSS class st-key-...) of the note shown meanwhile
+BELOW_MAP_DELAY_S = 1.0
+# shown for about a second; kept here until geo/words_table.py (being edited in another change) takes it
+BELOW_MAP_LOADING = {"zh": "正在载入地图下方的表格和图表……", "en": "Loading the tables and charts below the map…"}
+
+
+def _defer_below_map(lang: str) -> bool:
+    """On a browser session's first run, stop after the map and draw the rest in the next run; True when deferred.
+
+    A new session's first run is the first map's critical path: what follows the map (tables, charts,
+    the compare map, downloads) took as long again on the server and held the browser's main thread
+    while the map's frame loaded. The next run comes from a fragment timer (or sooner, from the map
+    itself) and draws the whole page; the map's arguments are the same, so it is not redrawn. AppTest
+    sessions (no HTTP headers) draw everything at once.
+    """
+    if st.session_state.get(BELOW_MAP_SHOWN) or not st.context.headers:
+        return False
+    st.session_state[BELOW_MAP_SHOWN] = True
+    with st.container(key=BELOW_MAP_PENDING):
+        st.caption(BELOW_MAP_LOADING.get(lang, BELOW_MAP_LOADING["zh"]))
+        _rerun_soon()
+    return True
+
+
+@st.fragment(run_every=BELOW_MAP_DELAY_S)
+def _rerun_soon() -> None:
+    """Rerun the whole page on the fragment's first tick (its body also runs once when drawn: that run waits)."""
+    if st.session_state.pop("below_map_tick", False):
+        st.rerun(scope="app")
+    st.session_state["below_map_tick"] = True
 
 
 def _gaps(view: dict, loaded: shared.Loaded) -> gpd.GeoDataFrame | None:

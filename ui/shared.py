@@ -183,10 +183,15 @@ def latest(kind: str) -> SnapshotInfo | None:
     return current_store().latest_info(kind)
 
 
-@st.cache_data(show_spinner=False, max_entries=6)
+@st.cache_resource(show_spinner=False, max_entries=6)
 def snapshot(location: str, snapshot_id: int) -> gpd.GeoDataFrame:
     """A stored snapshot, without its ``attrs`` (the metadata is in :func:`latest`; attrs would
-    follow every derived table into Arrow, which cannot serialise dates)."""
+    follow every derived table into Arrow, which cannot serialise dates).
+
+    One object shared by every session, read only (``geo`` never mutates its input): a snapshot
+    does not change once saved, and ``st.cache_data`` would unpickle a copy on every run (for the
+    250,000 sample firms, their WKB geometries: 1.5–6 s of each script run on a 2-core machine).
+    """
     data = get_store(location).load_snapshot(snapshot_id)
     data.attrs = {}
     return data

@@ -17,6 +17,11 @@ from bench.browser_explore import LOCAL_LEAFLET_CSS, LOCAL_LEAFLET_JS, localize_
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 POSITIVE_KEYS = (
+    "floor_first_map_s",
+    "static_first_map_s",
+    "header_s",
+    "first_map_ratio_app_vs_floor",
+    "page_complete_s",
     "first_map_s",
     "asof_redraw_s",
     "density_on_s",

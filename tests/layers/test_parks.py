@@ -83,3 +83,16 @@ def test_the_size_legend_draws_the_circles_the_map_draws() -> None:
     html = legend.to_html()
     assert f"width:{2 * radii[-1]:.1f}px" in html and html.count("border-radius:50%") == 3
     assert size_legend(3_000.0, "en").items[0][1] == "0.3"  # a register of tiny parks still gets one circle
+
+
+def test_remembered_formatting_gives_the_same_layer_as_formatting_afresh(three_parks) -> None:
+    from layers import parks as parks_module
+
+    parks_module._FORMATTED.clear()
+    fresh = park_layer(three_parks, county_names=NAMES).data
+    again = park_layer(three_parks, county_names=NAMES).data  # from the remembered values
+    assert again == fresh
+    other = park_layer(three_parks, county_names={"330602": "<b>越城</b>", "330603": "柯桥区"}).data
+    assert other["features"][0]["properties"]["county"] == "&lt;b&gt;越城&lt;/b&gt;"  # county names are part of the key, escaped
+    english = park_layer(three_parks, county_names=NAMES, lang="en").data
+    assert english["features"][0]["properties"]["status"] == "Built"
