@@ -8,6 +8,7 @@ Both languages of a word have the same placeholders (a test checks it).
 from __future__ import annotations
 
 WORDS: dict[str, tuple[str, str]] = {
+    "below_map_loading": ("正在载入地图下方的表格和图表……", "Loading the tables and charts below the map…"),
     # sign-in and accounts (ui/signin.py), the audit log (ui/audit.py)
     "signin_title": ("登录", "Sign in"),
     "signin_intro": (

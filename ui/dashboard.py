@@ -468,8 +468,6 @@ def render(lang: str) -> None:
 BELOW_MAP_SHOWN = "below_map_shown"
 BELOW_MAP_PENDING = "below_map_pending"  # the key (and CSS class st-key-...) of the note shown meanwhile
 BELOW_MAP_DELAY_S = 1.0
-# shown for about a second; kept here until geo/words_table.py (being edited in another change) takes it
-BELOW_MAP_LOADING = {"zh": "正在载入地图下方的表格和图表……", "en": "Loading the tables and charts below the map…"}
 
 
 def _defer_below_map(lang: str) -> bool:
@@ -485,7 +483,7 @@ def _defer_below_map(lang: str) -> bool:
         return False
     st.session_state[BELOW_MAP_SHOWN] = True
     with st.container(key=BELOW_MAP_PENDING):
-        st.caption(BELOW_MAP_LOADING.get(lang, BELOW_MAP_LOADING["zh"]))
+        st.caption(t("below_map_loading", lang))  # shown for about a second
         _rerun_soon()
     return True
 
