@@ -109,6 +109,7 @@ def render(lang: str) -> None:
         return
     names = {c.adcode: c.label(lang) for c in shared.region().counties}
     table = audit_table(events, lang, county_names=names)
-    st.dataframe(shared.shown(table), hide_index=True, width="stretch")
+    wide_enough = {t("audit_col_account", lang): st.column_config.TextColumn(width="medium")}  # sized to the rows in view otherwise
+    st.dataframe(shared.shown(table), hide_index=True, width="stretch", column_config=wide_enough)
     st.download_button(t("audit_download", lang, n=len(table)), audit_xlsx(table, sheet=t("audit_title", lang)),
                        file_name="audit_log.xlsx", key="audit_download")  # fmt: skip
