@@ -70,7 +70,9 @@ def app_server(
         if not isinstance(store, Path):
             raise ValueError("a PostGIS store needs quotas=<path of a quota file>")
         quotas = store.parent / "county_quotas.csv"
-    env = {**os.environ, "PARKMAP_STORE": str(store), "PARKMAP_QUOTAS": str(quotas), **(extra_env or {})}
+    # no file watcher: a test or benchmark server never reloads code, and in a busy tree inotify's queue overflows
+    env = {**os.environ, "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none", "PARKMAP_STORE": str(store), "PARKMAP_QUOTAS": str(quotas),
+           **(extra_env or {})}  # fmt: skip
     command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port), "--server.address", "127.0.0.1"]
     with log_path.open("w") as log:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

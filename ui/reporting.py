@@ -122,7 +122,7 @@ def show_changes(prepared: Prepared, lang: str) -> None:
             t("col_flag", lang): table["flag"].map(lambda f: t(f"flag_{f}", lang) if f else ""),
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(shared.shown(shown), hide_index=True, width="stretch")  # names from the file: formulas neutralised
     before = previous_registers(shared.current_store(), period=prepared.period, counties=list(prepared.changes))
     previous = pd.concat(list(before.values()), ignore_index=True) if before else None
     found = Changes([c for county in prepared.changes.values() for c in county.items])
