@@ -57,6 +57,22 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
+def rehash(password: str) -> str:
+    """Return a new hash of a password that already verified, made with today's settings (no strength check: it is in use).
+
+    Parameters
+    ----------
+    password
+        The password just verified.
+
+    Returns
+    -------
+    str
+        The encoded hash.
+    """
+    return _HASHER.hash(password)
+
+
 def verify(stored_hash: str | None, password: str) -> bool:
     """Return True when ``password`` matches ``stored_hash``.
 

@@ -122,7 +122,7 @@ def sign_in(book: AccountBook, name: str, password: str, *, now: float | None = 
         msg = f"账户 {name} 已停用；请联系市经信局。"
         raise AccountError(msg)
     if stored and pw.needs_rehash(stored):
-        book.set_password_hash(name, pw._HASHER.hash(password), by=account)  # today's settings, same password
+        book.set_password_hash(name, pw.rehash(password), by=account)  # today's settings, same password
     return account
 
 
