@@ -40,8 +40,24 @@ def _count_paths(frame, stroke: str) -> int:
     return frame.evaluate("s => document.querySelectorAll(`path.leaflet-interactive[stroke='${s}']`).length", stroke)
 
 
+SETTLED_JS = """() => {
+  const m = window.map_div;
+  if (!m || !m._parkmapFitted || m._animatingZoom || m._panAnim && m._panAnim._inProgress) { window._parkmapView = null; return false; }
+  const v = JSON.stringify([m.getCenter(), m.getZoom(), m.getSize()]);
+  const same = window._parkmapView === v;
+  window._parkmapView = v;
+  return same;
+}"""
+
+
+def _wait_settled(frame) -> None:
+    """Wait until the map has fitted itself to its frame and its view holds still (a click lands where it was aimed)."""
+    frame.wait_for_function(SETTLED_JS, timeout=LOAD_TIMEOUT_MS, polling=300)
+
+
 def _click_latlng(pg, frame, lat: float, lng: float, *, want_stroke: str) -> None:
     """Click the map at a WGS-84 point, after checking what lies under it."""
+    _wait_settled(frame)
     point = frame.evaluate(f"(() => {{ const p = window.map_div.latLngToContainerPoint([{lat}, {lng}]); return [p.x, p.y]; }})()")
     rect = frame.evaluate("(() => { const r = document.getElementById('map_div').getBoundingClientRect(); return [r.left, r.top]; })()")
     x, y = rect[0] + point[0], rect[1] + point[1]
