@@ -12,6 +12,7 @@ import pandas as pd
 
 from geo.crs import WGS84, require_crs, to_gcj02
 from geo.words import t
+from layers.geojson import POLYGON_DECIMALS, feature_collection
 from layers.legend import CategoricalLegend, ContinuousLegend
 
 # Stepped classes for "% of quota": a planner reads these at a glance.
@@ -180,7 +181,7 @@ def county_layer(
         aliases = ["", *[html.escape(label) for _, label in tooltip_columns]]
         tooltip = folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True)
     return folium.GeoJson(
-        data.__geo_interface__,
+        feature_collection(data, decimals=POLYGON_DECIMALS),
         name=name,
         style_function=style,
         highlight_function=lambda _: {"weight": 3, "color": "#000000"},

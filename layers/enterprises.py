@@ -17,19 +17,13 @@ import pandas as pd
 
 from geo.words import t
 from layers.counties import in_datum
+from layers.geojson import POLYGON_DECIMALS, feature_collection
 from layers.legend import CategoricalLegend, ContinuousLegend, with_opacity
 
 DENSITY_COLOURS = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")  # purples: distinct from the choropleth
 CLUSTER_COLOUR = "#6a1b9a"
 GAP_COLOUR = "#c62828"
 _WORDS_ZH = {k: t(k, "zh") for k in ("layer_clusters", "layer_gaps", "layer_density", "tip_firms")}  # default layer names
-COORD_DECIMALS = 5  # about 1 m: enough for hexagons, keeps the payload small
-
-
-def _round_geometries(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    import shapely
-
-    return gdf.set_geometry(shapely.set_precision(gdf.geometry.values, 10.0**-COORD_DECIMALS))
 
 
 def density_classes(counts: pd.Series) -> tuple[list[str], list[float]]:
@@ -74,13 +68,13 @@ def hexbin_layer(
     folium.GeoJson
         The hexagons, coloured by count class.
     """
-    frame = _round_geometries(in_datum(hexes, datum))
+    frame = in_datum(hexes, datum)
     colours, _ = density_classes(frame["count"])
     data = gpd.GeoDataFrame(
         {"count": frame["count"].astype(int).to_numpy(), "_fill": colours}, geometry=frame.geometry.values, crs=frame.crs
     )
     return folium.GeoJson(
-        data.__geo_interface__,
+        feature_collection(data, decimals=POLYGON_DECIMALS),
         name=name,
         style_function=lambda f: {"fillColor": f["properties"]["_fill"], "color": "#54278f", "weight": 0.2, "fillOpacity": 0.55},
         tooltip=folium.GeoJsonTooltip(fields=["count"], aliases=[html.escape(count_label)]),
@@ -115,7 +109,7 @@ def _tooltip_layer(
     data = gpd.GeoDataFrame(columns, geometry=frame.geometry.values, crs=frame.crs)
     fields = list(columns)
     return folium.GeoJson(
-        data.__geo_interface__,
+        feature_collection(data, decimals=POLYGON_DECIMALS),
         name=name,
         style_function=lambda _: style,
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[html.escape(words[f]) for f in fields]),
@@ -163,7 +157,7 @@ def cluster_layer(
         "in_park": t("tip_in_park", "zh"),
     }
     words |= dict(labels or {})
-    frame = _round_geometries(in_datum(clusters, datum))
+    frame = in_datum(clusters, datum)
     share = pd.to_numeric(frame["in_park_share"], errors="coerce")
     columns = {
         "firms": frame["firms"].astype(int).map("{:,}".format).to_numpy(),
@@ -207,7 +201,7 @@ def gap_layer(
     """
     words = {"rank": t("rank", "zh"), "firms": t("tip_small_firms", "zh"), "county": t("county", "zh"), "distance": t("tip_distance", "zh")}
     words |= dict(labels or {})
-    frame = _round_geometries(in_datum(gaps, datum))
+    frame = in_datum(gaps, datum)
     distance_km = pd.to_numeric(frame["nearest_park_distance_m"], errors="coerce") / 1000
     columns = {
         "rank": frame["rank"].astype(int).to_numpy(),

@@ -13,6 +13,7 @@ import pandas as pd
 from geo.fields import Field, column_values, format_value, shown_in
 from geo.schema import SQM_PER_WAN_SQM, STATUS_LABELS_EN, STATUS_LABELS_ZH, STATUSES
 from layers.counties import in_datum
+from layers.geojson import POINT_DECIMALS, feature_collection
 from layers.legend import CategoricalLegend, SizeLegend
 
 STATUS_COLOURS: Mapping[str, str] = {
@@ -136,7 +137,7 @@ def park_layer(
         return {"radius": p["_radius"], "fill": True, "fillColor": p["_colour"], "color": "#263238", "weight": 1, "fillOpacity": 0.95}
 
     return folium.GeoJson(
-        data.__geo_interface__,
+        feature_collection(data, decimals=POINT_DECIMALS),
         name=name,
         marker=folium.CircleMarker(radius=MIN_RADIUS_PX, fill=True),
         style_function=style,

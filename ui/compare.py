@@ -22,7 +22,7 @@ def counted(parks: gpd.GeoDataFrame, *, as_of: date, statuses: tuple[str, ...], 
     progress = progress_as_of(
         parks, as_of=as_of, targets=shared.city_targets(), quotas=shared.quotas(), statuses=statuses, reported_on=reported_on
     )
-    view = county_view(progress, shared.counties())
+    view = county_view(progress, shared.counties(), area_km2=shared.county_areas())
     city = pd.DataFrame([city_view_row(progress, name="")])
     return pd.concat([view, city], ignore_index=True)[["adcode", "parks", "floor_area_m2"]].set_index("adcode")
 

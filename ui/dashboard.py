@@ -295,7 +295,7 @@ def _map_section(
 ) -> None:
     selected = None if view["adcode"] == shared.region().adcode else view["adcode"]
     display = shared.display_counties()
-    per_county = county_view(progress, shared.counties())
+    per_county = county_view(progress, shared.counties(), area_km2=shared.county_areas())
     values = measure_values(per_county, view["measure"])
     if lang == "en":
         display = display.assign(name=display["name_en"])
@@ -467,7 +467,7 @@ def render(lang: str) -> None:
 
 BELOW_MAP_SHOWN = "below_map_shown"
 BELOW_MAP_PENDING = "below_map_pending"  # the key (and CSS class st-key-...) of the note shown meanwhile
-BELOW_MAP_DELAY_S = 1.0
+BELOW_MAP_DELAY_S = 2.5  # from when the browser has the map's message: after the map is drawn (0.7–2 s here)
 
 
 def _defer_below_map(lang: str) -> bool:
@@ -483,7 +483,7 @@ def _defer_below_map(lang: str) -> bool:
         return False
     st.session_state[BELOW_MAP_SHOWN] = True
     with st.container(key=BELOW_MAP_PENDING):
-        st.caption(t("below_map_loading", lang))  # shown for about a second
+        st.caption(t("below_map_loading", lang))  # shown until the map is drawn
         _rerun_soon()
     return True
 

@@ -32,7 +32,7 @@ def _area_names(table: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str) -> p
 
 def county_table(progress: pd.DataFrame, counties: gpd.GeoDataFrame, lang: str, *, with_city: bool = False) -> pd.DataFrame:
     """Return each county against its quota (and the whole city last), headers in ``lang`` (the catalogue's ``county`` table)."""
-    view, final = county_view(progress, counties), plan_over(progress)
+    view, final = county_view(progress, counties, area_km2=shared.county_areas()), plan_over(progress)
     if with_city:
         view = pd.concat([view, pd.DataFrame([city_view_row(progress, name=t("city", lang))])], ignore_index=True)
     english = view["adcode"].map(dict(zip(counties["adcode"], counties["name_en"], strict=True))).fillna(view["name"])

@@ -147,7 +147,7 @@ def headline(progress: pd.DataFrame, *, adcode: str | None = None) -> Headline:
     )
 
 
-def county_view(progress: pd.DataFrame, counties: gpd.GeoDataFrame) -> pd.DataFrame:
+def county_view(progress: pd.DataFrame, counties: gpd.GeoDataFrame, *, area_km2: pd.Series | None = None) -> pd.DataFrame:
     """Return one row per county: values, quotas, % complete, rank, on track, density.
 
     Ranked by floor area % of quota (1 = furthest ahead), ties by parks %.
@@ -158,6 +158,9 @@ def county_view(progress: pd.DataFrame, counties: gpd.GeoDataFrame) -> pd.DataFr
         Progress rows from :func:`geo.analysis.progress.progress_as_of` (city row and one per county).
     counties
         County polygons with ``adcode``, any CRS (for the area in km²).
+    area_km2
+        Each county's area in km² by adcode, when the caller keeps it (:func:`county_areas_km2`);
+        else measured from ``counties``.
 
     Returns
     -------
@@ -168,7 +171,8 @@ def county_view(progress: pd.DataFrame, counties: gpd.GeoDataFrame) -> pd.DataFr
     wide = rows.pivot(index="adcode", columns="measure", values=["value", "target", "pct_complete", "on_track", "pipeline"])
     wide.columns = [f"{stat}_{measure}" for stat, measure in wide.columns]
     names = rows.drop_duplicates("adcode").set_index("adcode")["name"]
-    area_km2 = pd.Series(area_m2(counties) / 1e6, index=counties["adcode"].astype(str).to_numpy())
+    if area_km2 is None:
+        area_km2 = county_areas_km2(counties)
     view = pd.DataFrame(
         {
             "adcode": wide.index.astype(str),
@@ -192,6 +196,22 @@ def county_view(progress: pd.DataFrame, counties: gpd.GeoDataFrame) -> pd.DataFr
     view["rank"] = view["rank"].astype("int64")
     order_in_counties = counties["adcode"].astype(str).tolist()
     return view.set_index("adcode").loc[order_in_counties].reset_index()
+
+
+def county_areas_km2(counties: gpd.GeoDataFrame) -> pd.Series:
+    """Return each county's area in km² (EPSG:4549), indexed by adcode.
+
+    Parameters
+    ----------
+    counties
+        County polygons with ``adcode``, any CRS.
+
+    Returns
+    -------
+    Series
+        Area in km² by adcode (str).
+    """
+    return pd.Series(area_m2(counties) / 1e6, index=counties["adcode"].astype(str).to_numpy(), name="area_km2")
 
 
 def measure_values(view: pd.DataFrame, measure: str) -> pd.Series:
