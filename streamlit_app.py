@@ -47,11 +47,16 @@ def main() -> None:
     st.html(GLOBAL_CSS)
     link.restore_language()  # a shared link's language, before the switch is drawn
     lang = _language()
-    signin.gate(lang)  # stops the page with the sign-in form until someone signs in (unless sign-in is off)
+    account = signin.gate(lang)  # None while the sign-in form is shown (sign-in off: always someone)
     pages = [
         st.Page(lambda: dashboard.render(lang), title=t("page_map", lang), url_path="map", default=True),
         st.Page(lambda: data_page.render(lang), title=t("page_data", lang), url_path="data"),
     ]
+    if account is None:
+        # no page and no page links until someone signs in (without a navigation this run, Streamlit kept the
+        # last one's links after 退出登录); the URL keeps its page, so a bookmarked /data opens once signed in
+        st.navigation(pages, position="hidden")
+        st.stop()
     st.navigation(pages).run()
 
 

@@ -9,15 +9,19 @@ two for standalone use (exports, tests).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import pickle
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import MacroElement, Template
 
 from geo.crs import area_m2
@@ -164,6 +168,48 @@ class MapContent:
     extra_legends: Sequence[object] = field(default_factory=tuple)
     title: str | None = None  # drawn on the map in presentation mode
     subtitle: str = ""
+
+
+def content_digest(content: MapContent, *options: object) -> str:
+    """Return a digest of everything ``content`` draws (and of ``options``): equal digests draw the same overlay.
+
+    Tables count by their columns, dtypes, index, values and geometry (WKB) and CRS; other fields by
+    ``repr``. Used to share a rendered overlay between runs and sessions (``ui.map_overlay``).
+
+    Parameters
+    ----------
+    content
+        What goes on the map.
+    *options
+        Whatever else the overlay depends on (language, basemap, presentation, fit).
+
+    Returns
+    -------
+    str
+        A hex digest.
+    """
+    digest = hashlib.blake2b(digest_size=20)
+    for item in (*(getattr(content, f.name) for f in fields(content)), *options):
+        digest.update(b"\x1f")
+        if isinstance(item, pd.DataFrame | pd.Series):
+            _digest_table(digest, item)
+        else:
+            digest.update(repr(item).encode())
+    return digest.hexdigest()
+
+
+def _digest_table(digest: Any, table: pd.DataFrame | pd.Series) -> None:
+    frame = table.to_frame() if isinstance(table, pd.Series) else table
+    geometry = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else None
+    plain = pd.DataFrame(frame.drop(columns=geometry.name)) if geometry is not None else pd.DataFrame(frame)
+    digest.update(repr([(str(c), str(t)) for c, t in plain.dtypes.items()]).encode())
+    try:
+        digest.update(pd.util.hash_pandas_object(plain, index=True).to_numpy().tobytes())
+    except TypeError:  # unhashable cells (a list from a GeoJSON register)
+        digest.update(pickle.dumps(plain))
+    if geometry is not None:
+        digest.update(str(geometry.crs).encode())
+        digest.update(b"".join(w if w is not None else b"-" for w in shapely.to_wkb(np.asarray(geometry.values))))
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,10 @@ from geo.schema import DEFAULT_COUNTED_STATUSES, SQM_PER_WAN_SQM, STATUS_LABELS_
 from geo.store import store_location
 from geo.words import MEASURES, WORDS, measure_label, subtitle_key, t
 from layers.base import BASEMAPS
-from layers.city_map import MapContent, city_base_map, map_view, overlay_group
+from layers.city_map import MapContent, city_base_map, map_view
 from ui import charts, cycle, finder, link, shared
 from ui.compare import compare_section
+from ui.map_overlay import rendered_overlay
 from ui.meeting import meeting_pack_section, play_section
 from ui.tables import county_table_section, land_use_section, park_details
 from ui.view_export import view_export_section, view_spec
@@ -337,7 +338,7 @@ def _map_section(
         key=MAP_KEY,
         height=height,
         use_container_width=True,
-        feature_group_to_add=overlay_group(content, lang=lang, basemap=basemap, presentation=presentation, fit=focus is None),
+        feature_group_to_add=rendered_overlay(content, lang=lang, basemap=basemap, presentation=presentation, fit=focus is None),
         center=focus["center"] if focus else view_.center,
         zoom=focus["zoom"] if focus else view_.zoom,
         returned_objects=["last_active_drawing", "last_clicked"],

@@ -82,8 +82,8 @@ def _oidc(lang: str) -> Account | None:
         return None
 
 
-def gate(lang: str) -> Account:
-    """Return who is using the app; when someone must sign in first, show the form and stop the page.
+def gate(lang: str) -> Account | None:
+    """Return who is using the app, or None while someone must sign in first (the form is drawn then).
 
     Parameters
     ----------
@@ -92,8 +92,9 @@ def gate(lang: str) -> Account:
 
     Returns
     -------
-    Account
-        The signed-in account, or :data:`geo.accounts.SINGLE_USER` when sign-in is off.
+    Account or None
+        The signed-in account, :data:`geo.accounts.SINGLE_USER` when sign-in is off, or None when
+        nobody is signed in: the caller draws no page (and no page links) and stops.
     """
     try:
         mode = rules.mode(store_location())
@@ -108,7 +109,7 @@ def gate(lang: str) -> Account:
     if account is None:
         if mode == "local":
             _local_form(lang)
-        st.stop()
+        return None
     if mode == "off":
         with st.sidebar:
             st.caption(t("signin_off", lang))

@@ -285,8 +285,11 @@ def test_a_county_clerk_submits_is_refused_another_county_and_the_city_approves(
     pg.locator(".st-key-signout button").click()
     pg.locator(".st-key-signin_name input").wait_for(timeout=TIMEOUT_MS)
     _no_map(pg)
+    assert pg.locator("[data-testid='stSidebarNav']").count() == 0  # signed out: the page links went too
+    assert pg.url.rstrip("/").endswith("/data")  # the page the clerk left, for whoever signs in next
     _sign_in(pg, CITY.name, PASSWORDS[CITY.name])
     pg.locator("[data-testid='stSidebar']").get_by_text("已登录：市经信局 李工（市级）", exact=True).wait_for(timeout=TIMEOUT_MS)
+    pg.get_by_role("heading", name="导入数据").wait_for(timeout=TIMEOUT_MS)  # signed in on that page (the data page), not the map
     _go(pg, "地图与进度", ready="区县进度表")
     keqiao_before, _ = _dashboard_figures(pg, KEQIAO)
     _return_shengzhou(pg)
