@@ -7,7 +7,9 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
+from shapely.geometry import box
 
 from bench.appserver import CHROMIUM, CHROMIUM_ARGS
 
@@ -78,3 +80,13 @@ def browser() -> Iterator[object]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def two_counties() -> gpd.GeoDataFrame:
+    """Two hand-made counties side by side (越城区, 柯桥区), sharing one border, in WGS-84."""
+    return gpd.GeoDataFrame(
+        {"adcode": ["330602", "330603"], "name": ["越城区", "柯桥区"], "name_en": ["Yuecheng District", "Keqiao District"]},
+        geometry=[box(120.5, 29.9, 120.6, 30.0), box(120.4, 29.9, 120.5, 30.0)],
+        crs=4326,
+    )

@@ -5,20 +5,11 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import Point, box
+from shapely.geometry import Point
 
 from geo.crs import WGS84
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture
-def two_counties() -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {"adcode": ["330602", "330603"], "name": ["越城区", "柯桥区"], "name_en": ["Yuecheng District", "Keqiao District"]},
-        geometry=[box(120.5, 29.9, 120.6, 30.0), box(120.4, 29.9, 120.5, 30.0)],
-        crs=WGS84,
-    )
 
 
 @pytest.fixture
