@@ -103,6 +103,8 @@ NEW_MAP_IN_NEW_IFRAME = """sel => [...document.querySelectorAll(sel)].some(f => 
 })"""
 BELOW_MAP_PENDING = ".st-key-below_map_pending"  # ui.dashboard: the note shown until the page below the map is drawn
 HEADER_METRIC = "[data-testid='stMetricValue']"  # the header's numbers (parks, floor area...)
+QUIET_S = 0.5  # no websocket frame for this long: the server has nothing more to send
+MAIN_THREAD_IDLE = "() => new Promise(done => requestIdleCallback(() => done(true), {timeout: 10000}))"
 APP_BUSY = "() => !!document.querySelector(\"[data-testid='stStatusWidgetRunningIcon'], [data-stale='true']\")"
 
 
@@ -177,6 +179,20 @@ def wait_idle(page: Any) -> None:
         page.wait_for_timeout(300)
 
 
+def wait_quiet(page: Any, traffic: Traffic) -> None:
+    """Wait until no websocket frame came for :data:`QUIET_S` and the page's main thread is idle (``requestIdleCallback``).
+
+    A timed step must start on a page at rest: the running icon can be gone while the browser still lays
+    out the tables and charts of the run before, and a key press then waited up to 1 s for them.
+    """
+    deadline = time.perf_counter() + TIMEOUT_MS / 1000
+    while (quiet := time.perf_counter() - (traffic.frames[-1][2] if traffic.frames else 0.0)) < QUIET_S:
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"the app kept sending websocket frames for {TIMEOUT_MS / 1000:.0f} s")
+        page.wait_for_timeout((QUIET_S - quiet) * 1000 + 20)  # CDP events (frames) are dispatched meanwhile
+    page.evaluate(MAIN_THREAD_IDLE)
+
+
 def _headline(page: Any) -> str:
     return page.locator("strong", has_text=AS_OF_LABEL).first.inner_text()
 
@@ -215,6 +231,7 @@ def _step_as_of(page: Any, traffic: Traffic, *, name: str) -> dict[str, float]:
         timeout=TIMEOUT_MS,
     )
     wait_idle(page)
+    wait_quiet(page, traffic)
     return out
 
 
@@ -222,6 +239,7 @@ def _step_density_on(page: Any, traffic: Traffic) -> dict[str, float]:
     label = page.locator("[data-testid='stSidebar']").get_by_text(DENSITY_LABEL, exact=True)
     out = _timed_redraw(page, traffic, label.click, name="density_on")
     wait_idle(page)
+    wait_quiet(page, traffic)
     return out
 
 
@@ -236,6 +254,7 @@ def _first_map(page: Any, traffic: Traffic, url: str) -> dict[str, float]:
     page.locator(BELOW_MAP_PENDING).wait_for(state="detached", timeout=TIMEOUT_MS)  # the page below the map, drawn after it
     wait_idle(page)
     out["page_complete_s"] = time.perf_counter() - start
+    wait_quiet(page, traffic)
     out |= {"map_payload_bytes": traffic.map_bytes(), "map_assets_bytes": traffic.asset_bytes()}
     out["first_load_ws_bytes"] = sum(n for n, _, _ in traffic.frames)
     return out
@@ -364,7 +383,8 @@ def _standard_notes(result: dict[str, Any]) -> list[str]:
         "map payload = websocket frames carrying the st_folium component (uncompressed ForwardMsg bytes; "
         + ("permessage-deflate was negotiated" if result["ws_compressed"] else "no websocket compression negotiated")
         + "); map assets = HTTP bytes of the component bundle and Leaflet on a first visit",
-        "redraw = key press or click until a new map, or a new overlay group on the kept map, is drawn with paths in the map iframe",
+        "redraw = key press or click until a new map, or a new overlay group on the kept map, is drawn with paths in the map iframe; "
+        f"each change is made on a page at rest (no websocket frame for {QUIET_S} s, the main thread idle)",
         "no request left the machine"
         if not result["external_requests"]
         else "REQUESTS TO OTHER HOSTS WERE MADE (blocked): see external_requests",

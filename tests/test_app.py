@@ -348,3 +348,35 @@ def test_the_industry_filter_applies_to_the_header_and_tables_and_says_so(app: A
     assert 0 < filtered < everything
     table = next(d.value for d in app.dataframe if "园区数" in d.value.columns and "排名" in d.value.columns)
     assert int(table["园区数"].sum()) == filtered  # the county table counts the same parks as the header
+
+
+def test_what_every_session_shares_is_never_changed_by_a_session(app: AppTest) -> None:
+    """The region, its counties and the register are one object for all sessions: a run that altered them would alter every planner's map."""
+    from geopandas.testing import assert_geodataframe_equal
+
+    from geo.region.boundaries import load_counties
+    from geo.region.region import current_adcode, regions_dir
+    from ui import shared
+
+    def held() -> dict[str, object]:
+        key = (current_adcode(), str(regions_dir()))
+        return {
+            "region": shared._region(*key),
+            "counties": shared._counties(*key).copy(),
+            "display": shared._display_counties(*key).copy(),
+            "areas": shared._county_areas(*key).copy(),
+        }
+
+    before = held()
+    app.selectbox(key="county_sel.zh").set_value("330624").run()
+    app.selectbox(key="measure.zh").set_value("floor_area_per_km2").run()
+    for key in ("layer_density", "layer_clusters", "layer_gaps"):
+        app.checkbox(key=key).check()
+    app.radio(key="lang_choice").set_value("English").run()
+    _no_exception(app)
+    after = held()
+    assert after["region"] == before["region"]
+    assert_geodataframe_equal(after["counties"], before["counties"])
+    assert_geodataframe_equal(after["display"], before["display"])
+    pd.testing.assert_series_equal(after["areas"], before["areas"])
+    assert_geodataframe_equal(after["counties"], load_counties(city_adcode=current_adcode()))

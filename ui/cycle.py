@@ -32,7 +32,7 @@ def data_periods_text(loaded: shared.Loaded, lang: str) -> str:
     """
     if not loaded.dates:
         return t("data_source", lang, source=loaded.info.source_name, date=loaded.info.reporting_date.isoformat())
-    return data_line(loaded.dates, names=county_names(), lang=lang, cycle=cycle(), sources=loaded.sources)
+    return data_line(loaded.dates, names=county_names(lang), lang=lang, cycle=cycle(), sources=loaded.sources)
 
 
 def due_period(today: date) -> Period:
@@ -48,8 +48,8 @@ def missing_counties_notice(lang: str, *, today: date | None = None) -> None:
     if not everything:
         return
     period = due_period(today)
-    states = {c: board_state(everything, county_adcode=c, period=period, today=today, grace_days=due_days()) for c in county_names()}
-    names = county_names()
+    names = county_names(lang)
+    states = {c: board_state(everything, county_adcode=c, period=period, today=today, grace_days=due_days()) for c in names}
     late = [names[c] for c, s in states.items() if s in ("late", "returned")]
     waiting = [names[c] for c, s in states.items() if s == "not_submitted"]
     due = period.due(grace_days=due_days())
@@ -73,7 +73,7 @@ def completeness_table(lang: str, *, today: date | None = None) -> pd.DataFrame:
                 t("cycle_col_on_time", lang): done[adcode].on_time,
                 t("cycle_col_rate", lang): done[adcode].percent,
             }
-            for adcode, name in county_names().items()
+            for adcode, name in county_names(lang).items()
         ]
     )
 
@@ -98,7 +98,7 @@ def completeness_section(lang: str) -> None:
 
 def sample_banner(loaded: shared.Loaded, lang: str) -> None:
     """Say the data is synthetic: all of it, or the counties whose real reports have not come in yet."""
-    names = county_names()
+    names = county_names(lang)
     synthetic = [names.get(c, c) for c in names if c in loaded.synthetic_counties]
     if not loaded.dates or len(synthetic) == len(loaded.dates):
         st.warning(t("sample_banner", lang))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
 from datetime import date
 
 import folium
@@ -293,7 +295,8 @@ def _map_section(
     note: list[str],
     *,
     presentation: bool = False,
-) -> None:
+) -> str:
+    """Draw the map (and the button or hint under it); return :func:`_map_signature` of what it was sent with."""
     selected = None if view["adcode"] == shared.region().adcode else view["adcode"]
     display = shared.display_counties()
     per_county = county_view(progress, shared.counties(), area_km2=shared.county_areas())
@@ -333,25 +336,34 @@ def _map_section(
     base = _base_map(basemap, key, lang, presentation)
     view_ = map_view(content, basemap=basemap, width_px=width, height_px=height)
     focus = finder.focus(view["adcode"], basemap=basemap)
+    overlay = rendered_overlay(content, lang=lang, basemap=basemap, presentation=presentation, fit=focus is None)
+    center, zoom = (focus["center"], focus["zoom"]) if focus else (view_.center, view_.zoom)
     st_folium(
         base,
         key=MAP_KEY,
         height=height,
         use_container_width=True,
-        feature_group_to_add=rendered_overlay(content, lang=lang, basemap=basemap, presentation=presentation, fit=focus is None),
-        center=focus["center"] if focus else view_.center,
-        zoom=focus["zoom"] if focus else view_.zoom,
+        feature_group_to_add=overlay,
+        center=center,
+        zoom=zoom,
         returned_objects=["last_active_drawing", "last_clicked"],
         on_change=_on_map_change,
     )
     if focus and not presentation:
         st.button(t("finder_unfocus", lang), on_click=finder.clear_focus, key="unfocus")
-    if presentation:
-        return
-    if selected:
-        st.button(t("back_to_city", lang), on_click=_back_to_city)
-    else:
-        st.caption(t("drill_hint", lang))
+    if not presentation:
+        if selected:
+            st.button(t("back_to_city", lang), on_click=_back_to_city)
+        else:
+            st.caption(t("drill_hint", lang))
+    return _map_signature(overlay.script, basemap, lang, presentation, height, center, zoom)
+
+
+def _map_signature(script: str, *args: object) -> str:
+    """A short digest of what the map was sent with: the same digest, the same map in the browser (no redraw)."""
+    digest = hashlib.blake2b(script.encode("utf-8"), digest_size=16)
+    digest.update(repr(args).encode("utf-8"))
+    return digest.hexdigest()
 
 
 def _base_map(basemap: str, key: str | None, lang: str, presentation: bool) -> folium.Map:
@@ -441,10 +453,10 @@ def render(lang: str) -> None:
         st.caption(t("data_period_before", lang))
     _headline_section(progress, view, lang)
     notes = [as_of_line, source, t("boundary_source", lang)] + ([filtered] if filtered else [])
-    _map_section(parks, progress, view, lang, loaded, notes, presentation=presentation)
+    signature = _map_section(parks, progress, view, lang, loaded, notes, presentation=presentation)
     if presentation:
         return
-    if _defer_below_map(lang):
+    if _defer_below_map(lang, signature):
         return
     link.share_section(view, lang=lang, presentation=presentation)
     header_line = f"{as_of_line} · {source}" + (f" · {filtered}" if filtered else "")
@@ -469,24 +481,36 @@ def render(lang: str) -> None:
 BELOW_MAP_SHOWN = "below_map_shown"
 BELOW_MAP_PENDING = "below_map_pending"  # the key (and CSS class st-key-...) of the note shown meanwhile
 BELOW_MAP_DELAY_S = 2.5  # from when the browser has the map's message: after the map is drawn (0.7–2 s here)
+MAP_SENT = "map_sent"  # the signature of the map the browser was last sent
+MAP_DRAW_PAUSE_S = 0.3  # a changed map is drawn 0.1-0.3 s after its message here (2-core machine, Chromium)
 
 
-def _defer_below_map(lang: str) -> bool:
-    """On a browser session's first run, stop after the map and draw the rest in the next run; True when deferred.
+def _defer_below_map(lang: str, signature: str) -> bool:
+    """Give the browser a new map before the page below it; True when that page comes in a later run.
 
-    A new session's first run is the first map's critical path: what follows the map (tables, charts,
-    the compare map, downloads) took as long again on the server and held the browser's main thread
-    while the map's frame loaded. The next run comes from a fragment timer (or sooner, from the map
-    itself) and draws the whole page; the map's arguments are the same, so it is not redrawn. AppTest
-    sessions (no HTTP headers) draw everything at once.
+    * A browser session's first run is the first map's critical path: what follows the map (tables,
+      charts, the compare map, downloads) took as long again on the server and held the browser's main
+      thread while the map's frame loaded. This run stops after the map, with a note where the rest will
+      be; the next run comes from a fragment timer (or sooner, from the map itself) and draws everything.
+    * A later run that changes the map (a filter, a click on a county) pauses after sending it
+      (:data:`MAP_DRAW_PAUSE_S`, the server's interpreter idle): the map's message goes out at once and
+      the browser draws it with nothing else to lay out, then this run draws the page below. Until then
+      that page stays on screen greyed as stale (nothing jumps, its downloads still work).
+
+    AppTest sessions (no HTTP headers) draw everything at once.
     """
-    if st.session_state.get(BELOW_MAP_SHOWN) or not st.context.headers:
+    if not st.context.headers:
         return False
-    st.session_state[BELOW_MAP_SHOWN] = True
-    with st.container(key=BELOW_MAP_PENDING):
-        st.caption(t("below_map_loading", lang))  # shown until the map is drawn
-        _rerun_soon()
-    return True
+    sent, st.session_state[MAP_SENT] = st.session_state.get(MAP_SENT), signature
+    if not st.session_state.get(BELOW_MAP_SHOWN):
+        st.session_state[BELOW_MAP_SHOWN] = True
+        with st.container(key=BELOW_MAP_PENDING):
+            st.caption(t("below_map_loading", lang))  # shown until the map is drawn
+            _rerun_soon()
+        return True
+    if sent != signature:
+        time.sleep(MAP_DRAW_PAUSE_S)
+    return False
 
 
 @st.fragment(run_every=BELOW_MAP_DELAY_S)

@@ -40,14 +40,14 @@ def cycle() -> Cycle:
     return shared.region().reporting_cycle
 
 
-def county_names() -> dict[str, str]:
-    """County adcode → name, in the region's order."""
-    return {c.adcode: c.name for c in shared.region().counties}
+def county_names(lang: str = "zh") -> dict[str, str]:
+    """County adcode → name in ``lang``, in the region's order."""
+    return {c.adcode: c.label(lang) for c in shared.region().counties}
 
 
 def submission_choice(lang: str, reporting_date: date) -> tuple[str, Period | None]:
     """Ask which county the register reports for and for which period; return (county or ``all``, period or None)."""
-    names = county_names()
+    names = county_names(lang)
     account = shared.account()
     options = [CITY, *names] if account.role == "city" else [c for c in names if c == account.county]  # a county reports its own
     cols = st.columns(2)
@@ -83,7 +83,7 @@ def county_submission(report: ImportReport, *, county: str, period: Period, file
     show_changes(prepared, lang)
     city = store.account.role == "city"  # only the city may approve at once; a county's report waits for review
     approve_now = st.checkbox(t("submit_approve_now", lang), value=False, key="submit_approve_now") if city else False
-    label = t("submit_button", lang, county=county_names()[county], period=period_label(period, lang), n=len(prepared.parks))
+    label = t("submit_button", lang, county=county_names(lang)[county], period=period_label(period, lang), n=len(prepared.parks))
     if not st.button(label, type="primary", key="submit_button"):
         return
     try:
@@ -167,7 +167,7 @@ def board_section(lang: str) -> None:
     recent = periods_between(Period(last.year - 1, last.index, last.cycle), last)[-BOARD_PERIODS // 2 :]
     reported = sorted({s.period for s in everything if s.period.cycle == last.cycle})[-BOARD_PERIODS // 2 :]
     periods = sorted({*recent, *reported})  # the latest calendar periods, and the latest ones reported
-    names = county_names()
+    names = county_names(lang)
     grid = pd.DataFrame(
         {period_label(p, lang): [board_cell(everything, county=c, period=p, today=today, lang=lang) for c in names] for p in periods},
         index=list(names.values()),

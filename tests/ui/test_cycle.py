@@ -89,6 +89,19 @@ def test_late_counties_are_named_at_the_top(small_store: Path) -> None:
     assert len(late) == 1 and all(name in late[0] for name in ("越城区", "柯桥区", "嵊州市")) and "6 个区县" in late[0]
 
 
+def test_in_english_the_late_counties_and_the_data_line_name_counties_in_english(small_store: Path) -> None:
+    _keqiao_q3(small_store)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
+    at.radio(key="lang_choice").set_value("English").run()
+    _no_exception(at)
+    late = next(w.value for w in at.warning if "reports are late" in w.value)
+    assert all(name in late for name in ("Yuecheng", "Keqiao", "Shengzhou")) and "越城区" not in late
+    banner = next(w.value for w in at.warning if "synthetic" in w.value)
+    assert "Yuecheng" in banner and "嵊州市" not in banner and "Keqiao" not in banner
+    line = next(md.value for md in at.markdown if "As of" in md.value)
+    assert "Keqiao" in line and "柯桥区" not in line
+
+
 def _sub(sid: int, period: Period, state: str, submitted: date) -> Submission:
     at = datetime(submitted.year, submitted.month, submitted.day, 2, 0, tzinfo=UTC)
     return Submission(
