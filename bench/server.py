@@ -12,8 +12,10 @@ What it does, end to end (nothing is timed in a test; the figures depend on the 
    ``PARKMAP_DB_POOL_MAX=--pool-max``) on their own ports, all on the one database;
    user ``i`` opens app ``i mod --apps``: no proxy, the apps share nothing but PostGIS;
 4. warms each app with one visit (its time is ``cold_first_map_s``: empty caches);
-5. for each N of ``--users``: N users in headless Chromium (:mod:`bench.server_clients`) sign in,
-   wait for the first map, change the county and the measure four times; once half of them have
+5. for each N of ``--users``: N users sign in, wait for the first map, change the county and the
+   measure four times; ``--clients ws`` (the default) makes each user a websocket session speaking
+   Streamlit's protocol (:mod:`bench.server_ws`: the machine runs the app, not N browsers),
+   ``--clients browser`` a headless Chromium page (:mod:`bench.server_clients`); once half of them have
    their map, six county accounts submit a register for a new quarter at once and the city
    approves each (:mod:`bench.server_writers`, in a process of its own); afterwards every
    submission is looked for in the store (``submissions_lost``); memory and connections are
@@ -38,6 +40,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict
 from datetime import date
@@ -45,8 +48,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from bench import server_clients, server_ws
 from bench.appserver import ROOT, app_server
-from bench.server_clients import User, UserResult, run_users
+from bench.server_clients import User, UserResult
 from bench.server_probe import Probe
 from bench.server_report import print_table, summarise
 from bench.server_writers import WriterReport, check_submissions, run_writers, warm
@@ -130,15 +134,36 @@ def _users(names: list[str], urls: list[str], *, seed: int) -> list[User]:
     return [User(name, PASSWORD, urls[i % len(urls)], i % len(urls), seed + i) for i, name in enumerate(names)]
 
 
-def _warm_up(urls: list[str], names: list[str], *, timeout_ms: float) -> list[UserResult]:
+def run_users(users: list[User], args: argparse.Namespace, *, ramp_s: float, think_s: tuple[float, float],
+              on_half_mapped: Callable[[], None] | None = None) -> list[UserResult]:  # fmt: skip
+    """Run ``users`` with the clients ``args.clients`` names (websocket sessions or Chromium pages); one result per user.
+
+    Parameters
+    ----------
+    users
+        The users.
+    args
+        The command line (``clients``, ``timeout``, ``browsers``).
+    ramp_s, think_s
+        Users arrive evenly over ``ramp_s`` seconds; a user pauses ``think_s`` (MIN, MAX) between steps.
+    on_half_mapped
+        Called once when half the users have their first map (see :func:`bench.server_clients.run_users`).
+
+    Returns
+    -------
+    list of UserResult
+        In the order of ``users``.
+    """
+    timeout_ms = args.timeout * 1000
+    if args.clients == "ws":
+        return asyncio.run(server_ws.run_users(users, ramp_s=ramp_s, think_s=think_s, timeout_ms=timeout_ms, on_half_mapped=on_half_mapped))
+    return asyncio.run(server_clients.run_users(users, ramp_s=ramp_s, think_s=think_s, timeout_ms=timeout_ms, browsers=args.browsers,
+                                                on_half_mapped=on_half_mapped, failures=ARTIFACTS))  # fmt: skip
+
+
+def _warm_up(urls: list[str], names: list[str], args: argparse.Namespace) -> list[UserResult]:
     """One visit per app, one after another, so each app's caches are full before the users come."""
-    out = []
-    for k, url in enumerate(urls):
-        (done,) = asyncio.run(
-            run_users([User(names[k], PASSWORD, url, k, 10_000 + k)], ramp_s=0, think_s=(0, 0), timeout_ms=timeout_ms, failures=ARTIFACTS)
-        )
-        out.append(done)
-    return out
+    return [run_users([User(names[k], PASSWORD, url, k, 10_000 + k)], args, ramp_s=0, think_s=(0, 0))[0] for k, url in enumerate(urls)]
 
 
 def run_round(
@@ -187,17 +212,8 @@ def run_round(
     load_before = os.getloadavg()
     begun = time.perf_counter()
     with probe:
-        results = asyncio.run(
-            run_users(
-                _users(viewers[:n], urls, seed=step * 1000),
-                ramp_s=args.ramp,
-                think_s=args.think,
-                timeout_ms=args.timeout * 1000,
-                browsers=args.browsers,
-                on_half_mapped=start_writers,
-                failures=ARTIFACTS,
-            )
-        )
+        results = run_users(_users(viewers[:n], urls, seed=step * 1000), args, ramp_s=args.ramp, think_s=args.think,
+                            on_half_mapped=start_writers)  # fmt: skip
         report = writers[0].result() if writers else WriterReport(errors=["the writers never started"])
     wall_s = time.perf_counter() - begun
     pool.shutdown()
@@ -252,7 +268,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             _say(args, f"sample loaded in {result['setup']['sample_load_s']} s; starting {args.apps} app process(es) ...")
             urls, logs = _start_apps(stack, url, apps=args.apps, pool_max=args.pool_max, folder=folder)
             ports = [int(u.rsplit(":", 1)[1]) for u in urls]
-            warm = _warm_up(urls, viewers[-args.apps :], timeout_ms=args.timeout * 1000)
+            warm = _warm_up(urls, viewers[-args.apps :], args)
             result["warm_up"] = [asdict(w) for w in warm]
             result["setup"]["cold_first_map_s"] = [None if w.first_map_s is None else round(w.first_map_s, 2) for w in warm]
             rounds = []
@@ -285,8 +301,9 @@ def _machine() -> dict[str, Any]:
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
-    return {"users": args.users, "apps": args.apps, "pool_max": args.pool_max, "browsers": args.browsers, "ramp_s": args.ramp,
-            "think_s": list(args.think), "step_timeout_s": args.timeout, "province_enterprises": args.province}  # fmt: skip
+    return {"clients": args.clients, "users": args.users, "apps": args.apps, "pool_max": args.pool_max, "browsers": args.browsers,
+            "ramp_s": args.ramp, "think_s": list(args.think), "step_timeout_s": args.timeout,
+            "province_enterprises": args.province}  # fmt: skip
 
 
 def _say(args: argparse.Namespace, text: str) -> None:
@@ -326,7 +343,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=_ints, default=[10, 30], help="simulated users per round, e.g. 10,30")
     parser.add_argument("--apps", type=int, default=2, choices=range(1, 9), metavar="1..8", help="app processes on the one database")
     parser.add_argument("--pool-max", type=int, default=5, help="PARKMAP_DB_POOL_MAX of each app process")
-    parser.add_argument("--browsers", type=int, default=1, help="Chromium processes the users are spread over")
+    parser.add_argument(
+        "--clients",
+        choices=("ws", "browser"),
+        default="ws",
+        help="ws: each user a websocket session speaking Streamlit's protocol; browser: a headless Chromium page",
+    )
+    parser.add_argument("--browsers", type=int, default=1, help="with --clients browser: Chromium processes the users are spread over")
     parser.add_argument("--ramp", type=float, default=10.0, help="users arrive evenly over this many seconds")
     parser.add_argument("--think", type=_think, default=(1.0, 3.0), help="pause between a user's steps, MIN,MAX seconds")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds one step may take before it counts as an error")

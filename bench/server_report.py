@@ -9,6 +9,9 @@ from bench.server_clients import UserResult
 from bench.server_probe import Peaks
 from bench.server_writers import WriterReport
 
+CLIENTS = {"ws": "websocket clients speaking Streamlit's protocol (bench.server_ws)",
+           "browser": "headless Chromium pages (bench.server_clients)"}  # fmt: skip
+
 
 def quantile(values: list[float], q: float) -> float | None:
     """Return the ``q`` quantile (linear interpolation between order statistics, numpy's default), or None without values.
@@ -90,6 +93,7 @@ def summarise(
         "visit_to_map_s": _stats([r.open_s + r.first_map_s for r in results if r.open_s is not None and r.first_map_s is not None]),
         "redraw_s": _stats(redraws),
         "redraw_by_step_s": {step: _stats(values) for step, values in by_step.items()},
+        "received_mb": round(sum(getattr(r, "bytes_received", 0) for r in results) / 1e6, 1),
         "errors": len(errors),
         "error_list": errors[:50],
         "submissions": len(writers.expected),
@@ -130,6 +134,7 @@ def print_table(result: dict[str, Any]) -> None:
     print(f"Many users at once ({result['date']}): {machine['cpu_count']} CPUs, {machine['memory_gb']} GB, load at start "
           f"{machine['load_average_at_start']}; {settings['apps']} app process(es), pool max {settings['pool_max']} each, "
           f"max_connections {settings.get('max_connections')}")  # fmt: skip
+    print(f"  users are {CLIENTS.get(settings.get('clients', 'browser'), settings.get('clients'))}")
     setup = result["setup"]
     print(f"  sample load {setup.get('sample_load_s')} s; cold first map per app {setup.get('cold_first_map_s')} s")
     rows = [
@@ -139,6 +144,7 @@ def print_table(result: dict[str, Any]) -> None:
         ("open → first map, s (median / p95)", lambda r: _cell(r["visit_to_map_s"])),
         ("redraw after a filter change, s (median / p95)", lambda r: _cell(r["redraw_s"])),
         ("errors", lambda r: str(r["errors"])),
+        ("received by the clients, MB", lambda r: str(r.get("received_mb", "n/a")) if r.get("received_mb") else "n/a"),
         ("submissions (lost)", lambda r: f"{r['submissions']} ({r['submissions_lost']})"),
         ("submit / approve, s (median)", lambda r: f"{r['submit_s']['median']} / {r['approve_s']['median']}"),
         ("app processes RSS / PSS peak, MB", lambda r: _pair(r["memory_peak_mb"], "app")),

@@ -1,7 +1,7 @@
 """The many-users benchmark's pieces with tiny numbers, so that ``python -m bench.server`` does not rot.
 
 No timing assertions: the figures depend on the machine. The writers and the probe run against a
-test database; the end-to-end run (a cluster, two app processes, two browser users) is marked slow.
+test database; the end-to-end run (a cluster, two app processes, two websocket users) is marked slow.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ def test_quantiles_periods_and_the_command_line() -> None:
     assert quantile([1.0, 2.0, 3.0, 4.0, 5.0], 0.95) == pytest.approx(4.8)
     assert [period_code(i) for i in range(3)] == ["2024Q3", "2024Q4", "2025Q1"]
     args = parse_args(["--users", "2,3", "--think", "0,0.5", "--province", "0"])
-    assert args.users == [2, 3] and args.think == (0.0, 0.5) and args.province == 0
+    assert args.users == [2, 3] and args.think == (0.0, 0.5) and args.province == 0 and args.clients == "ws"
+    assert parse_args(["--clients", "browser"]).clients == "browser"
     with pytest.raises(SystemExit):
         parse_args(["--users", "0"])
 
@@ -59,7 +60,7 @@ def test_a_round_is_summarised_with_medians_errors_and_losses(capsys: pytest.Cap
     print_table({"date": "2024-07-01", "machine": {"cpu_count": 2, "memory_gb": 1.0, "load_average_at_start": [1.0]},
                  "settings": {"apps": 2, "pool_max": 5}, "setup": {}, "rounds": [summary], "province": {"save_s": 1.0}})  # fmt: skip
     shown = capsys.readouterr().out
-    assert "N = 2" in shown and "TimeoutError" in shown and "save_s" in shown
+    assert "N = 2" in shown and "TimeoutError" in shown and "save_s" in shown and "headless Chromium" in shown  # no clients named: browser
 
 
 def test_repeated_enterprises_keep_ids_unique() -> None:
@@ -113,7 +114,7 @@ def test_the_probe_sees_the_postgres_processes_and_the_connections(pg_cluster: C
 
 
 @pytest.mark.slow
-@pytest.mark.browser
+@pytest.mark.browser  # the users are websocket clients (the default); the province step's visit is a browser's
 def test_the_benchmark_runs_end_to_end_with_two_users(small_sample_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "bench_server.json"
     command = [sys.executable, "-m", "bench.server", "--users", "2", "--apps", "2", "--ramp", "0", "--think", "0,0.2",
@@ -124,6 +125,7 @@ def test_the_benchmark_runs_end_to_end_with_two_users(small_sample_dir: Path, tm
     (round_,) = result["rounds"]
     assert round_["submissions"] == 6 and round_["submissions_lost"] == 0, round_["submission_problems"]
     assert round_["errors"] == 0, round_["error_list"]
+    assert result["settings"]["clients"] == "ws" and round_["received_mb"] > 0
     assert round_["first_map_s"]["n"] == 2 and round_["redraw_s"]["n"] == 8
     assert round_["connections_peak"] >= 1 and round_["memory_peak_mb"]["app_rss_mb"] > 0
     assert result["province"]["enterprises"] == 3000 and result["province"]["save_s"] >= 0
