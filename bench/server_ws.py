@@ -223,7 +223,7 @@ class Session:
         self.runs_finished, self.max_cache_age = 0, 2
         self.page_script_hash = self.query_string = self.run_id = ""
         self.running, self.closed, self.closing = False, False, False
-        self.map_key, self.map_args, self.map_version, self.map_at = "", "", 0, 0.0
+        self.map_key, self.map_args, self.map_version, self.map_at, self.map_is_city = "", "", 0, 0.0, False
         self.errors_seen: set[str] = set()
         self.timers: dict[str, tuple[float, asyncio.Task[None]]] = {}
         self.changed = asyncio.Condition()
@@ -310,7 +310,7 @@ class Session:
         self.map_key = self.map_key or key
         if key == self.map_key and json_args != self.map_args:
             self.map_args, self.map_at = json_args, time.perf_counter()
-            self.map_version += 1
+            self.map_version, self.map_is_city = self.map_version + 1, shows_city_map(json_args)
 
     def _finished(self, status: int) -> None:
         if status == FINISHED:  # elements a full run did not send are gone from the page
@@ -413,7 +413,7 @@ async def _sign_in(session: Session, user: User, result: UserResult, timeout_s: 
         session.states[box.id] = WidgetState(id=box.id, string_value=text)
     start = time.perf_counter()
     await session.rerun(triggers=(find_widget(session.elements, SIGN_IN, "button").id,))
-    await session.wait_for(lambda: bool(session.map_args) and shows_city_map(session.map_args), timeout_s, "first map")
+    await session.wait_for(lambda: session.map_is_city, timeout_s, "first map")
     result.first_map_s = session.map_at - start
     await session.wait_idle(timeout_s)
     session.take_errors("sign-in")
