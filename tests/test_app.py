@@ -351,7 +351,7 @@ def test_the_industry_filter_applies_to_the_header_and_tables_and_says_so(app: A
 
 
 def test_what_every_session_shares_is_never_changed_by_a_session(app: AppTest) -> None:
-    """The region, its counties and the register are one object for all sessions: a run that altered them would alter every planner's map."""
+    """The region and its counties are one object for all sessions: a run that altered them would alter every planner's map."""
     from geopandas.testing import assert_geodataframe_equal
 
     from geo.region.boundaries import load_counties

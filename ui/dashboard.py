@@ -31,7 +31,7 @@ from geo.store import store_location
 from geo.words import MEASURES, WORDS, measure_label, subtitle_key, t
 from layers.base import BASEMAPS
 from layers.city_map import MapContent, city_base_map, map_view
-from ui import charts, cycle, finder, link, shared
+from ui import charts, cycle, finder, heap, link, shared
 from ui.compare import compare_section
 from ui.map_overlay import rendered_overlay
 from ui.meeting import meeting_pack_section, play_section
@@ -476,6 +476,7 @@ def render(lang: str) -> None:
     play_section(parks, view, lang, loaded=loaded)
     land_use_section(parks, shared.counties(), view, lang)
     meeting_pack_section(parks, view, lang, loaded=loaded)
+    heap.settle()  # the page is complete: a full garbage collection, when one is due, happens here and not mid-run
 
 
 BELOW_MAP_SHOWN = "below_map_shown"

@@ -22,7 +22,8 @@ from streamlit.proto.Slider_pb2 import Slider
 from bench.appserver import app_server
 from bench.server import APP_ENV, PASSWORD
 from bench.server_clients import User
-from bench.server_ws import Session, WsUserResult, find_widget, rerun_message, run_users, shows_city_map, widget_state
+from bench.server_ws import Session, WsUserResult, run_users
+from bench.streamlit_wire import find_widget, rerun_message, shows_city_map, widget_state
 
 COUNTIES = ["330602", "330603", "330604", "330624", "330681", "330683"]
 
