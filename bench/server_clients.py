@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,6 +188,52 @@ async def _choose(page: Any, label: str, pick: Any, result: UserResult, step: st
     await _check_boxes(page, result, step)
 
 
+Pick = Callable[[list[str]], int]  # the options' texts -> the index chosen
+
+
+def filter_steps(rng: random.Random) -> list[tuple[str, Pick, str]]:
+    """The four filter changes a user makes, drawn from ``rng`` (the same seed gives the same choices, whichever client).
+
+    Returns
+    -------
+    list of (str, callable, str)
+        The box's label, which option to choose among the texts shown, and the step's name: a county, another
+        choropleth measure, back to the whole city, back to the default measure.
+    """
+    county_pick = 1 + rng.randrange(6)  # option 0 is the whole city
+    measure_pick = rng.randrange(1, 5)  # option 0 is the default measure
+    return [
+        (COUNTY_LABEL, lambda names: county_pick, "county"),
+        (MEASURE_LABEL, lambda names: measure_pick % len(names), "measure"),
+        (COUNTY_LABEL, lambda names: 0, "city"),
+        (MEASURE_LABEL, lambda names: 0, "measure_back"),
+    ]
+
+
+async def staggered(results: Sequence[UserResult], one: Callable[[int], Awaitable[UserResult]], *, ramp_s: float,
+                    on_half_mapped: Callable[[], None] | None) -> None:  # fmt: skip
+    """Run ``one(i)`` for every user, user ``i`` starting at ``i * ramp_s / len(results)``; wait for all.
+
+    ``results[i].started_s`` is set when user ``i`` starts; ``on_half_mapped`` (if given) is called once,
+    on the event loop, when half the users have their first map or all have finished.
+    """
+    released = time.perf_counter()
+
+    async def start(i: int) -> UserResult:
+        await asyncio.sleep(i * ramp_s / max(len(results), 1))
+        results[i].started_s = time.perf_counter() - released
+        return await one(i)
+
+    tasks = [asyncio.create_task(start(i)) for i in range(len(results))]
+    while on_half_mapped is not None and not all(t.done() for t in tasks):
+        if 2 * sum(r.first_map_s is not None for r in results) >= len(results):
+            break
+        await asyncio.sleep(0.2)
+    if on_half_mapped is not None:
+        on_half_mapped()
+    await asyncio.gather(*tasks)
+
+
 async def run_user(browser: Any, user: User, result: UserResult, *, think_s: tuple[float, float], timeout_ms: float,
                    failures: Path | None = None) -> UserResult:  # fmt: skip
     """Drive one user through sign-in, first map and four filter changes in a new browser context.
@@ -219,15 +265,7 @@ async def run_user(browser: Any, user: User, result: UserResult, *, think_s: tup
         page = await context.new_page()
         _record_errors(page, result)
         await _sign_in(page, user, result, timeout_ms)
-        county_pick = 1 + rng.randrange(6)  # option 0 is the whole city
-        measure_pick = rng.randrange(1, 5)  # option 0 is the default measure
-        steps = [
-            (COUNTY_LABEL, lambda names: county_pick, "county"),
-            (MEASURE_LABEL, lambda names: measure_pick % len(names), "measure"),
-            (COUNTY_LABEL, lambda names: 0, "city"),
-            (MEASURE_LABEL, lambda names: 0, "measure_back"),
-        ]
-        for label, pick, step in steps:
+        for label, pick, step in filter_steps(rng):
             await asyncio.sleep(rng.uniform(*think_s))
             await _choose(page, label, pick, result, step, timeout_ms)
         result.done = True
@@ -278,23 +316,13 @@ async def run_users(users: list[User], *, ramp_s: float, think_s: tuple[float, f
     async with async_playwright() as p:
         launched = [await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS) for _ in range(browsers)]
         try:
-            released = time.perf_counter()
 
             async def one(i: int) -> UserResult:
-                await asyncio.sleep(i * ramp_s / max(len(users), 1))
-                results[i].started_s = time.perf_counter() - released
                 return await run_user(
                     launched[i % browsers], users[i], results[i], think_s=think_s, timeout_ms=timeout_ms, failures=failures
                 )
 
-            tasks = [asyncio.create_task(one(i)) for i in range(len(users))]
-            while on_half_mapped is not None and not all(t.done() for t in tasks):
-                if 2 * sum(r.first_map_s is not None for r in results) >= len(results):
-                    break
-                await asyncio.sleep(0.2)
-            if on_half_mapped is not None:
-                on_half_mapped()
-            await asyncio.gather(*tasks)
+            await staggered(results, one, ramp_s=ramp_s, on_half_mapped=on_half_mapped)
             return results
         finally:
             for browser in launched:

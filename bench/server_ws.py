@@ -53,7 +53,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from bench.server_clients import COUNTY_LABEL, MEASURE_LABEL, SIGN_IN, User, UserResult
+from bench.server_clients import SIGN_IN, User, UserResult, filter_steps, staggered
 from bench.streamlit_wire import Path, find_widget, rerun_message, shows_city_map, widget_state
 
 NAME_LABEL, PASSWORD_LABEL = "账户名", "密码"
@@ -347,15 +347,7 @@ async def run_user(user: User, result: WsUserResult, *, think_s: tuple[float, fl
 
 async def _filter_changes(session: Session, rng: random.Random, result: UserResult, *, think_s: tuple[float, float],
                           timeout_s: float) -> None:  # fmt: skip
-    county_pick = 1 + rng.randrange(6)  # option 0 is the whole city
-    measure_pick = rng.randrange(1, 5)  # option 0 is the default measure
-    steps = [
-        (COUNTY_LABEL, lambda names: county_pick, "county"),
-        (MEASURE_LABEL, lambda names: measure_pick % len(names), "measure"),
-        (COUNTY_LABEL, lambda names: 0, "city"),
-        (MEASURE_LABEL, lambda names: 0, "measure_back"),
-    ]
-    for label, pick, step in steps:
+    for label, pick, step in filter_steps(rng):
         await asyncio.sleep(rng.uniform(*think_s))
         await _choose(session, label, pick, result, step, timeout_s)
 
@@ -384,19 +376,9 @@ async def run_users(users: list[User], *, ramp_s: float, think_s: tuple[float, f
         One :class:`WsUserResult` per user, in order.
     """
     results = [WsUserResult(u.name, u.app) for u in users]
-    released = time.perf_counter()
 
     async def one(i: int) -> UserResult:
-        await asyncio.sleep(i * ramp_s / max(len(users), 1))
-        results[i].started_s = time.perf_counter() - released
         return await run_user(users[i], results[i], think_s=think_s, timeout_ms=timeout_ms)
 
-    tasks = [asyncio.create_task(one(i)) for i in range(len(users))]
-    while on_half_mapped is not None and not all(t.done() for t in tasks):
-        if 2 * sum(r.first_map_s is not None for r in results) >= len(results):
-            break
-        await asyncio.sleep(0.2)
-    if on_half_mapped is not None:
-        on_half_mapped()
-    await asyncio.gather(*tasks)
+    await staggered(results, one, ramp_s=ramp_s, on_half_mapped=on_half_mapped)
     return list(results)

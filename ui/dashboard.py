@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from datetime import date
 
@@ -296,7 +295,7 @@ def _map_section(
     *,
     presentation: bool = False,
 ) -> str:
-    """Draw the map (and the button or hint under it); return :func:`_map_signature` of what it was sent with."""
+    """Draw the map (and the button or hint under it); return what it was sent with (the same text, no redraw in the browser)."""
     selected = None if view["adcode"] == shared.region().adcode else view["adcode"]
     display = shared.display_counties()
     per_county = county_view(progress, shared.counties(), area_km2=shared.county_areas())
@@ -356,14 +355,7 @@ def _map_section(
             st.button(t("back_to_city", lang), on_click=_back_to_city)
         else:
             st.caption(t("drill_hint", lang))
-    return _map_signature(overlay.script, basemap, lang, presentation, height, center, zoom)
-
-
-def _map_signature(script: str, *args: object) -> str:
-    """A short digest of what the map was sent with: the same digest, the same map in the browser (no redraw)."""
-    digest = hashlib.blake2b(script.encode("utf-8"), digest_size=16)
-    digest.update(repr(args).encode("utf-8"))
-    return digest.hexdigest()
+    return repr((overlay.digest, height, center, zoom))  # the overlay's digest covers language, basemap and presentation
 
 
 def _base_map(basemap: str, key: str | None, lang: str, presentation: bool) -> folium.Map:

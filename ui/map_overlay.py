@@ -33,11 +33,12 @@ class RenderedOverlay(folium.FeatureGroup):
 
     _template = Template("{% macro script(this, kwargs) %}{{ this.script }}{% endmacro %}")
 
-    def __init__(self, script: str) -> None:
+    def __init__(self, script: str, digest: str) -> None:
         # show=False: folium adds the group to its map by a child created at render, and that line is in the script already
         super().__init__(name="overlays", control=False, show=False)
         self._name = "FeatureGroup"
         self.script = script
+        self.digest = digest  # of what it draws (layers.city_map.content_digest): the same digest, the same script
 
 
 def overlay_script(group: folium.FeatureGroup, base: folium.Map) -> str:
@@ -78,7 +79,7 @@ def rendered_overlay(content: MapContent, *, lang: str, basemap: str, presentati
         A group that emits the rendered script.
     """
     digest = content_digest(content, lang, basemap, presentation, fit)
-    return RenderedOverlay(_script(digest, content, lang=lang, basemap=basemap, presentation=presentation, fit=fit))
+    return RenderedOverlay(_script(digest, content, lang=lang, basemap=basemap, presentation=presentation, fit=fit), digest)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHED_OVERLAYS)

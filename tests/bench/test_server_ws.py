@@ -10,6 +10,7 @@ import asyncio
 import json
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,16 @@ from bench.server_ws import Session, WsUserResult, run_users
 from bench.streamlit_wire import find_widget, rerun_message, shows_city_map, widget_state
 
 COUNTIES = ["330602", "330603", "330604", "330624", "330681", "330683"]
+
+
+def _run(coro: Any) -> Any:
+    """Run ``coro`` with ``asyncio.run`` on a thread of its own.
+
+    Once a browser test has used the session's sync Playwright browser (tests/conftest.py), an event loop keeps
+    running on the main thread, and ``asyncio.run`` refuses to start beside it.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _element(kind: str, **fields: Any) -> Element:
@@ -169,7 +180,7 @@ def test_a_fragment_timer_reruns_the_fragment_until_a_full_run_clears_it() -> No
         await asyncio.sleep(0.2)
         return wire.sent, ticked, kept and not session.timers
 
-    sent, ticked, cleared = asyncio.run(scenario())
+    sent, ticked, cleared = _run(scenario())
     assert ticked >= 1 and len(sent) == ticked and cleared
     from streamlit.proto.BackMsg_pb2 import BackMsg
 
@@ -199,7 +210,7 @@ def test_two_websocket_users_sign_in_get_the_map_and_change_four_filters(app_url
     url, names = app_url
     users = [User(name, PASSWORD, url, 0, seed) for seed, name in enumerate(names[:2])]
     halves: list[int] = []
-    results = asyncio.run(run_users(users, ramp_s=0.5, think_s=(0, 0.2), timeout_ms=120_000, on_half_mapped=lambda: halves.append(1)))
+    results = _run(run_users(users, ramp_s=0.5, think_s=(0, 0.2), timeout_ms=120_000, on_half_mapped=lambda: halves.append(1)))
     for r in results:
         assert r.errors == [] and r.done, r
         assert (
@@ -214,7 +225,7 @@ def test_two_websocket_users_sign_in_get_the_map_and_change_four_filters(app_url
 @pytest.mark.slow
 def test_a_wrong_password_is_an_error_not_a_hang(app_url: tuple[str, list[str]]) -> None:
     url, names = app_url
-    (result,) = asyncio.run(run_users([User(names[2], "not-the-password-1", url, 0, 1)], ramp_s=0, think_s=(0, 0), timeout_ms=8_000))
+    (result,) = _run(run_users([User(names[2], "not-the-password-1", url, 0, 1)], ramp_s=0, think_s=(0, 0), timeout_ms=8_000))
     assert not result.done and result.first_map_s is None
     assert any("first map" in e for e in result.errors) and any("error alert" in e for e in result.errors), result.errors
 
@@ -224,5 +235,5 @@ def test_the_browser_users_still_run_against_the_same_app(app_url: tuple[str, li
     from bench.server_clients import run_users as run_browser_users
 
     url, names = app_url
-    (result,) = asyncio.run(run_browser_users([User(names[2], PASSWORD, url, 0, 3)], ramp_s=0, think_s=(0, 0), timeout_ms=120_000))
+    (result,) = _run(run_browser_users([User(names[2], PASSWORD, url, 0, 3)], ramp_s=0, think_s=(0, 0), timeout_ms=120_000))
     assert result.errors == [] and result.done and len(result.redraws) == 4, result

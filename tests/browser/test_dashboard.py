@@ -140,14 +140,22 @@ def test_template_syntax_in_names_and_file_name_is_shown_as_typed(app_url: str, 
     assert rec.dialogs == []
 
 
+# the longest stretch (ms) in which no county table heading was on the page, looked at on every animation frame;
+# a heading swapped for its new copy may be absent for a frame, a page below the map dropped for the redraw is gone for seconds
 WATCH_BELOW_MAP = """() => {
   const shown = () => [...document.querySelectorAll('h3')].some(h => h.innerText.includes('区县进度表'));
-  window._belowMapGone = false;
-  const look = () => {
-    if (!shown()) { window._belowMapGone = true; } else if (!window._stopWatch) { requestAnimationFrame(look); }
+  window._belowMapGoneMs = 0;
+  let goneSince = null;
+  const look = (now) => {
+    if (shown()) { goneSince = null; } else {
+      goneSince = goneSince === null ? now : goneSince;
+      window._belowMapGoneMs = Math.max(window._belowMapGoneMs, now - goneSince);
+    }
+    if (!window._stopWatch) { requestAnimationFrame(look); }
   };
   requestAnimationFrame(look);
 }"""
+BELOW_MAP_GONE_MS = 250  # longer than a frame or two; far shorter than the page below coming back in the next run
 
 
 def test_a_filter_change_redraws_the_map_and_leaves_the_page_below_in_place(app_url: str, page: tuple[object, Recorder]) -> None:
@@ -167,6 +175,8 @@ def test_a_filter_change_redraws_the_map_and_leaves_the_page_below_in_place(app_
     )
     pg.wait_for_timeout(3000)
     pg.evaluate("() => { window._stopWatch = true; }")
-    assert pg.evaluate("() => window._belowMapGone") is False
+    gone_ms = pg.evaluate("() => window._belowMapGoneMs")
+    print(f"county table absent for at most {gone_ms:.0f} ms")
+    assert gone_ms < BELOW_MAP_GONE_MS
     assert pg.get_by_text("区县进度表").is_visible()
     assert rec.console_errors == [], rec.console_errors
